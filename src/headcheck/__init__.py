@@ -1,0 +1,59 @@
+"""headcheck: does the classifier's head (activation x loss x labels x metric) fit the task?
+
+``import headcheck`` needs numpy only; everything heavier is imported when it is used.
+
+>>> import numpy as np, headcheck
+>>> rep = headcheck.report(np.array([0, 1, 1, 0]), np.array([0.2, 0.9, 0.4, 0.1]))
+>>> rep.task.kind
+'binary'
+"""
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it (imported on first use, PEP 562)
+_LAZY = {
+    "report": "headcheck.report",
+    "Report": "headcheck.report",
+    "explain": "headcheck.explain",
+    "Explanation": "headcheck.explain",
+    "check": "headcheck.check",
+    "infer_task": "headcheck.task",
+    "TaskProfile": "headcheck.task",
+    "DataFacts": "headcheck.task",
+    "HeadSpec": "headcheck.head",
+    "LossSpec": "headcheck.head",
+    "MetricSpec": "headcheck.head",
+    "Finding": "headcheck.findings",
+    "Location": "headcheck.findings",
+    "Severity": "headcheck.findings",
+    "InputError": "headcheck.errors",
+}
+
+__all__ = sorted(_LAZY) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'headcheck' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from headcheck.check import check
+    from headcheck.errors import InputError
+    from headcheck.explain import Explanation, explain
+    from headcheck.findings import Finding, Location, Severity
+    from headcheck.head import HeadSpec, LossSpec, MetricSpec
+    from headcheck.report import Report, report
+    from headcheck.task import DataFacts, TaskProfile, infer_task

@@ -1,0 +1,3 @@
+from headcheck.cli import main
+
+raise SystemExit(main())

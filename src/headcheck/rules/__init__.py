@@ -1,0 +1,160 @@
+"""The rule catalogue.
+
+One rule, one small module, one class (subclass of :class:`Rule`). Rules are found by walking this
+package (`all_rules()`), never registered by hand. Each rule reads a :class:`Context` (a HeadSpec,
+a TaskProfile, DataFacts, any of them possibly missing), states which of them it needs in `needs`,
+and yields findings; it is silent when what it needs is unknown.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
+
+from headcheck.findings import DOCS_URL, Finding, Location, Severity
+
+if TYPE_CHECKING:  # pragma: no cover
+    from headcheck.head import HeadSpec
+    from headcheck.task import DataFacts, TaskProfile
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule may read. `declared_task` is a task kind stated by the user (`--task`) when no
+    data is given; `task_kind` resolves the best-known kind from data, declaration or head."""
+
+    head: HeadSpec | None = None
+    task: TaskProfile | None = None
+    data: DataFacts | None = None
+    declared_task: str | None = None
+
+    @property
+    def task_kind(self) -> str | None:
+        if self.task is not None:
+            return self.task.kind
+        if self.declared_task is not None:
+            return self.declared_task
+        if self.head is not None and self.head.task is not None:
+            return self.head.task
+        return None
+
+
+@dataclass(frozen=True)
+class Case:
+    """One embedded test case of a rule: a context, and for INVALID cases the expected message
+    fragment (checked with `in`) and, optionally, the expected severity."""
+
+    context: Context
+    message: str | None = None
+    note: str = field(default="", compare=False)
+
+
+class Rule:
+    """Base class of every rule.
+
+    Subclasses set the class attributes and implement `check`. The docstring of a rule holds its
+    documentation in the fixed headings (`What it does`, `Why is this bad?`, `Example`,
+    `Use instead`, `Known problems`, `References`).
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]  # kebab-case
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]  # one line: what is wrong
+    fix_title: ClassVar[str]  # one line: the fix, framework-neutral
+    needs: ClassVar[frozenset[str]]  # subset of {'head', 'task', 'data'}; any-of semantics are the rule's own
+    VALID: ClassVar[list[Case]] = []
+    INVALID: ClassVar[list[Case]] = []
+
+    @property
+    def url(self) -> str:
+        return DOCS_URL.format(code=self.code)
+
+    def check(self, ctx: Context) -> Iterable[Finding]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def finding(
+        self,
+        message: str,
+        fix: str | None = None,
+        *,
+        severity: Severity | None = None,
+        location: Location | None = None,
+    ) -> Finding:
+        """Build a finding of this rule; the message ends with the link to the rule's page."""
+        return Finding(
+            code=self.code,
+            name=self.name,
+            severity=severity or self.severity,
+            message=message,
+            fix=fix or self.fix_title,
+            url=self.url,
+            location=location,
+        )
+
+
+_CODE = re.compile(r"^HC\d{3}$")
+
+
+@lru_cache(maxsize=None)
+def all_rules() -> tuple[Rule, ...]:
+    """Every rule of the catalogue, by walking this package; sorted by code."""
+    found: dict[str, Rule] = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for obj in vars(module).values():
+            if isinstance(obj, type) and issubclass(obj, Rule) and obj is not Rule and obj.__module__ == module.__name__:
+                code = obj.code
+                if not _CODE.match(code):
+                    raise RuntimeError(f"{obj.__qualname__}: code {code!r} is not of the form HC123")
+                if code in found:
+                    raise RuntimeError(f"two rules share the code {code}: {found[code]!r} and {obj!r}")
+                found[code] = obj()
+    return tuple(found[c] for c in sorted(found))
+
+
+def get_rule(code: str) -> Rule:
+    code = code.upper()
+    for rule in all_rules():
+        if rule.code == code:
+            return rule
+    raise KeyError(code)
+
+
+def selected(codes_or_prefixes: Iterable[str] | None, ignore: Iterable[str] | None, code: str) -> bool:
+    """ruff's select/ignore semantics by code or prefix ('HC1', 'HC10', 'HC101', 'ALL')."""
+    def match(patterns: Iterable[str]) -> bool:
+        return any(p.upper() == "ALL" or code.startswith(p.upper()) for p in patterns)
+
+    if codes_or_prefixes is not None and not match(codes_or_prefixes):
+        return False
+    return not (ignore is not None and match(ignore))
+
+
+def run_rules(
+    ctx: Context,
+    *,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+) -> list[Finding]:
+    """Run every selected rule on a context; findings sorted by severity (worst first), then code."""
+    out: list[Finding] = []
+    for rule in all_rules():
+        if not selected(select, ignore, rule.code):
+            continue
+        out.extend(rule.check(ctx))
+    out.sort(key=lambda f: (-f.severity.rank, f.code))
+    return out
+
+
+def iter_cases() -> Iterator[tuple[Rule, str, Case]]:
+    """(rule, 'VALID'|'INVALID', case) for every embedded case of every rule."""
+    for rule in all_rules():
+        for kind in ("VALID", "INVALID"):
+            for case in getattr(rule, kind):
+                yield rule, kind, case

@@ -1,0 +1,91 @@
+"""TaskProfile: what the *data* says about the task; DataFacts: what a pass over it measured.
+
+`infer_task` (below the data classes) reads labels and scores and decides the task kind, the label
+encoding and the score kind; every decision that was not forced by the data is written into
+`TaskProfile.decisions` as one human-readable line and shown in the report.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+TaskKind = Literal["binary", "multiclass", "multilabel"]
+# How the labels were given.
+LabelEncoding = Literal["integer", "string", "one-hot", "multi-hot", "soft", "boolean"]
+# How the scores were given: rows summing to 1 / independent per-column probabilities /
+# unbounded values (logits) / predicted labels.
+ScoreKind = Literal["probabilities", "independent", "logits", "hard"]
+# The shape the scores came in: (N,), (N, 1), (N, 2) for binary, (N, K) otherwise.
+ScoreLayout = Literal["column", "single-column", "two-columns", "matrix"]
+
+TASK_KINDS: tuple[str, ...] = ("binary", "multiclass", "multilabel")
+
+
+@dataclass(frozen=True)
+class TaskProfile:
+    """The task as inferred from labels and scores (or declared with --task / --threshold).
+
+    `n_classes` is K for multiclass, 2 for binary and the number of labels L for multilabel.
+    `classes` holds display names in index order (the original values of string or
+    non-contiguous integer labels); `decisions` records each stated rule that decided something.
+    """
+
+    kind: TaskKind
+    n_classes: int
+    label_encoding: LabelEncoding
+    score_kind: ScoreKind
+    score_layout: ScoreLayout = "matrix"
+    classes: tuple[str, ...] = ()
+    threshold: float = 0.5
+    n_samples: int = 0
+    class_counts: tuple[float, ...] = ()
+    decisions: tuple[str, ...] = ()
+    declared: bool = False  # True when the kind came from --task rather than from the data
+
+    @property
+    def is_probabilistic(self) -> bool:
+        """Whether the scores carry more than a hard decision (log loss, AUC, calibration apply)."""
+        return self.score_kind != "hard"
+
+    def class_name(self, index: int) -> str:
+        return self.classes[index] if self.classes else str(index)
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "n_classes": self.n_classes,
+            "label_encoding": self.label_encoding,
+            "score_kind": self.score_kind,
+            "score_layout": self.score_layout,
+            "classes": list(self.classes),
+            "threshold": self.threshold,
+            "n_samples": self.n_samples,
+            "class_counts": list(self.class_counts),
+            "decisions": list(self.decisions),
+            "declared": self.declared,
+        }
+
+
+@dataclass(frozen=True)
+class DataFacts:
+    """What the data showed, for the rules that read data (HC2xx, HC307, HC402 ...).
+
+    Every field is optional: a rule that needs a field that is None stays silent. `check` fills
+    the label fields from labels alone; `report` fills all of them from the metric pass.
+    Counts are weighted when sample weights were given.
+    """
+
+    n_samples: int | None = None
+    n_outputs: int | None = None  # score columns / output units
+    label_min: float | None = None
+    label_max: float | None = None
+    label_is_integer: bool | None = None  # every label value is a whole number
+    class_counts: tuple[float, ...] | None = None  # true support per class (positives per label)
+    predicted_counts: tuple[float, ...] | None = None  # predictions per class (per label)
+    accuracy: float | None = None  # the honest accuracy for the task (per-label for multilabel)
+    majority_rate: float | None = None  # the majority-class baseline of that same accuracy
+    extra: dict = field(default_factory=dict)
+
+
+def infer_task(*args, **kwargs):  # pragma: no cover - replaced by the implementation
+    raise NotImplementedError("infer_task is not built yet")
