@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import textwrap
 from typing import TYPE_CHECKING, Any, Iterator
 
 from headcheck.report import PER_CLASS_ROWS, fmt, metric_meaning
@@ -65,15 +66,14 @@ def report_renderables(rep: Report) -> Iterator[Any]:
         t.add_row(k, fmt(v), metric_meaning(k))
     yield t
 
-    t = Table(title="What each framework would print", box=box.SIMPLE, title_justify="left")
-    t.add_column("view", no_wrap=True)
-    t.add_column("value", justify="right", no_wrap=True)
-    t.add_column("", no_wrap=True)
-    t.add_column("meaning", ratio=1)
+    yield Text("What each framework would print (same data, each framework's own rules)", style="bold")
     for k, v in rep.views.items():
-        mark = Text("fits", style="green") if v.fits_task else Text("MISLEADING", style="bold red")
-        t.add_row(k, fmt(v.value), mark, v.meaning + (f" ({v.note})" if v.note else ""))
-    yield t
+        mark = Text("fits the task", style="green") if v.fits_task else Text("MISLEADING", style="bold red")
+        yield Text.assemble(f"  {k:<36}{fmt(v.value):>8}  ", mark)
+        meaning = v.meaning + (f" ({v.note})" if v.note else "")
+        yield Text(textwrap.fill(meaning, width=74, initial_indent="      ", subsequent_indent="      "),
+                   style="dim")
+    yield Text("")
 
     t = Table(title="Baselines (trivial predictors)", box=box.SIMPLE, title_justify="left")
     t.add_column("baseline", no_wrap=True)

@@ -453,7 +453,8 @@ def check_weights(w: object, n: int) -> np.ndarray:
 
 
 def progress_callback(total: int, description: str = "reading") -> Callable[[int], None] | None:
-    """A rows-done callback drawing a rich progress bar on stderr, only when stderr is a terminal."""
+    """A callback taking the rows done so far, drawing a rich progress bar on stderr; None unless
+    stderr is a terminal (never in pipes, files or tests)."""
     if not sys.stderr.isatty():
         return None
     from rich.console import Console
@@ -463,9 +464,9 @@ def progress_callback(total: int, description: str = "reading") -> Callable[[int
     task = progress.add_task(description, total=total)
     progress.start()
 
-    def advance(rows: int) -> None:
-        progress.update(task, advance=rows)
-        if progress.tasks[0].completed >= total:
+    def advance(done: int) -> None:
+        progress.update(task, completed=done)
+        if done >= total:
             progress.stop()
 
     return advance

@@ -242,7 +242,7 @@ def _run(profile: TaskProfile, yt: np.ndarray, ys: np.ndarray, w: np.ndarray | N
                 f"scores read as {m.corrected}: values other than 0/1 appeared after the first rows",))
             continue
         lo, hi = float(result.score_min), float(result.score_max)
-        if not (math.isfinite(lo) and math.isfinite(hi)):
+        if getattr(result, "n_nonfinite", 0) or not (math.isfinite(lo) and math.isfinite(hi)):
             raise nonfinite_error(ys)
         corrected = verify_score_range(profile, lo, hi)
         if corrected is None:
@@ -261,10 +261,8 @@ def _one_pass(profile: TaskProfile, yt: np.ndarray, ys: np.ndarray, w: np.ndarra
         for start, stop in iter_chunks(len(yt), rows):
             a, b = canonical_chunk(profile, yt[start:stop], ys[start:stop], start)
             yield a, b, (None if w is None else w[start:stop])
-            if advance is not None:
-                advance(stop - start)
 
-    state = accumulate(profile, chunks(), top_k=top_k)
+    state = accumulate(profile, chunks(), progress=advance, top_k=top_k)
     return state.result()
 
 
