@@ -1,0 +1,67 @@
+"""Framework views: what each framework's accuracy function reports on this data.
+
+Each view is computed from the same pass with that framework's conventions (checked against the
+real functions in tests/test_engine_views.py):
+
+- Keras 3 ``binary_accuracy``: ``y_pred > 0.5`` (strict) on the raw scores, logits included,
+  averaged over every column of the one-hot / multi-hot labels.
+- Keras 3 ``categorical_accuracy``: argmax of labels and scores, ties to the first index (on
+  multi-hot labels that is the first positive label).
+- Keras 3 ``top_k_categorical_accuracy`` (k=5) on the torch backend: a hit when the true class's
+  score is >= the k-th largest score, so ties favour the true class.
+- torchmetrics: float scores go through a sigmoid only if some value lies outside [0, 1];
+  torchmetrics decides that per ``update()`` call, the engine on the whole data (score_min /
+  score_max). Then ``preds > 0.5``. Macro multiclass accuracy drops classes with tp+fp+fn == 0.
+  torchmetrics has no sample weights: with weights, the value shown is the weighted one and the
+  view's note says so (unweighted torchmetrics would differ).
+"""
+from __future__ import annotations
+
+from headcheck.engine._common import safe_div
+from headcheck.engine._result import View
+
+TORCH_WEIGHT_NOTE = ("torchmetrics takes no sample weights: this is the weighted value of its "
+                     "definition; torchmetrics itself would ignore the weights.")
+
+
+def _torch(state, value: float, meaning: str, fits: bool, note: str = "") -> View:
+    if state.weighted:
+        note = (note + " " + TORCH_WEIGHT_NOTE).strip()
+    return View(float(value), meaning, fits, note)
+
+
+def multiclass_views(state, m: dict) -> dict[str, View]:
+    st, K, W = state.stats, state.n_classes, state.total_weight
+    hard = state.profile.score_kind == "hard"
+    wrong = st["above"][0] - st["true_above"][0] + (W - st["true_above"][0])
+    acc, bal = m["accuracy"], m["balanced_accuracy"]
+    present = (st["support"] + st["predicted"]) > 0
+    macro = float(safe_div(st["tp"], st["support"])[present].mean()) if present.any() else 0.0
+    views = {
+        "keras.binary_accuracy": View(
+            float(1 - wrong / (K * W)),
+            f"mean over the {K} one-hot columns of (score > 0.5) == label: inflated, "
+            f"predicting nothing already scores {(K - 1) / K:.2f}",
+            False,
+            "Keras applies it to each one-hot column separately, not to the class decision."),
+        "keras.categorical_accuracy": View(
+            acc, "argmax of the scores equals argmax of the one-hot labels (ties: first index)",
+            True),
+        "keras.sparse_categorical_accuracy": View(
+            acc, "argmax of the scores equals the integer label (ties: first index)", True),
+        "sklearn.accuracy_score": View(acc, "fraction of rows whose predicted class is right",
+                                       True),
+        "sklearn.balanced_accuracy_score": View(bal, "mean recall over the classes present", True),
+    }
+    if not hard:
+        i = state.ks.index(5)
+        views["keras.top_k_categorical_accuracy"] = View(
+            float(st["topk"][i] / W),
+            "true class among the 5 highest scores (ties count as a hit)", K > 5,
+            "" if K > 5 else f"with {K} <= 5 classes every row is a hit.")
+    views["torchmetrics.accuracy"] = _torch(
+        state, acc, "Accuracy(task='multiclass'): micro average, the plain accuracy", True)
+    views["torchmetrics.multiclass_accuracy"] = _torch(
+        state, macro, "MulticlassAccuracy: macro average of per-class recall over the classes "
+        "seen in labels or predictions", True)
+    return views
