@@ -104,8 +104,7 @@ def _per_class_table(rep: Report) -> Any:
 
     rows, hidden = _per_class_rows(rep)
     unit = "label" if rep.task.kind == "multilabel" else "class"
-    title = f"Per {unit}" + (f" (the {len(rows)} largest by support; {hidden} more in --format json)"
-                             if hidden else "")
+    title = f"Per {unit}" + (f" (top {len(rows)} of {len(rows) + hidden} by support)" if hidden else "")
     t = Table(title=title, box=box.SIMPLE, title_justify="left")
     for col in (unit, "support", "predicted", "precision", "recall", "f1"):
         t.add_column(col, justify="left" if col == unit else "right", no_wrap=True)

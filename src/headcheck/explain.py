@@ -284,3 +284,16 @@ def explain_files(paths: Sequence[str], reported: float | int | str, *, toleranc
     """`explain()` on files (see `headcheck.report.report_files` for the file arguments)."""
     rep = report_files(paths, **kwargs)
     return explain_report(rep, reported, tolerance=tolerance, name=name)
+
+
+class _CallableModule(type(json)):  # type: ignore[misc]
+    """See headcheck.report._CallableModule: keeps `headcheck.explain(...)` callable after
+    `import headcheck.explain`."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Explanation:
+        return explain(*args, **kwargs)
+
+
+import sys as _sys  # noqa: E402
+
+_sys.modules[__name__].__class__ = _CallableModule

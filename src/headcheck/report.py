@@ -209,12 +209,14 @@ def report(
     progress: bool = False,
     source: str | None = None,
     notes: Sequence[str] = (),
+    sample_rows: int | None = None,
 ) -> Report:
     """An honest classification report from labels and scores; nothing given is modified.
 
     `task` ('binary'|'multiclass'|'multilabel'), `threshold` and `score_kind`
     ('probabilities'|'independent'|'logits'|'hard') override what is inferred; `progress=True`
-    draws a progress bar on stderr when it is a terminal.
+    draws a progress bar on stderr when it is a terminal; `sample_rows` bounds the rows looked at
+    to infer the score kind (verified over the whole pass).
 
     >>> import numpy as np
     >>> rep = report(np.array([0, 2, 1, 2]), np.eye(3)[[0, 2, 2, 2]] * 0.8 + 0.2 / 3)
@@ -223,7 +225,8 @@ def report(
     """
     yt = as_input_array(y_true, "labels")
     ys = as_input_array(y_score, "scores")
-    profile = infer_task(yt, ys, task=task, threshold=threshold, score_kind=score_kind)  # type: ignore[arg-type]
+    extra = {} if sample_rows is None else {"sample_rows": sample_rows}
+    profile = infer_task(yt, ys, task=task, threshold=threshold, score_kind=score_kind, **extra)  # type: ignore[arg-type]
     w = None if sample_weight is None else check_weights(sample_weight, len(yt))
     rows = chunk_rows or default_chunk_rows(ys)
     top_k = tuple(k for k in top_k if profile.kind == "multiclass" and 1 < k < profile.n_classes)
@@ -307,3 +310,17 @@ def report_files(
                          label_column=label_column, weights=weights)
     return report(inputs.y_true, inputs.y_score, sample_weight=inputs.sample_weight,
                   source=inputs.source, notes=inputs.notes, **kwargs)
+
+
+class _CallableModule(type(json)):  # type: ignore[misc]
+    """Importing `headcheck.report` (the module) rebinds the package attribute `headcheck.report`
+    from the function to the module; making the module callable keeps `headcheck.report(y, s)`
+    working in either order of imports."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Report:
+        return report(*args, **kwargs)
+
+
+import sys as _sys  # noqa: E402
+
+_sys.modules[__name__].__class__ = _CallableModule
