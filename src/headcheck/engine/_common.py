@@ -182,6 +182,17 @@ def prob_keys(p: np.ndarray, shift: int, q: np.ndarray | None = None) -> np.ndar
     return keys
 
 
+def logit_keys(z: np.ndarray, shift: int) -> np.ndarray:
+    """Bin keys of sigmoid(z), computed without losing the tail near 1 (same scale as
+    `prob_keys`; AUC is invariant to the monotone sigmoid)."""
+    q = 1.0 / (1.0 + np.exp(np.abs(np.asarray(z, dtype=np.float64))))  # sigmoid(-|z|)
+    keys = low_keys(q, shift)
+    high = z > 0
+    if high.any():
+        keys[high] = high_keys(q[high], shift)
+    return keys
+
+
 def auc_from_hist(pos: np.ndarray, neg: np.ndarray) -> tuple[float, float, float]:
     """(ROC AUC, average precision, AUC error bound) of one binary problem from score histograms.
 

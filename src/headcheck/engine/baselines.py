@@ -7,13 +7,12 @@ from headcheck.engine._common import safe_div
 from headcheck.engine._result import Baseline
 
 
-def single_label_baselines(state) -> dict[str, Baseline]:
+def single_label_baselines(profile, support: np.ndarray) -> dict[str, Baseline]:
     """Accuracy of majority, uniform and prior-matching guessing for binary / multiclass."""
-    support = state.stats["support"]
     K = len(support)
     prior = safe_div(support, support.sum())
     top = int(np.argmax(prior))
-    name = state.profile.class_name(top)
+    name = profile.class_name(top)
     return {
         "majority_class": Baseline(
             float(prior[top]),

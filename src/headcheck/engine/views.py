@@ -65,3 +65,60 @@ def multiclass_views(state, m: dict) -> dict[str, View]:
         state, macro, "MulticlassAccuracy: macro average of per-class recall over the classes "
         "seen in labels or predictions", True)
     return views
+
+
+def _in_unit_interval(state) -> bool:
+    """Whether torchmetrics would take the scores as probabilities (no sigmoid)."""
+    return state.score_min >= 0.0 and state.score_max <= 1.0
+
+
+def binary_views(state, m: dict, notes: list[str]) -> dict[str, View]:
+    p = state.profile
+    kind, layout = p.score_kind, p.score_layout
+    hard = kind == "hard"
+    views: dict[str, View] = {}
+    keras = "honest" if hard else "keras"
+    if layout == "two-columns" and kind == "logits":
+        notes.append("keras.binary_accuracy is not shown: on two logit columns it thresholds each"
+                     " raw column, and the engine receives only their difference.")
+    elif layout == "two-columns":
+        value = (state.accuracy_at(keras) + state.accuracy_at("keras_ge")) / 2
+        views["keras.binary_accuracy"] = View(
+            value, "mean over both one-hot columns of (score > 0.5) == label", True,
+            "a score of exactly 0.5 counts as wrong in one of the two columns.")
+    else:
+        fits = kind != "logits"
+        note = ("" if fits else "the scores are logits: Keras still thresholds them at 0.5, "
+                "which is a probability of 0.62, not 0.5.")
+        if fits and not hard and p.threshold != 0.5:
+            note = f"Keras uses 0.5; the report's threshold is {p.threshold}."
+        views["keras.binary_accuracy"] = View(
+            state.accuracy_at(keras), "fraction of rows where (score > 0.5) equals the label",
+            fits, note)
+    if layout == "two-columns":
+        name = "sigmoid" if kind == "logits" else keras
+        views["keras.categorical_accuracy"] = View(
+            state.accuracy_at(name), "argmax of the two scores equals argmax of the one-hot "
+            "labels (ties: first column)", True)
+    else:
+        views["keras.categorical_accuracy"] = View(
+            1.0, "argmax over a single output column is always 0, for labels and scores alike",
+            False, "always 1.0: with one output unit categorical accuracy measures nothing.")
+    views["sklearn.accuracy_score"] = View(
+        m["accuracy"], f"fraction of rows right when predicting positive above {p.threshold}",
+        True)
+    views["sklearn.balanced_accuracy_score"] = View(
+        m["balanced_accuracy"], "mean of the recalls of the two classes", True)
+    if hard or _in_unit_interval(state):
+        name = "honest" if hard else "keras"
+        views["torchmetrics.accuracy"] = _torch(
+            state, state.accuracy_at(name), "Accuracy(task='binary'): (preds > 0.5) == target",
+            True)
+    elif "sigmoid" in state.thresholds:
+        views["torchmetrics.accuracy"] = _torch(
+            state, state.accuracy_at("sigmoid"), "Accuracy(task='binary'): sigmoid (the scores "
+            "leave [0, 1]) then (preds > 0.5) == target", True)
+    else:
+        notes.append("torchmetrics.accuracy is not shown: probabilities outside [0, 1] would go "
+                     "through torchmetrics' sigmoid, which this state did not track.")
+    return views
