@@ -57,6 +57,7 @@ def report_renderables(rep: Report) -> Iterator[Any]:
         yield Text("  - " + d, style="dim")
     for n in rep.notes:
         yield Text("  - " + n, style="dim")
+    yield Text("")
 
     t = Table(title="Metrics that fit the task", box=box.SIMPLE, title_justify="left", expand=False)
     t.add_column("metric", no_wrap=True)
@@ -121,7 +122,7 @@ def render_text(rep: Any, width: int = 80) -> str:
     console = Console(width=width, record=True, file=_Null(), color_system=None, force_terminal=False)
     for r in (rep.__rich_console__(console, console.options)):
         console.print(r)
-    return console.export_text()
+    return "\n".join(line.rstrip() for line in console.export_text().splitlines()) + "\n"
 
 
 class _Null:

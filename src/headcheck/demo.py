@@ -76,17 +76,17 @@ def imbalanced_binary() -> Scenario:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import train_test_split
 
-    x, y = make_classification(n_samples=2000, n_features=20, n_informative=3, weights=[0.9, 0.1],
-                               flip_y=0.05, class_sep=0.6, random_state=SEED)
+    x, y = make_classification(n_samples=2000, n_features=20, n_informative=5, weights=[0.9, 0.1],
+                               flip_y=0.02, class_sep=1.0, random_state=SEED)
     xtr, xte, ytr, yte = train_test_split(x, y, test_size=0.5, random_state=SEED, stratify=y)
     model = LogisticRegression(max_iter=500).fit(xtr, ytr)
     # decision_function = logits, as a Dense(1) layer without activation would output
     return Scenario(
         "3. imbalanced binary (90/10): LogisticRegression logits (no sigmoid)",
         "A model that outputs logits, trained with from_logits=True, and reported with "
-        "binary_accuracy: Keras thresholds the logits at 0.5, not at 0. And with 90 % negatives, "
-        "accuracy near 0.90 says little.",
-        yte, model.decision_function(xte), ("keras.binary_accuracy", "sklearn.accuracy_score"),
+        "binary_accuracy: Keras thresholds the logits at 0.5, not at 0. categorical_accuracy on one "
+        "output unit is always 1.0. And with 90 % negatives, accuracy near 0.90 says little.",
+        yte, model.decision_function(xte), ("keras.binary_accuracy", "keras.categorical_accuracy"),
     )
 
 
@@ -103,7 +103,7 @@ def _compact(rep) -> list[str]:
     from headcheck.report import fmt
 
     out = [_fill("Task: " + task_line(rep.task))]
-    out += [_fill(d, "  - ") for d in rep.task.decisions]
+    out += [_fill(d, "  - ", "    ") for d in rep.task.decisions]
     out += ["", "Metrics that fit the task:"]
     out.append(_fill("   ".join(f"{k} {fmt(v)}" for k, v in rep.metrics.items()), "  "))
     out += ["", "What each framework would print on these predictions:"]
