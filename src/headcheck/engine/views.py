@@ -122,3 +122,43 @@ def binary_views(state, m: dict, notes: list[str]) -> dict[str, View]:
         notes.append("torchmetrics.accuracy is not shown: probabilities outside [0, 1] would go "
                      "through torchmetrics' sigmoid, which this state did not track.")
     return views
+
+
+def multilabel_views(state, m: dict, notes: list[str]) -> dict[str, View]:
+    kind = state.profile.score_kind
+    hard = kind == "hard"
+    keras = "honest" if hard else "keras"
+    W = state.total_weight
+    views = {
+        "keras.binary_accuracy": View(
+            float(state.label_accuracy(keras).mean()),
+            "per-label accuracy: mean over every label of (score > 0.5) == label",
+            kind != "logits",
+            "" if kind != "logits" else "the scores are logits: Keras still thresholds them at "
+            "0.5, which is a probability of 0.62, not 0.5."),
+        "keras.categorical_accuracy": View(
+            float(state.stats["keras_cat"][0] / W),
+            "argmax of the scores equals the FIRST positive label of each row: no meaning for "
+            "multi-label data", False,
+            "what metrics=['accuracy'] becomes in tf.keras >= 2.2 / Keras 3 on multi-hot labels."),
+        "sklearn.accuracy_score": View(
+            m["subset_accuracy"], "subset (exact-match) accuracy: a row counts only when every "
+            "label is right", True),
+    }
+    if hard or _in_unit_interval(state):
+        name, how = ("honest" if hard else "keras"), "(preds > 0.5)"
+    elif "sigmoid" in state.thresholds:
+        name, how = "sigmoid", "sigmoid (the scores leave [0, 1]) then (preds > 0.5)"
+    else:
+        notes.append("torchmetrics views are not shown: probabilities outside [0, 1] would go "
+                     "through torchmetrics' sigmoid, which this state did not track.")
+        return views
+    acc = state.label_accuracy(name)
+    views["torchmetrics.accuracy"] = _torch(
+        state, acc.mean(), f"Accuracy(task='multilabel'): micro per-label accuracy of {how}", True)
+    views["torchmetrics.multilabel_accuracy"] = _torch(
+        state, acc.mean(), f"MultilabelAccuracy: macro mean of per-label accuracy of {how}", True)
+    views["torchmetrics.multilabel_exact_match"] = _torch(
+        state, state.stats[f"exact_{name}"][0] / W,
+        f"MultilabelExactMatch: fraction of rows with every label right, {how}", True)
+    return views
