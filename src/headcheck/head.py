@@ -134,6 +134,7 @@ class HeadSpec:
         labels: str | None = None,
         task: str | None = None,
         activation_axis: int | None = None,
+        activation_axis_missing: bool = False,
     ) -> HeadSpec:
         """A HeadSpec from plain spellings, as a user would declare it; bad spellings raise
         InputError. `task` may also be 'ordinal' (ordered classes).
@@ -146,7 +147,7 @@ class HeadSpec:
         return _declared(
             cls, activation=activation, units=units, loss=loss, from_logits=from_logits,
             metrics=metrics, framework=framework, labels=labels, task=task,
-            activation_axis=activation_axis,
+            activation_axis=activation_axis, activation_axis_missing=activation_axis_missing,
         )
 
 
@@ -559,6 +560,7 @@ def _declared(
     labels: str | None = None,
     task: str | None = None,
     activation_axis: int | None = None,
+    activation_axis_missing: bool = False,
 ) -> HeadSpec:
     framework_name, version = parse_framework(framework)
     act = None
@@ -588,6 +590,7 @@ def _declared(
         framework_version=version,
         activation=act,
         activation_axis=activation_axis,
+        activation_axis_missing=activation_axis_missing,
         units=units,
         loss=loss_spec,
         metrics=tuple(normalize_metric(m) for m in metrics),
