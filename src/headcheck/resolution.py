@@ -130,8 +130,13 @@ def _encoding_implied_by(loss_name: str | None) -> str | None:
     return None
 
 
-def fits(metric: str | None, task: str | None, n_classes: int | None = None) -> bool | None:
-    """Whether a Keras accuracy measures a task kind (None when either is unknown)."""
+def fits(metric: str | None, task: str | None, label_encoding: str | None = None) -> bool | None:
+    """Whether a Keras accuracy measures a task kind (None when either is unknown).
+
+    Categorical accuracy takes the argmax of the labels too: on integer labels of shape (N, 1) that
+    argmax is always 0, so it does not fit them whatever the task."""
+    if metric == "categorical_accuracy" and label_encoding == "integer":
+        return False
     if metric is None or task not in ("binary", "multiclass", "multilabel"):
         return None
     if metric == "binary_accuracy":
@@ -139,8 +144,12 @@ def fits(metric: str | None, task: str | None, n_classes: int | None = None) -> 
     return task != "multilabel"  # categorical / sparse categorical: single-label only
 
 
-def meaning(metric: str | None, task: str | None, n_classes: int | None = None) -> str:
+def meaning(metric: str | None, task: str | None, n_classes: int | None = None,
+            label_encoding: str | None = None) -> str:
     """What the metric measures on the task, in words."""
+    if metric == "categorical_accuracy" and label_encoding == "integer":
+        return ("the argmax of integer labels of shape (N, 1) is always 0, so it counts predictions of "
+                "class 0: a number with no meaning")
     if metric == "binary_accuracy":
         if task == "multiclass":
             k = n_classes if n_classes and n_classes > 2 else None
@@ -186,8 +195,9 @@ def resolve_accuracy(
         metric = resolve_family(fam, loss=loss, output_units=output_units, label_encoding=label_encoding)
         where = f"{framework or 'Keras'} {version}" if known else FAMILY_TITLES[fam]
         text = (f"under {where} ({FAMILY_RULES[fam]}), 'accuracy' becomes "
-                f"{metric or 'an undetermined metric'}: {meaning(metric, task, n_classes)}")
-        return Resolution(metric, fam, fits(metric, task, n_classes), text, version_known=known)
+                f"{metric or 'an undetermined metric'}: "
+                f"{meaning(metric, task, n_classes, label_encoding)}")
+        return Resolution(metric, fam, fits(metric, task, label_encoding), text, version_known=known)
 
     if family is not None:
         return one(family, True)
