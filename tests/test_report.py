@@ -189,3 +189,62 @@ def test_fail_on(tmp_path, capsys):
     assert fail_code([f], "warning") == 1
     assert fail_code([f], "error") == 0
     assert fail_code([], "info") == 0
+
+
+def test_multilabel_report_agrees_with_sklearn():
+    from sklearn.metrics import accuracy_score as acc, hamming_loss
+
+    r = np.random.default_rng(3)
+    y = (r.uniform(size=(300, 4)) < 0.3).astype(int)
+    s = np.clip(y * 0.5 + r.uniform(size=(300, 4)) * 0.6, 0, 1)
+    rep = report(y, s)
+    assert rep.task.kind == "multilabel"
+    assert rep.metrics["subset_accuracy"] == pytest.approx(acc(y, s > 0.5))
+    assert rep.metrics["hamming_loss"] == pytest.approx(hamming_loss(y, s > 0.5))
+    assert rep.views["keras.categorical_accuracy"].fits_task is False
+    assert "per-label" in rep.to_text() or "per_label_accuracy" in rep.to_text()
+
+
+def test_binary_two_columns_and_string_labels():
+    r = np.random.default_rng(4)
+    y = r.integers(0, 2, 200)
+    p1 = np.clip(y * 0.4 + r.uniform(size=200) * 0.6, 0, 1)
+    names = np.array(["ham", "spam"])[y]
+    rep = report(names, np.stack([1 - p1, p1], axis=1))
+    assert (rep.task.kind, rep.task.score_layout, rep.task.classes) == ("binary", "two-columns", ("ham", "spam"))
+    assert rep.metrics["accuracy"] == pytest.approx(np.mean((p1 > 0.5) == y))
+
+
+def test_hard_predictions_have_no_probability_metrics():
+    y = np.array([0, 1, 2, 2, 1, 0])
+    pred = np.array([0, 2, 2, 2, 1, 1])
+    rep = report(y, pred)
+    assert rep.task.score_kind == "hard" and rep.calibration is None
+    assert "log_loss" not in rep.metrics and rep.metrics["accuracy"] == pytest.approx(4 / 6)
+
+
+def test_hard_guess_corrected_when_later_rows_are_probabilities():
+    y = np.zeros(400, dtype=int)
+    y[::3] = 1
+    s = (y == 1).astype(float)
+    s[300:] = 0.3  # past the sample: not a hard 0/1 prediction any more
+    rep = report(y, s, sample_rows=100, chunk_rows=50)
+    assert rep.task.score_kind == "probabilities"
+    assert any("values other than 0/1" in d for d in rep.task.decisions)
+
+
+def test_findings_from_the_rule_catalogue_and_fail_on(tmp_path, capsys):
+    r = np.random.default_rng(5)
+    y = (r.uniform(size=500) < 0.05).astype(int)  # 95 % negatives
+    s = r.uniform(size=500) * 0.4
+    rep = report(y, s)
+    codes = {f.code for f in rep.findings}
+    assert "HC206" in codes
+    d = rep.to_dict()
+    assert all(set(f) >= {"code", "name", "severity", "message", "fix", "url"} for f in d["findings"])
+    np.save(tmp_path / "y.npy", y)
+    np.save(tmp_path / "s.npy", s)
+    args = ["report", str(tmp_path / "y.npy"), str(tmp_path / "s.npy")]
+    assert main(args) == 0
+    assert main(args + ["--fail-on", "info"]) == 1
+    capsys.readouterr()
