@@ -248,3 +248,33 @@ def test_findings_from_the_rule_catalogue_and_fail_on(tmp_path, capsys):
     assert main(args) == 0
     assert main(args + ["--fail-on", "info"]) == 1
     capsys.readouterr()
+
+
+def test_thin_data_gives_findings_not_errors(capsys, tmp_path):
+    # class 2 never occurs in the labels, and nothing is ever predicted as class 1
+    y = np.array([0, 1, 0, 1, 0, 0])
+    p = np.tile([0.7, 0.1, 0.2], (6, 1))
+    rep = report(y, p)
+    assert "HC204" in {f.code for f in rep.findings}
+    assert rep.per_class[1]["predicted"] == 0
+    np.save(tmp_path / "y.npy", y)
+    np.save(tmp_path / "p.npy", p)
+    assert main(["report", str(tmp_path / "y.npy"), str(tmp_path / "p.npy")]) == 0
+    out = capsys.readouterr().out
+    assert "HC204" in out
+
+
+def test_single_class_labels_are_reported_with_a_finding():
+    rep = report(np.zeros(5, dtype=int), np.array([0.1, 0.2, 0.7, 0.3, 0.4]))
+    assert rep.task.kind == "binary" and "HC204" in {f.code for f in rep.findings}
+
+
+def test_score_kind_override_from_cli(tmp_path, capsys):
+    y = np.array([0, 1, 1, 0])
+    s = np.array([0.2, 0.9, 0.6, 0.4])
+    np.save(tmp_path / "y.npy", y)
+    np.save(tmp_path / "s.npy", s)
+    assert main(["report", str(tmp_path / "y.npy"), str(tmp_path / "s.npy"), "--score-kind", "logits",
+                 "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["task"]["score_kind"] == "logits" and "scores read as logits (given)" in d["task"]["decisions"]
