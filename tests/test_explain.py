@@ -127,3 +127,19 @@ def test_cli_explain_bad_reported(tmp_path, capsys):
     np.save(tmp_path / "p.npy", p)
     assert main(["explain", str(tmp_path / "y.npy"), str(tmp_path / "p.npy"), "--reported", "abc"]) == 2
     assert "expected a number" in capsys.readouterr().err
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=15, deadline=None)
+@given(n=st.integers(5, 200), k=st.integers(2, 6), seed=st.integers(0, 10_000))
+def test_every_view_value_is_explained_by_that_view(n, k, seed):
+    y, p = data(n=n, k=k, seed=seed, signal=1.0)
+    rep = report(y, p)
+    for view_id, view in rep.views.items():
+        ex = explain_report(rep, view.value)
+        found = {m.id: m for m in ex.matches}
+        assert view_id in found and found[view_id].fits_task == view.fits_task
+        assert ex.recommended is not None and ex.recommended.id in rep.metrics

@@ -143,3 +143,24 @@ def test_chunks_cover_everything():
 def test_load_array_npz_single(tmp_path):
     np.savez(tmp_path / "s.npz", only=P)
     assert np.array_equal(load_array(str(tmp_path / "s.npz"), role="scores"), P)
+
+
+def test_progress_only_on_a_terminal(monkeypatch):
+    import io as _io
+    import sys
+
+    from headcheck.io import progress_callback
+
+    assert progress_callback(100) is None  # pytest's stderr is not a terminal
+
+    class Tty(_io.StringIO):
+        def isatty(self):
+            return True
+
+    fake = Tty()
+    monkeypatch.setattr(sys, "stderr", fake)
+    advance = progress_callback(100, "reading")
+    assert advance is not None
+    advance(50)
+    advance(100)  # completes and stops the bar
+    assert "reading" in fake.getvalue()
