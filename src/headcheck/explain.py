@@ -3,8 +3,8 @@
 >>> import numpy as np
 >>> y = np.array([0, 1, 2, 2]); p = np.eye(3)[[0, 2, 2, 1]] * 0.7 + 0.1
 >>> ex = explain(y, p, reported="50%")
->>> [m.id for m in ex.matches][:1], ex.recommended.id
-(['accuracy'], 'accuracy')
+>>> ex.matches[0].id, ex.recommended.id, ex.recommended.value
+('accuracy', 'accuracy', 0.5)
 """
 from __future__ import annotations
 
@@ -223,7 +223,7 @@ def explain_report(rep: Report, reported: float | int | str, *, tolerance: float
         found = [Match(k, float(v), mean, fits, src, abs(float(v) - value))
                  for k, v, mean, fits, src in cands if abs(float(v) - value) <= tol]
         if found:
-            matches, chosen = sorted(found, key=lambda m: (m.distance, m.fits_task)), value
+            matches, chosen = sorted(found, key=_match_order), value
             if note:
                 notes.append(note)
             break
@@ -233,6 +233,13 @@ def explain_report(rep: Report, reported: float | int | str, *, tolerance: float
                             for k, v, mean, fits, src in cands), key=lambda m: m.distance)[:NEAREST])
     return Explanation(chosen, str(reported), tol, tuple(matches),
                        _recommend(rep, matches, name), () if matches else nearest, tuple(notes), rep.task)
+
+
+def _match_order(m: Match) -> tuple[float, int]:
+    """Closest first; among equals, a framework view that does not fit the task (the likely source
+    of a surprising number), then metrics, fitting views, baselines."""
+    rank = {"metric": 1, "view": 0 if not m.fits_task else 2, "baseline": 3}[m.source]
+    return (round(m.distance, 12), rank)
 
 
 def _recommend(rep: Report, matches: Sequence[Match], name: str | None) -> Recommended | None:
@@ -286,7 +293,10 @@ def explain_files(paths: Sequence[str], reported: float | int | str, *, toleranc
     return explain_report(rep, reported, tolerance=tolerance, name=name)
 
 
-class _CallableModule(type(json)):  # type: ignore[misc]
+from types import ModuleType as _ModuleType  # noqa: E402
+
+
+class _CallableModule(_ModuleType):
     """See headcheck.report._CallableModule: keeps `headcheck.explain(...)` callable after
     `import headcheck.explain`."""
 

@@ -312,7 +312,10 @@ def report_files(
                   source=inputs.source, notes=inputs.notes, **kwargs)
 
 
-class _CallableModule(type(json)):  # type: ignore[misc]
+from types import ModuleType as _ModuleType  # noqa: E402
+
+
+class _CallableModule(_ModuleType):
     """Importing `headcheck.report` (the module) rebinds the package attribute `headcheck.report`
     from the function to the module; making the module callable keeps `headcheck.report(y, s)`
     working in either order of imports."""

@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+
+from headcheck.errors import InputError, describe_array
+
 TaskKind = Literal["binary", "multiclass", "multilabel"]
 # How the labels were given.
 LabelEncoding = Literal["integer", "string", "one-hot", "multi-hot", "soft", "boolean"]
@@ -91,9 +95,6 @@ class DataFacts:
 # --------------------------------------------------------------------------------------------
 # Inference: labels + scores -> TaskProfile
 # --------------------------------------------------------------------------------------------
-import numpy as np  # noqa: E402  (kept below the data classes: they need no numpy)
-
-from headcheck.errors import InputError, describe_array  # noqa: E402
 
 # Rows looked at to decide the score kind and the 2-D label encoding; the rest of a large input
 # is verified while it streams (see `canonical_chunk` and `verify_score_range`).
@@ -322,7 +323,7 @@ def infer_task(
             f"task: expected one of {', '.join(TASK_KINDS)}; got {task!r}. "
             "Leave it out to infer the task from the data."
         )
-    if threshold is not None and not (0.0 <= float(threshold) <= 1.0) and score_kind != "logits":
+    if threshold is not None and not (0.0 <= float(threshold) <= 1.0):
         raise InputError(
             f"threshold: expected a probability in [0, 1]; got {threshold}. headcheck applies the "
             "threshold to probabilities (after a sigmoid when the scores are logits)."

@@ -1,0 +1,15 @@
+"""The docstring examples of the report-side public API run and give what they show."""
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+
+@pytest.mark.parametrize("name", ["headcheck", "headcheck.task", "headcheck.io", "headcheck.report",
+                                  "headcheck.explain"])
+def test_docstring_examples(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
