@@ -211,7 +211,7 @@ class MulticlassState(State):
             accuracy=metrics["accuracy"], majority_rate=float(st["support"].max() / W))
         return EngineResult(
             kind=self.kind, n_samples=self.n_samples, total_weight=float(W), metrics=metrics,
-            views=multiclass_views(self, metrics), baselines=single_label_baselines(self.profile, st["support"]),
+            views=multiclass_views(self, metrics, notes), baselines=single_label_baselines(self.profile, st["support"]),
             per_class=C.per_class_rows(self.profile, st["tp"], st["support"], st["predicted"]),
             calibration=calibration, confusions=confusions, confusion_matrix=matrix, facts=facts,
             score_min=self.score_min, score_max=self.score_max, n_nonfinite=self.n_nonfinite,

@@ -30,7 +30,7 @@ def _torch(state, value: float, meaning: str, fits: bool, note: str = "") -> Vie
     return View(float(value), meaning, fits, note)
 
 
-def multiclass_views(state, m: dict) -> dict[str, View]:
+def multiclass_views(state, m: dict, notes: list[str]) -> dict[str, View]:
     st, K, W = state.stats, state.n_classes, state.total_weight
     hard = state.profile.score_kind == "hard"
     wrong = st["above"][0] - st["true_above"][0] + (W - st["true_above"][0])
@@ -53,12 +53,15 @@ def multiclass_views(state, m: dict) -> dict[str, View]:
                                        True),
         "sklearn.balanced_accuracy_score": View(bal, "mean recall over the classes present", True),
     }
-    if not hard:
+    if not hard and K >= 5:
         i = state.ks.index(5)
         views["keras.top_k_categorical_accuracy"] = View(
             float(st["topk"][i] / W),
             "true class among the 5 highest scores (ties count as a hit)", K > 5,
-            "" if K > 5 else f"with {K} <= 5 classes every row is a hit.")
+            "" if K > 5 else "with 5 classes every row is a hit.")
+    elif not hard:
+        notes.append("keras.top_k_categorical_accuracy is not shown: with fewer than 5 classes "
+                     "Keras 3 (torch backend) raises 'selected index k out of range'.")
     views["torchmetrics.accuracy"] = _torch(
         state, acc, "Accuracy(task='multiclass'): micro average, the plain accuracy", True)
     views["torchmetrics.multiclass_accuracy"] = _torch(
