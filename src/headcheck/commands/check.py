@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from headcheck.errors import InputError
     from headcheck.head import HeadSpec
 
-    if not any((args.activation, args.units, args.loss, args.metric)):
+    if args.activation is None and args.units is None and args.loss is None and not args.metric:
         raise InputError(
             "check: expected a head to check; got none of --activation, --units, --loss, --metric. "
             "Describe the head, e.g. --activation softmax --units 10 --loss categorical_crossentropy "
