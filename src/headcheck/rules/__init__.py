@@ -84,13 +84,19 @@ class Rule:
         severity: Severity | None = None,
         location: Location | None = None,
     ) -> Finding:
-        """Build a finding of this rule; the message ends with the link to the rule's page."""
+        """Build a finding of this rule. `message` says what is wrong and why the number misleads;
+        the fix and the link to the rule's page are appended to it ('... Fix: <fix>. See <url>'),
+        and `fix` alone goes into the finding's `fix` field."""
+        fix_text = (fix or self.fix_title).strip()
+        text = message.strip()
+        if self.url not in text:
+            text = f"{text} Fix: {fix_text.rstrip('.')}. See {self.url}"
         return Finding(
             code=self.code,
             name=self.name,
             severity=severity or self.severity,
-            message=message,
-            fix=fix or self.fix_title,
+            message=text,
+            fix=fix_text,
             url=self.url,
             location=location,
         )

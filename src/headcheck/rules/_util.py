@@ -1,0 +1,162 @@
+"""Helpers the rules share: what is known about the task, the labels and the user's framework.
+
+Every helper returns None when the thing is unknown, so that a rule can stay silent.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from headcheck.head import KERAS_LOSSES, HeadSpec, LossSpec, MetricSpec
+
+if TYPE_CHECKING:  # pragma: no cover
+    from headcheck.rules import Context
+
+KERAS_CE = frozenset({"categorical_crossentropy", "sparse_categorical_crossentropy",
+                      "categorical_focal_crossentropy"})
+KERAS_BCE = frozenset({"binary_crossentropy", "binary_focal_crossentropy"})
+NOMINAL_LOSSES = KERAS_CE | {"torch.CrossEntropyLoss", "torch.NLLLoss"}
+ACCURACY_NAMES = frozenset({
+    "accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
+    "keras.Accuracy", "torchmetrics.Accuracy", "torchmetrics.BinaryAccuracy",
+    "torchmetrics.MulticlassAccuracy", "torchmetrics.MultilabelAccuracy",
+    "torchmetrics.MultilabelExactMatch", "sklearn.accuracy_score",
+})
+
+
+def dialect(ctx: Context) -> str | None:
+    """'pytorch' or 'keras' when a head is known (fixes are worded in that framework), else None."""
+    head = ctx.head
+    if head is None:
+        return None
+    if head.framework == "pytorch" or (head.loss is not None and head.loss.is_torch):
+        return "pytorch"
+    if any(m.name.startswith("torchmetrics.") for m in head.metrics) and head.framework is None:
+        return "pytorch"
+    return "keras"
+
+
+def pick(ctx: Context, *, keras: str, pytorch: str, neutral: str | None = None) -> str:
+    """The text for the user's framework (Keras wording when only data is known and no neutral)."""
+    d = dialect(ctx)
+    if d == "pytorch":
+        return pytorch
+    if d is None and neutral is not None:
+        return neutral
+    return keras
+
+
+def loss_name(head: HeadSpec | None) -> str | None:
+    if head is None or head.loss is None or head.loss.name == "unknown":
+        return None
+    return head.loss.name
+
+
+def loss(head: HeadSpec | None) -> LossSpec | None:
+    return head.loss if head is not None and head.loss is not None and head.loss.name != "unknown" else None
+
+
+def is_keras_loss(name: str | None) -> bool:
+    return name in KERAS_LOSSES
+
+
+def label_encoding(ctx: Context) -> str | None:
+    """How the labels are encoded: from the data first, then from the program (`to_categorical`)."""
+    if ctx.task is not None and ctx.task.label_encoding in ("integer", "one-hot", "multi-hot", "soft", "boolean"):
+        enc = ctx.task.label_encoding
+        return "integer" if enc == "boolean" else enc
+    if ctx.head is not None and ctx.head.labels is not None:
+        return ctx.head.labels
+    return None
+
+
+def is_ordinal(ctx: Context) -> bool:
+    return (ctx.head is not None and ctx.head.task == "ordinal") or ctx.declared_task == "ordinal"
+
+
+def known_task(ctx: Context) -> str | None:
+    """The task kind stated by data, declaration or visible labels; never guessed from the head."""
+    if ctx.task is not None:
+        return ctx.task.kind
+    kind = ctx.declared_task or (ctx.head.task if ctx.head is not None else None)
+    if kind == "ordinal":
+        return "multiclass"
+    if kind is not None:
+        return kind
+    if ctx.head is not None and ctx.head.labels == "multi-hot":
+        return "multilabel"
+    return None
+
+
+def implied_task(head: HeadSpec | None) -> str | None:
+    """The task a head is conventionally built for, when the convention is unambiguous:
+    independent sigmoids + binary CE over K>1 outputs -> multilabel; one output -> binary;
+    softmax + categorical CE over K>2 outputs -> multiclass."""
+    if head is None or head.units is None:
+        return None
+    name = loss_name(head)
+    kind = head.loss.kind if head.loss is not None else None
+    if head.units == 1 and (head.activation == "sigmoid" or kind == "binary"):
+        return "binary"
+    if head.units > 1 and kind == "binary" and head.activation in ("sigmoid", "linear"):
+        return "multilabel"
+    if head.units > 2 and head.activation in ("softmax", "linear", "log_softmax") and name in NOMINAL_LOSSES:
+        return "multiclass"
+    return None
+
+
+def likely_task(ctx: Context) -> tuple[str | None, bool]:
+    """(task kind, whether it was only implied by the head's conventions)."""
+    kind = known_task(ctx)
+    if kind is not None:
+        return kind, False
+    kind = implied_task(ctx.head)
+    return kind, kind is not None
+
+
+def n_classes(ctx: Context) -> int | None:
+    if ctx.task is not None and ctx.task.n_classes:
+        return ctx.task.n_classes
+    if ctx.data is not None and ctx.data.class_counts:
+        return len(ctx.data.class_counts)
+    return None
+
+
+def class_counts(ctx: Context) -> tuple[float, ...] | None:
+    if ctx.data is not None and ctx.data.class_counts:
+        return tuple(ctx.data.class_counts)
+    if ctx.task is not None and ctx.task.class_counts:
+        return tuple(ctx.task.class_counts)
+    return None
+
+
+def class_name(ctx: Context, index: int) -> str:
+    return ctx.task.class_name(index) if ctx.task is not None else str(index)
+
+
+def metrics(head: HeadSpec | None, *names: str) -> list[MetricSpec]:
+    """The head's metrics whose canonical name is among `names`."""
+    if head is None:
+        return []
+    return [m for m in head.metrics if m.name in names]
+
+
+def spelled(metric: MetricSpec) -> str:
+    return f"`{metric.spelling or metric.name}`"
+
+
+def logits_out(head: HeadSpec | None) -> bool:
+    """Whether the head is known to output logits (no final activation)."""
+    if head is None:
+        return False
+    if head.activation == "linear":
+        return True
+    return head.activation is None and head.loss is not None and head.loss.expects == "logits"
+
+
+def keras_accuracy_fix(task: str | None) -> str:
+    if task == "multilabel":
+        return ("use `metrics=[keras.metrics.BinaryAccuracy()]` for per-label accuracy (and report "
+                "exact-match accuracy separately)")
+    if task == "binary":
+        return "use `metrics=['binary_accuracy']`"
+    return "use `metrics=['categorical_accuracy']` (one-hot labels) or `['sparse_categorical_accuracy']` (integer labels)"

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from headcheck.findings import Finding, Severity
+from headcheck.rules import Case, Context, Rule
+from headcheck.rules._cases import ctx
+from headcheck.rules._util import pick
+
+
+class SingleUnitSoftmax(Rule):
+    """Softmax (or log-softmax) over a single output unit.
+
+    ## What it does
+    Flags a last layer with one output and a softmax or log-softmax activation.
+
+    ## Why is this bad?
+    Softmax divides each output by the sum of all outputs: over one unit that is the unit divided by
+    itself, 1.0 for every input (log-softmax: 0.0). The loss never changes, nothing is learned, and
+    accuracy stays frozen at the rate of the positive class (e.g. 0.5098 every epoch), which looks
+    like an optimiser problem rather than a head bug.
+
+    ## Example
+    ```python
+    model.add(Dense(1, activation="softmax"))
+    model.compile(loss="binary_crossentropy", metrics=["accuracy"])
+    ```
+
+    ## Use instead
+    ```python
+    model.add(Dense(1, activation="sigmoid"))
+    model.compile(loss="binary_crossentropy", metrics=["binary_accuracy"])
+    ```
+
+    ## Known problems
+    None known: there is no use for a softmax over one unit.
+
+    ## References
+    - https://stackoverflow.com/questions/45793856 (accuracy stuck at the positive rate)
+    """
+
+    code = "HC103"
+    name = "single-unit-softmax"
+    severity = Severity.ERROR
+    summary = "Softmax over a single output unit always outputs 1.0."
+    fix_title = "Use one sigmoid unit with binary cross-entropy, or two softmax units."
+    needs = frozenset({"head"})
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        head = ctx.head
+        if head is None or head.units != 1 or head.activation not in ("softmax", "log_softmax"):
+            return
+        value = "1.0" if head.activation == "softmax" else "0.0"
+        message = (
+            f"{'Softmax' if head.activation == 'softmax' else 'Log-softmax'} over a single output unit "
+            f"outputs {value} for every input: the loss never moves, nothing is learned, and accuracy "
+            "stays frozen at the rate of the positive class."
+        )
+        fix = pick(
+            ctx,
+            keras="use `Dense(1, activation='sigmoid')` with `loss='binary_crossentropy'`, or "
+            "`Dense(2, activation='softmax')` with `loss='sparse_categorical_crossentropy'`",
+            pytorch="use `nn.Linear(in_features, 1)` with no activation and `nn.BCEWithLogitsLoss`, or "
+            "two outputs with `nn.CrossEntropyLoss`",
+        )
+        yield self.finding(message, fix)
+
+    VALID = [
+        Case(ctx(activation="sigmoid", units=1, loss="binary_crossentropy")),
+        Case(ctx(activation="softmax", units=2, loss="sparse_categorical_crossentropy")),
+        Case(ctx(activation="softmax"), note="units unknown"),
+    ]
+    INVALID = [
+        Case(ctx(activation="softmax", units=1, loss="binary_crossentropy"), message="outputs 1.0"),
+        Case(ctx(activation="keras.activations.softmax", units=1), message="`Dense(1, activation='sigmoid')`"),
+        Case(ctx(activation="nn.Softmax(dim=1)", units=1, loss="nn.BCELoss"), message="nn.BCEWithLogitsLoss"),
+        Case(ctx(activation="nn.LogSoftmax(dim=1)", units=1, loss="nn.NLLLoss"), message="outputs 0.0"),
+    ]

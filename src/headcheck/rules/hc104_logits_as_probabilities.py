@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from headcheck.findings import Finding, Severity
+from headcheck.rules import Case, Context, Rule
+from headcheck.rules._cases import ctx
+
+
+class LogitsAsProbabilities(Rule):
+    """No final activation, and a loss that expects probabilities.
+
+    ## What it does
+    Flags a last layer without activation (its outputs are logits) whose loss expects probabilities:
+    a Keras cross-entropy with `from_logits=False` (the default), or PyTorch's `nn.BCELoss`.
+
+    ## Why is this bad?
+    Keras clips the "probabilities" into [1e-7, 1 - 1e-7] before taking the log: every negative
+    logit becomes 1e-7, the loss and its gradients are wrong, and training stalls or diverges.
+    `nn.BCELoss` requires inputs in [0, 1] and raises or produces NaN on logits.
+
+    ## Example
+    ```python
+    model.add(Dense(10))                          # logits
+    model.compile(loss="categorical_crossentropy")
+    ```
+
+    ## Use instead
+    ```python
+    model.add(Dense(10))
+    model.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True))
+    ```
+
+    ## Known problems
+    `NLLLoss` on raw scores is reported by HC106. A model whose activation is applied outside the
+    last layer (e.g. in a custom `call`) is seen as having no activation by the linter.
+
+    ## References
+    - https://keras.io/api/losses/probabilistic_losses/
+    - https://pytorch.org/docs/stable/generated/torch.nn.BCELoss.html
+    """
+
+    code = "HC104"
+    name = "logits-as-probabilities"
+    severity = Severity.ERROR
+    summary = "The model outputs logits but the loss expects probabilities."
+    fix_title = "Tell the loss it receives logits (from_logits=True / BCEWithLogitsLoss), or add the activation."
+    needs = frozenset({"head"})
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        head = ctx.head
+        if head is None or head.activation != "linear" or head.loss is None:
+            return
+        if head.loss.expects != "probabilities":
+            return
+        spelling = head.loss.spelling
+        if head.loss.is_torch:
+            message = (f"The last layer has no activation, so it outputs logits, but `{spelling}` needs "
+                       "probabilities in [0, 1]: on logits it raises or returns NaN, and it is the less "
+                       "stable form of the same loss.")
+            fix = "use `nn.BCEWithLogitsLoss` on the logits instead of `nn.BCELoss`"
+        else:
+            act = "sigmoid" if head.loss.kind == "binary" else "softmax"
+            message = (f"The last layer has no activation, so it outputs logits, but `{spelling}` "
+                       "expects probabilities (`from_logits=False` is the default): Keras clips the "
+                       "logits into [1e-7, 1 - 1e-7], so the loss and its gradients are wrong.")
+            cls = _KERAS_CLASS.get(head.loss.name, "the loss class")
+            fix = (f"pass `from_logits=True` (`keras.losses.{cls}(from_logits=True)`), or add "
+                   f"`activation='{act}'` to the last layer")
+        yield self.finding(message, fix)
+
+    VALID = [
+        Case(ctx(activation="linear", units=10, loss="categorical_crossentropy", from_logits=True)),
+        Case(ctx(activation="softmax", units=10, loss="categorical_crossentropy")),
+        Case(ctx(activation="linear", units=1, loss="nn.BCEWithLogitsLoss")),
+        Case(ctx(activation="linear", units=10, loss="nn.CrossEntropyLoss")),
+        Case(ctx(activation="linear", units=10, loss="nn.NLLLoss"), note="HC106's case"),
+        Case(ctx(units=10, loss="categorical_crossentropy"), note="activation unknown"),
+        Case(ctx(activation="linear", units=1, loss="mse"), note="not a probabilistic loss"),
+    ]
+    INVALID = [
+        Case(ctx(activation="linear", units=10, loss="categorical_crossentropy"),
+             message="`keras.losses.CategoricalCrossentropy(from_logits=True)`"),
+        Case(ctx(activation="linear", units=1, loss="binary_crossentropy", from_logits=False),
+             message="`activation='sigmoid'`"),
+        Case(ctx(activation="None", units=5, loss="sparse_categorical_crossentropy"),
+             message="outputs logits"),
+        Case(ctx(activation="nn.Identity()", units=1, loss="nn.BCELoss"), message="`nn.BCEWithLogitsLoss`"),
+    ]
+
+
+_KERAS_CLASS = {
+    "binary_crossentropy": "BinaryCrossentropy",
+    "categorical_crossentropy": "CategoricalCrossentropy",
+    "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
+    "binary_focal_crossentropy": "BinaryFocalCrossentropy",
+    "categorical_focal_crossentropy": "CategoricalFocalCrossentropy",
+}
