@@ -77,6 +77,8 @@ class LabelsOutOfRange(Rule):
         """Whether the labels are class indices (not one-hot/multi-hot rows or names)."""
         if ctx.data is not None and ctx.data.label_is_integer is False:
             return False
+        if ctx.task is not None:  # string labels were mapped to indices by whoever built the profile
+            return ctx.task.label_encoding in ("integer", "boolean")
         enc = label_encoding(ctx)
         if enc is not None:
             return enc == "integer"
@@ -99,6 +101,9 @@ class LabelsOutOfRange(Rule):
 
     VALID = [
         Case(ctx(data=DataFacts(label_min=0, label_max=9, label_is_integer=True, n_outputs=10))),
+        Case(ctx(task=profile("multiclass", 3, "one-hot"),
+                 data=DataFacts(label_min=0, label_max=1, label_is_integer=True, n_outputs=1)),
+             note="one-hot rows are not indices"),
         Case(ctx(activation="sigmoid", units=1, loss="binary_crossentropy",
                  data=DataFacts(label_min=0, label_max=1, label_is_integer=True))),
         Case(ctx(task=profile("multilabel", 5, "multi-hot"), data=DataFacts(label_min=0, label_max=1))),
