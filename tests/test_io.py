@@ -84,12 +84,13 @@ def test_csv_binary_single_score_column(tmp_path):
 def test_csv_streams_in_batches(tmp_path):
     rows = [f"{i % 3},{0.1},{0.2},{0.7}" for i in range(1000)]
     path = write(tmp_path / "d.csv", "\n".join(rows) + "\n")
-    table = read_csv(str(path), batch_rows=64)
-    assert table.width == 4 and len(table.columns[0]) == 1000
+    table = read_csv(str(path), batch_rows=64, with_labels=True)
+    assert table.values.shape == (1000, 3) and table.values.dtype == np.float64
+    assert table.labels.tolist() == [i % 3 for i in range(1000)]
     rows[700] = "1,0.2"
     write(path, "\n".join(rows) + "\n")
     with pytest.raises(InputError, match="line 701 has 2 field"):
-        read_csv(str(path), batch_rows=64)
+        read_csv(str(path), batch_rows=64, with_labels=True)
 
 
 def test_csv_non_number_score_names_line_and_column(tmp_path):
@@ -164,3 +165,12 @@ def test_progress_only_on_a_terminal(monkeypatch):
     advance(50)
     advance(100)  # completes and stops the bar
     assert "reading" in fake.getvalue()
+
+
+def test_empty_and_header_only_csv(tmp_path):
+    empty = write(tmp_path / "e.csv", "")
+    with pytest.raises(InputError, match="is empty"):
+        load_inputs([empty])
+    head = write(tmp_path / "h.csv", "label,a,b\n")
+    with pytest.raises(InputError, match="no data rows"):
+        load_inputs([head])

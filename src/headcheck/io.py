@@ -113,8 +113,9 @@ def load_array(path: str, *, key: str | None = None, role: str = "array",
             return _npz_get(z, key, path, role)
     if ext in _CSV_EXT:
         table = read_csv(path)
-        arr = table.columns_array()
-        return arr[:, 0] if arr.shape[1] == 1 else arr
+        if table.labels is not None:  # one column: labels (or one score per row)
+            return table.labels
+        return table.values
     if ext in _PARQUET_EXT:
         cols = read_parquet(path)
         arrays = [c for _, c in cols]
@@ -169,11 +170,11 @@ def _load_combined(path: str, labels_key: str | None, scores_key: str | None,
     if ext == ".npz":
         return _load_npz_pair(path, labels_key, scores_key, notes)
     if ext in _CSV_EXT:
-        table = read_csv(path, label_column=label_column)
-        idx = table.label_index(label_column)
-        notes.append(f"labels: column {table.name(idx)}; scores: the other {table.width - 1} column(s)")
-        labels, scores = table.split(idx)
-        return labels, scores, None
+        table = read_csv(path, label_column=label_column, with_labels=True)
+        scores = table.values
+        notes.append(f"labels: column {table.label_name()}; scores: the other {scores.shape[1]} column(s)")
+        assert table.labels is not None
+        return table.labels, (scores[:, 0] if scores.shape[1] == 1 else scores), None
     if ext in _PARQUET_EXT:
         return _parquet_pair(path, label_column, notes)
     if ext == ".npy":
@@ -211,45 +212,18 @@ def _load_npz_pair(path: str, labels_key: str | None, scores_key: str | None, no
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class CsvTable:
-    """A CSV file as columns of strings parsed in batches; `header` is None when there was none."""
+    """A CSV file parsed in batches: the labels column (if one was asked for) and the other columns
+    as floats. `header` is None when the file had none."""
 
     path: str
     header: tuple[str, ...] | None
-    columns: tuple[np.ndarray, ...]  # one array of str per column
+    label_index: int | None
+    labels: np.ndarray | None  # parsed: int, bool, float or str
+    values: np.ndarray  # (N, columns) float64: every column but the labels
 
-    @property
-    def width(self) -> int:
-        return len(self.columns)
-
-    def name(self, i: int) -> str:
-        return repr(self.header[i]) if self.header else f"{i} (0-based)"
-
-    def label_index(self, label_column: str | None) -> int:
-        if label_column is None:
-            return 0
-        if self.header and label_column in self.header:
-            return self.header.index(label_column)
-        if label_column.lstrip("-").isdigit():
-            i = int(label_column)
-            if -self.width <= i < self.width:
-                return i % self.width
-        raise InputError(f"{self.path}: no column {label_column!r}; columns: "
-                         f"{list(self.header) if self.header else f'0..{self.width - 1} (no header)'}. "
-                         "Pass --label-column with a column name or a 0-based index.")
-
-    def split(self, idx: int) -> tuple[np.ndarray, np.ndarray]:
-        if self.width < 2:
-            raise InputError(f"{self.path}: has one column; expected a labels column and score "
-                             "column(s). Pass a scores file as a second argument.")
-        labels = _parse_labels(self.columns[idx])
-        rest = [c for i, c in enumerate(self.columns) if i != idx]
-        scores = _parse_floats(rest, self.path, [i for i in range(self.width) if i != idx], self.header)
-        return labels, (scores[:, 0] if scores.shape[1] == 1 else scores)
-
-    def columns_array(self) -> np.ndarray:
-        if self.width == 1:
-            return _parse_labels(self.columns[0])[:, None]
-        return _parse_floats(list(self.columns), self.path, list(range(self.width)), self.header)
+    def label_name(self) -> str:
+        i = self.label_index
+        return repr(self.header[i]) if self.header and i is not None else f"{i} (0-based)"
 
 
 def _is_number(s: str) -> bool:
@@ -260,8 +234,12 @@ def _is_number(s: str) -> bool:
         return False
 
 
-def read_csv(path: str, *, label_column: str | None = None, batch_rows: int = 65_536) -> CsvTable:
-    """Stream a CSV in batches of rows into columns; a ragged row is an InputError naming its line."""
+def read_csv(path: str, *, label_column: str | None = None, with_labels: bool = False,
+             batch_rows: int = 65_536) -> CsvTable:
+    """Stream a CSV in batches of rows; each batch becomes floats at once, so memory holds the
+    numbers, not the text. With `with_labels`, one column (`label_column`, by name or 0-based
+    index; default the first) is kept apart as labels. A ragged row is an InputError naming its line.
+    """
     delim = "\t" if path.lower().endswith(".tsv") else ","
     try:
         f = open(path, newline="", encoding="utf-8")
@@ -276,28 +254,24 @@ def read_csv(path: str, *, label_column: str | None = None, batch_rows: int = 65
             raise InputError(f"{path}: is not a readable text CSV ({e}).") from e
         if first is None:
             raise InputError(f"{path}: is empty; expected a CSV with a labels column and score columns.")
-        header = _detect_header(first, second, label_column)
+        header = tuple(first) if _detect_header(first, second, label_column) else None
+        width = len(first)
+        idx = _label_index(path, header, width, label_column) if with_labels else None
+        parser = _BatchParser(path, width, idx, header)
         rows: list[list[str]] = [] if header else [first]
         if second is not None:
             rows.append(second)
-        width = len(first)
-        batches: list[np.ndarray] = []
-        line0 = 1
         try:
             for row in reader:
                 rows.append(row)
                 if len(rows) >= batch_rows:
-                    batches.append(_batch(rows, width, path, line0 + (1 if header else 0)))
-                    line0 += len(rows)
+                    parser.add(rows)
                     rows = []
         except (csv.Error, UnicodeDecodeError) as e:
             raise InputError(f"{path}: line {reader.line_num}: cannot be parsed as CSV ({e}).") from e
         if rows:
-            batches.append(_batch(rows, width, path, line0 + (1 if header else 0)))
-    if not batches:
-        raise InputError(f"{path}: has a header but no data rows; expected at least one sample.")
-    data = np.concatenate(batches) if len(batches) > 1 else batches[0]
-    return CsvTable(path, tuple(first) if header else None, tuple(data[:, i] for i in range(width)))
+            parser.add(rows)
+    return parser.table()
 
 
 def _detect_header(first: list[str], second: list[str] | None, label_column: str | None) -> bool:
@@ -312,33 +286,71 @@ def _detect_header(first: list[str], second: list[str] | None, label_column: str
     return any(not _is_number(a) and _is_number(b) for a, b in zip(first, second))
 
 
-def _batch(rows: list[list[str]], width: int, path: str, first_line: int) -> np.ndarray:
-    for i, row in enumerate(rows):
-        if len(row) != width:
-            raise InputError(
-                f"{path}: line {first_line + i} has {len(row)} field(s) but the first row has {width}; "
-                "every row must have the same columns (a labels column and one column per class). "
-                "Fix or drop that line."
-            )
-    return np.array(rows, dtype=str)
+def _label_index(path: str, header: tuple[str, ...] | None, width: int, label_column: str | None) -> int:
+    if width < 2:
+        raise InputError(f"{path}: has one column; expected a labels column and score column(s). "
+                         "Pass a scores file as a second argument.")
+    if label_column is None:
+        return 0
+    if header and label_column in header:
+        return header.index(label_column)
+    if label_column.lstrip("-").isdigit() and -width <= int(label_column) < width:
+        return int(label_column) % width
+    raise InputError(f"{path}: no column {label_column!r}; columns: "
+                     f"{list(header) if header else f'0..{width - 1} (no header)'}. "
+                     "Pass --label-column with a column name or a 0-based index.")
 
 
-def _parse_floats(cols: list[np.ndarray], path: str, indices: list[int],
-                  header: tuple[str, ...] | None) -> np.ndarray:
-    block = np.stack(cols, axis=1)
-    try:
-        return block.astype(np.float64)
-    except ValueError:
-        for j, col in enumerate(cols):
-            bad = [i for i, v in enumerate(col) if not _is_number(v)]
-            if bad:
-                line = bad[0] + 1 + (1 if header else 0)
+class _BatchParser:
+    """Checks and converts batches of CSV rows; keeps label strings and float blocks."""
+
+    def __init__(self, path: str, width: int, label_index: int | None, header: tuple[str, ...] | None):
+        self.path, self.width, self.idx, self.header = path, width, label_index, header
+        self.line = 2 if header else 1  # file line of the next row
+        self.labels: list[np.ndarray] = []
+        self.blocks: list[np.ndarray] = []
+        # a one-column file without a labels column may hold labels (strings): keep it as text
+        self.text_only = label_index is None and width == 1
+
+    def add(self, rows: list[list[str]]) -> None:
+        for i, row in enumerate(rows):
+            if len(row) != self.width:
                 raise InputError(
-                    f"{path}: line {line}, column {indices[j]}: expected a number for the scores; got "
-                    f"{col[bad[0]]!r}. Score columns must hold numbers only (empty cells are not "
-                    "allowed); pass --label-column if the labels are not the first column."
-                ) from None
-        raise
+                    f"{self.path}: line {self.line + i} has {len(row)} field(s) but the first row has "
+                    f"{self.width}; every row must have the same columns (a labels column and one column "
+                    "per class). Fix or drop that line."
+                )
+        text = np.array(rows, dtype=str)
+        if self.text_only:
+            self.labels.append(text[:, 0])
+        else:
+            if self.idx is not None:
+                self.labels.append(text[:, self.idx])
+                text = np.delete(text, self.idx, axis=1)
+            self.blocks.append(self._floats(text))
+        self.line += len(rows)
+
+    def _floats(self, text: np.ndarray) -> np.ndarray:
+        try:
+            return text.astype(np.float64)
+        except ValueError:
+            cols = [c for c in range(self.width) if c != self.idx]
+            for r, row in enumerate(text):
+                for j, v in enumerate(row):
+                    if not _is_number(v):
+                        raise InputError(
+                            f"{self.path}: line {self.line + r}, column {cols[j]}: expected a number for "
+                            f"the scores; got {v!r}. Score columns must hold numbers only (empty cells "
+                            "are not allowed); pass --label-column if the labels are not the first column."
+                        ) from None
+            raise
+
+    def table(self) -> CsvTable:
+        if not self.labels and not self.blocks:
+            raise InputError(f"{self.path}: has a header but no data rows; expected at least one sample.")
+        labels = _parse_labels(np.concatenate(self.labels)) if self.labels else None
+        values = np.concatenate(self.blocks) if self.blocks else np.empty((len(labels), 0))
+        return CsvTable(self.path, self.header, self.idx, labels, values)
 
 
 def _parse_labels(col: np.ndarray) -> np.ndarray:
