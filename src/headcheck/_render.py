@@ -22,8 +22,12 @@ _SCORE_WORDS = {
 def task_line(p: TaskProfile) -> str:
     unit = "labels" if p.kind == "multilabel" else "classes"
     scores = _SCORE_WORDS.get(p.score_kind, p.score_kind)
-    if p.kind == "binary" and p.score_layout != "matrix":
-        scores += f", {p.score_layout} layout"
+    if p.kind == "binary" and p.score_layout in ("column", "single-column"):
+        scores = {"probabilities": "probability of the positive class",
+                  "logits": "logit of the positive class"}.get(p.score_kind, scores)
+        scores += f" ({p.score_layout} layout)"
+    elif p.kind == "binary":
+        scores += " (two columns)"
     declared = " (declared)" if p.declared else ""
     return (f"{p.kind}{declared}, {p.n_classes} {unit}, {p.n_samples} samples; labels: "
             f"{p.label_encoding}; scores: {scores}; threshold {p.threshold:g}")
@@ -38,25 +42,31 @@ def _per_class_rows(rep: Report) -> tuple[list[dict[str, Any]], int]:
 
 
 def _finding_lines(rep: Report) -> list[tuple[str, str]]:
-    return [(f"{f.code} {f.severity.value} {f.name}", f"{f.message} Fix: {f.fix} ({f.url})")
+    # catalogue messages usually end with the fix and the link already
+    return [(f"{f.code} {f.severity.value} {f.name}",
+             f.message if f.url in f.message else f"{f.message} Fix: {f.fix} ({f.url})")
             for f in rep.findings]
+
+
+def _wrap(text: str, width: int, first: str = "", rest: str | None = None) -> str:
+    return textwrap.fill(text, width=width, initial_indent=first,
+                         subsequent_indent=first if rest is None else rest,
+                         break_on_hyphens=False, break_long_words=False)
 
 
 # ---------------------------------------------------------------------------------------------
 # rich
 # ---------------------------------------------------------------------------------------------
-def report_renderables(rep: Report) -> Iterator[Any]:
+def report_renderables(rep: Report, width: int = 80) -> Iterator[Any]:
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
     title = "headcheck report" + (f": {rep.source}" if rep.source else "")
     yield Text(title, style="bold")
-    yield Text("Task: " + task_line(rep.task))
-    for d in rep.task.decisions:
-        yield Text("  - " + d, style="dim")
-    for n in rep.notes:
-        yield Text("  - " + n, style="dim")
+    yield Text(_wrap("Task: " + task_line(rep.task), width, "", "  "))
+    for d in rep.task.decisions + rep.notes:
+        yield Text(_wrap(d, width, "  - ", "    "), style="dim")
     yield Text("")
 
     t = Table(title="Metrics that fit the task", box=box.SIMPLE, title_justify="left", expand=False)
@@ -72,8 +82,7 @@ def report_renderables(rep: Report) -> Iterator[Any]:
         mark = Text("fits the task", style="green") if v.fits_task else Text("MISLEADING", style="bold red")
         yield Text.assemble(f"  {k:<36}{fmt(v.value):>8}  ", mark)
         meaning = v.meaning + (f" ({v.note})" if v.note else "")
-        yield Text(textwrap.fill(meaning, width=74, initial_indent="      ", subsequent_indent="      "),
-                   style="dim")
+        yield Text(_wrap(meaning, width, "      "), style="dim")
     yield Text("")
 
     t = Table(title="Baselines (trivial predictors)", box=box.SIMPLE, title_justify="left")
@@ -87,14 +96,14 @@ def report_renderables(rep: Report) -> Iterator[Any]:
     yield _per_class_table(rep)
     if rep.confusions and rep.task.kind != "multilabel":
         top = rep.confusions[:5]
-        yield Text("Top confusions (true -> predicted: weight): " + "; ".join(
+        yield Text(_wrap("Top confusions (true -> predicted: weight): " + "; ".join(
             f"{rep.task.class_name(a)} -> {rep.task.class_name(b)}: {fmt(c, 0) if float(c).is_integer() else fmt(c, 2)}"
-            for a, b, c in top))
+            for a, b, c in top), width, "", "  "))
     if rep.findings:
         yield Text("Findings", style="bold")
         for head, body in _finding_lines(rep):
             style = "bold red" if head.split()[1] == "error" else ("yellow" if "warning" in head else "cyan")
-            yield Text.assemble(("  " + head, style), "\n    " + body)
+            yield Text.assemble(("  " + head, style), "\n" + _wrap(body, width, "    "))
     else:
         yield Text("Findings: none", style="green")
 
@@ -120,7 +129,7 @@ def render_text(rep: Any, width: int = 80) -> str:
     from rich.console import Console
 
     console = Console(width=width, record=True, file=_Null(), color_system=None, force_terminal=False)
-    for r in (rep.__rich_console__(console, console.options)):
+    for r in report_renderables(rep, width):
         console.print(r)
     return "\n".join(line.rstrip() for line in console.export_text().splitlines()) + "\n"
 

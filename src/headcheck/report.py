@@ -178,7 +178,7 @@ class Report:
     def __rich_console__(self, console: Any, options: Any) -> Iterator[Any]:
         from headcheck._render import report_renderables
 
-        yield from report_renderables(self)
+        yield from report_renderables(self, min(int(getattr(options, "max_width", 80)), 120))
 
     def _repr_html_(self) -> str:
         from headcheck._render import report_html
