@@ -95,7 +95,7 @@ def check_auc(res, y, p, w, K):
         assert "roc_auc" not in res.metrics
         return
     shift = C.auc_shift(K)
-    keys = C.prob_keys(p.astype(np.float32), shift)
+    keys = C.prob_keys(p, shift)
     onehot = label_binarize(y, classes=list(range(K))) if K > 2 else None
     auc_binned = np.mean([skm.roc_auc_score(onehot[:, k], keys[:, k], sample_weight=w)
                           for k in present])
