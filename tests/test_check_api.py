@@ -49,6 +49,16 @@ def test_profile_labels(y: np.ndarray, kind: str, encoding: str, n_classes: int,
     assert facts.n_samples == len(y)
 
 
+def test_class_names() -> None:
+    profile, facts = profile_labels(np.array(["dog", "cat", "dog", "bird"]))
+    assert (profile.kind, profile.label_encoding, profile.classes) == ("multiclass", "string", ("bird", "cat", "dog"))
+    assert facts.class_counts == (1, 1, 2) and facts.label_min is None
+    res = check(HeadSpec.declared(activation="softmax", units=3, loss="sparse_categorical_crossentropy",
+                                 metrics=["accuracy"]),
+                np.array(["dog"] * 9 + ["cat"]))
+    assert [f.code for f in res.findings] == ["HC110", "HC206"]  # 3 outputs for 2 classes; 90 % dogs
+
+
 def test_units_widen_the_class_counts() -> None:
     profile, facts = profile_labels(np.array([0, 1, 2]), units=5)
     assert facts.class_counts == (1, 1, 1, 0, 0)
@@ -71,7 +81,7 @@ def test_counts_match_numpy(values: list[int]) -> None:
     [
         (np.array([]), None, "non-empty"),
         (np.zeros((2, 2, 2)), None, "(N,) or (N, K)"),
-        (np.array(["cat", "dog"]), None, "Map class names"),
+        (np.array([{"a": 1}], dtype=object), None, "numeric or string array"),
         (np.array([0.0, np.nan]), None, "finite"),
         (np.array([[2, 0], [0, 1]]), None, "0/1 indicators"),
         (np.array([0, 1, 2]), "multilabel", "multilabel needs"),

@@ -154,7 +154,7 @@ def test_labels_are_not_modified(tmp_path: Path, capsys: pytest.CaptureFixture[s
 @pytest.mark.parametrize(
     "argv, fragment",
     [
-        (["--activation", "softmax", "--labels", "missing.npy"], "does not exist"),
+        (["--activation", "softmax", "--labels", "missing.npy"], "no such file"),
         (["--activation", "squiggle"], "unknown activation"),
         (["--loss", "my_loss"], "unknown loss"),
         (["--activation", "softmax", "--framework", "caffe==1"], "unknown framework"),
@@ -175,6 +175,15 @@ def test_pickled_labels_are_refused(tmp_path: Path, capsys: pytest.CaptureFixtur
     np.save(path, np.array([{"a": 1}, None], dtype=object), allow_pickle=True)
     assert main(["check", "--activation", "softmax", "--labels", str(path)]) == 2
     assert "never unpickles" in capsys.readouterr().err
+
+
+def test_csv_labels(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "y.csv"
+    path.write_text("label\n" + "\n".join(str(i % 3 + 1) for i in range(30)) + "\n")
+    code = main(["check", "--activation", "softmax", "--units", "3", "--loss", "sparse_categorical_crossentropy",
+                 "--labels", str(path), "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1 and "HC203" in {f["code"] for f in out["findings"]}  # labels 1..3 with 3 outputs
 
 
 def test_bad_label_values_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

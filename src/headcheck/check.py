@@ -110,6 +110,8 @@ def profile_labels(y_true: object, *, task: str | None = None, units: int | None
     y = _as_labels(y_true)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
+    if y.ndim == 1 and y.dtype.kind in "US":
+        return _profile_names(y, task)
     if y.ndim == 1:
         return _profile_1d(y, task, units)
     return _profile_2d(y, task)
@@ -128,10 +130,12 @@ def _as_labels(y_true: object) -> np.ndarray:
             f"labels: expected a non-empty array of shape (N,) or (N, K); got {describe_array(y)}. "
             "Pass one class label per sample, or one 0/1 row per sample."
         )
+    if y.dtype.kind in "US" and y.ndim == 1:
+        return y  # class names
     if y.dtype.kind not in "biuf":
         raise InputError(
-            f"labels: expected numbers (class indices, or 0/1 rows); got {describe_array(y)}. "
-            "Map class names to indices first (e.g. np.unique(y, return_inverse=True)[1])."
+            f"labels: expected class indices, class names (one per sample) or 0/1 rows; got "
+            f"{describe_array(y)}. Convert the labels to a numeric or string array."
         )
     if y.dtype.kind == "f" and not np.isfinite(y).all():
         raise InputError(
@@ -163,6 +167,29 @@ def _profile_1d(y: np.ndarray, task: str | None, units: int | None) -> tuple[Tas
     facts = DataFacts(n_samples=int(y.shape[0]), label_min=lo, label_max=hi, label_is_integer=integer,
                       class_counts=counts)
     return profile, facts
+
+
+def _profile_names(y: np.ndarray, task: str | None) -> tuple[TaskProfile, DataFacts]:
+    """Class names: their order is unknown to the program, so only the counts are facts."""
+    names, counts = np.unique(y, return_counts=True)
+    if task == "multilabel":
+        raise InputError(
+            "task: multilabel needs an (N, L) 0/1 label matrix; got one class name per sample. Pass the "
+            "multi-hot matrix, or state --task binary|multiclass."
+        )
+    kind = task if task in ("binary", "multiclass") else ("binary" if len(names) == 2 else "multiclass")
+    if kind == "binary" and len(names) > 2:
+        raise InputError(f"task: binary needs at most 2 classes; got {len(names)} class names. "
+                         "Leave --task out or state --task multiclass.")
+    count_tuple = tuple(float(c) for c in counts)
+    profile = TaskProfile(
+        kind=kind, n_classes=max(len(names), 2) if kind == "binary" else len(names),  # type: ignore[arg-type]
+        label_encoding="string", score_kind="hard", classes=tuple(str(n) for n in names),
+        n_samples=int(y.shape[0]), class_counts=count_tuple,
+        decisions=("labels only: no scores were given", "class names sorted alphabetically"),
+        declared=task in TASK_KINDS,
+    )
+    return profile, DataFacts(n_samples=int(y.shape[0]), class_counts=count_tuple)
 
 
 def _kind_1d(task: str | None, integer: bool, lo: float, hi: float) -> str:
@@ -223,35 +250,10 @@ def _profile_2d(y: np.ndarray, task: str | None) -> tuple[TaskProfile, DataFacts
 
 
 def load_labels(path: str) -> np.ndarray:
-    """Labels from a .npy file (or the single array of a .npz), never unpickling."""
-    import os
+    """Labels from a .npy / .npz / .csv / .parquet file (headcheck.io: never unpickles)."""
+    from headcheck.io import load_array
 
-    if not os.path.exists(path):
-        raise InputError(f"labels: file {path!r} does not exist. Pass the path of a .npy file of labels.")
-    if not path.endswith((".npy", ".npz")):
-        raise InputError(
-            f"labels: expected a .npy or .npz file; got {path!r}. Save the labels with np.save('y.npy', y)."
-        )
-    try:
-        data = np.load(path, allow_pickle=False)
-    except ValueError as e:
-        raise InputError(
-            f"labels: {path!r} could not be read without unpickling ({e}); headcheck never unpickles. "
-            "Save a numeric array with np.save('y.npy', np.asarray(y, dtype=np.int64))."
-        ) from e
-    except OSError as e:
-        raise InputError(f"labels: {path!r} is not a valid .npy/.npz file ({e}). Re-export it with np.save.") from e
-    if isinstance(data, np.lib.npyio.NpzFile):
-        with data:
-            names = list(data.files)
-            if len(names) != 1:
-                raise InputError(
-                    f"labels: {path!r} holds {len(names)} arrays ({', '.join(names) or 'none'}); expected "
-                    "exactly one. Save the labels alone with np.save('y.npy', y)."
-                )
-            return data[names[0]]
-    return data
-
+    return load_array(path, role="labels")
 
 
 class _CallableModule(types.ModuleType):

@@ -5,7 +5,7 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import known_task, label_encoding, pick
+from headcheck.rules._util import known_task, label_encoding, loss_label, pick
 from headcheck.task import DataFacts
 
 
@@ -85,7 +85,7 @@ class LabelsOutOfRange(Rule):
         return known_task(ctx) != "multilabel"
 
     def _bce(self, ctx: Context, lo: float, hi: float) -> Finding:
-        spelling = ctx.head.loss.spelling
+        spelling = loss_label(ctx.head)
         message = (f"`{spelling}` needs targets in [0, 1] but the labels range from {lo:g} to {hi:g}: "
                    "a target outside [0, 1] makes the loss unbounded below, so it 'improves' forever "
                    "while the model gets worse.")

@@ -75,7 +75,7 @@ class AmbiguousAccuracyString(Rule):
                                n_classes=n_classes(ctx) or head.units)
         if res.fits_task is not False:
             return
-        message = f"`metrics=[{found[0].spelling!r}]` does not measure this task: {res.explanation}."
+        message = f"`metrics=[{found[0].spelling or 'accuracy'!r}]` does not measure this task: {res.explanation}."
         if not res.version_known:
             message += " The Keras version is unknown, so this assumes modern Keras; " + _others(res) + "."
         if implied:

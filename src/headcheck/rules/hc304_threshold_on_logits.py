@@ -6,7 +6,7 @@ from headcheck.findings import Finding, Severity
 from headcheck.resolution import resolve_accuracy
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx
-from headcheck.rules._util import dialect, label_encoding, logits_out, metrics, spelled
+from headcheck.rules._util import dialect, label_encoding, logits_out, spelled
 
 
 class ThresholdOnLogits(Rule):
