@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import headcheck
-from headcheck.check import CheckResult, check, profile_labels
+from headcheck._check import CheckResult, check, profile_labels
 from headcheck.errors import InputError
 from headcheck.head import HeadSpec
 from headcheck.rules import Context, run_rules
@@ -137,7 +137,7 @@ def test_healthy_data_is_silent() -> None:
 
 
 def test_import_stays_light() -> None:
-    code = ("import sys, headcheck, headcheck.check, headcheck.resolution, headcheck.rules; "
+    code = ("import sys, headcheck, headcheck._check, headcheck.resolution, headcheck.rules; "
             "headcheck.rules.all_rules(); import headcheck.commands.check, headcheck.commands.rules; "
             "heavy = [m for m in ('torch', 'keras', 'sklearn', 'matplotlib', 'pyarrow', 'rich') if m in sys.modules]; "
             "print(heavy)")
@@ -147,7 +147,7 @@ def test_import_stays_light() -> None:
 
 def test_headcheck_check_callable_in_a_fresh_process() -> None:
     code = ("import numpy as np, headcheck; from headcheck.head import HeadSpec; "
-            "import headcheck.check; "
+            "import headcheck._check; "
             "r = headcheck.check(HeadSpec.declared(activation='softmax', units=1)); print(r.findings[0].code)")
     out = subprocess.run([sys.executable, "-c", code], env={"PYTHONPATH": SRC}, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "HC103"

@@ -6,7 +6,7 @@ import pytest
 from headcheck.cli import main
 from headcheck.demo import digits_multiclass, imbalanced_binary, multilabel, render_scenario, run_demo
 from headcheck.errors import InputError
-from headcheck.report import report
+from headcheck._report import report
 
 
 @pytest.fixture(scope="module")

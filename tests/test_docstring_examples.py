@@ -7,8 +7,8 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("name", ["headcheck", "headcheck.task", "headcheck.io", "headcheck.report",
-                                  "headcheck.explain"])
+@pytest.mark.parametrize("name", ["headcheck", "headcheck.task", "headcheck.io", "headcheck._report",
+                                  "headcheck._explain"])
 def test_docstring_examples(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

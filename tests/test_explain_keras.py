@@ -15,7 +15,7 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
 pytestmark = pytest.mark.slow
 
-from headcheck.explain import explain  # noqa: E402
+from headcheck._explain import explain  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ def test_import_headcheck_imports_numpy_but_nothing_heavy():
 
 
 def test_report_module_import_stays_light():
-    code = ("import sys, json, headcheck.report, headcheck.io, headcheck.task; "
+    code = ("import sys, json, headcheck._report, headcheck.io, headcheck.task; "
             "print(json.dumps(sorted(m.split('.')[0] for m in sys.modules)))")
     env = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(__file__), "..", "src"))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)

@@ -9,7 +9,7 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score
 
 import headcheck
 from headcheck.cli import main
-from headcheck.report import report
+from headcheck._report import report
 
 rng = np.random.default_rng(0)
 

@@ -11,7 +11,7 @@ import pytest
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
 
-@pytest.mark.parametrize("module", ["headcheck.head", "headcheck.resolution", "headcheck.check"])
+@pytest.mark.parametrize("module", ["headcheck.head", "headcheck.resolution", "headcheck._check"])
 def test_doctests(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0

@@ -14,13 +14,18 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-# public name -> module that defines it (imported on first use, PEP 562)
+# public name -> module that defines it (imported on first use, PEP 562). The defining modules are
+# private (`_report`, not `report`): importing a submodule binds its name on the package, which
+# would shadow a public function of the same name.
 _LAZY = {
-    "report": "headcheck.report",
-    "Report": "headcheck.report",
-    "explain": "headcheck.explain",
-    "Explanation": "headcheck.explain",
-    "check": "headcheck.check",
+    "report": "headcheck._report",
+    "Report": "headcheck._report",
+    "report_files": "headcheck._report",
+    "explain": "headcheck._explain",
+    "Explanation": "headcheck._explain",
+    "explain_files": "headcheck._explain",
+    "check": "headcheck._check",
+    "CheckResult": "headcheck._check",
     "infer_task": "headcheck.task",
     "TaskProfile": "headcheck.task",
     "DataFacts": "headcheck.task",
@@ -50,10 +55,10 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from headcheck.check import check
+    from headcheck._check import CheckResult, check
     from headcheck.errors import InputError
-    from headcheck.explain import Explanation, explain
+    from headcheck._explain import Explanation, explain, explain_files
     from headcheck.findings import Finding, Location, Severity
     from headcheck.head import HeadSpec, LossSpec, MetricSpec
-    from headcheck.report import Report, report
+    from headcheck._report import Report, report, report_files
     from headcheck.task import DataFacts, TaskProfile, infer_task

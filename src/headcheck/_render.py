@@ -5,10 +5,10 @@ import html
 import textwrap
 from typing import TYPE_CHECKING, Any, Iterator
 
-from headcheck.report import PER_CLASS_ROWS, fmt, metric_meaning
+from headcheck._report import PER_CLASS_ROWS, fmt, metric_meaning
 
 if TYPE_CHECKING:  # pragma: no cover
-    from headcheck.report import Report
+    from headcheck._report import Report
     from headcheck.task import TaskProfile
 
 _SCORE_WORDS = {

@@ -118,7 +118,7 @@ def _fill(text: str, indent: str = "", subsequent: str | None = None) -> str:
 
 def _compact(rep) -> list[str]:
     from headcheck._render import task_line
-    from headcheck.report import fmt
+    from headcheck._report import fmt
 
     out = [_fill("Task: " + task_line(rep.task))]
     out += [_fill(d, "  - ", "    ") for d in rep.task.decisions]
@@ -135,8 +135,8 @@ def _compact(rep) -> list[str]:
 
 
 def render_scenario(sc: Scenario) -> str:
-    from headcheck.explain import explain_report
-    from headcheck.report import fmt, report
+    from headcheck._explain import explain_report
+    from headcheck._report import fmt, report
 
     rep = report(sc.y_true, sc.y_score)
     out = ["=" * WIDTH, sc.title, "=" * WIDTH, _fill(sc.story), ""] + _compact(rep)

@@ -11,7 +11,7 @@ import numpy as np
 from headcheck.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from headcheck.report import Report
+    from headcheck._report import Report
 
 MAX_MATRIX = 20  # classes drawn as a matrix; above this, a bar chart of the top confusions
 MAX_BARS = 30

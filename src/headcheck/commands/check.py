@@ -53,7 +53,7 @@ def _codes(values: list[str] | None) -> list[str] | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from headcheck.check import check, load_labels
+    from headcheck._check import check, load_labels
     from headcheck.errors import InputError
     from headcheck.head import HeadSpec
 

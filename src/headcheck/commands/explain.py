@@ -20,7 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from headcheck.explain import explain_files
+    from headcheck._explain import explain_files
 
     ex = explain_files(args.files, args.reported, tolerance=args.tolerance, name=args.name,
                        progress=True, **report_kwargs(args))

@@ -21,7 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from headcheck.report import report_files
+    from headcheck._report import report_files
 
     rep = report_files(args.files, progress=True, **report_kwargs(args))
     print(rep.render(args.format, width=_width()))

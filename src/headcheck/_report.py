@@ -310,20 +310,3 @@ def report_files(
                          label_column=label_column, weights=weights)
     return report(inputs.y_true, inputs.y_score, sample_weight=inputs.sample_weight,
                   source=inputs.source, notes=inputs.notes, **kwargs)
-
-
-from types import ModuleType as _ModuleType  # noqa: E402
-
-
-class _CallableModule(_ModuleType):
-    """Importing `headcheck.report` (the module) rebinds the package attribute `headcheck.report`
-    from the function to the module; making the module callable keeps `headcheck.report(y, s)`
-    working in either order of imports."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Report:
-        return report(*args, **kwargs)
-
-
-import sys as _sys  # noqa: E402
-
-_sys.modules[__name__].__class__ = _CallableModule

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from headcheck.errors import InputError
-from headcheck.report import Report, _num, fmt, metric_meaning, report, report_files
+from headcheck._report import Report, _num, fmt, metric_meaning, report, report_files
 
 if TYPE_CHECKING:  # pragma: no cover
     from headcheck.task import TaskProfile
@@ -291,19 +291,3 @@ def explain_files(paths: Sequence[str], reported: float | int | str, *, toleranc
     """`explain()` on files (see `headcheck.report.report_files` for the file arguments)."""
     rep = report_files(paths, **kwargs)
     return explain_report(rep, reported, tolerance=tolerance, name=name)
-
-
-from types import ModuleType as _ModuleType  # noqa: E402
-
-
-class _CallableModule(_ModuleType):
-    """See headcheck.report._CallableModule: keeps `headcheck.explain(...)` callable after
-    `import headcheck.explain`."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Explanation:
-        return explain(*args, **kwargs)
-
-
-import sys as _sys  # noqa: E402
-
-_sys.modules[__name__].__class__ = _CallableModule

@@ -10,8 +10,6 @@
 """
 from __future__ import annotations
 
-import sys
-import types
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -254,14 +252,3 @@ def load_labels(path: str) -> np.ndarray:
     from headcheck.io import load_array
 
     return load_array(path, role="labels")
-
-
-class _CallableModule(types.ModuleType):
-    """`headcheck.check(...)` must call the function even after `import headcheck.check` has bound
-    the package attribute to this module (the import system does that, overriding the lazy API)."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> CheckResult:
-        return check(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
