@@ -247,10 +247,14 @@ def test_inputs_are_not_modified(tmp_path, small_chunks):
         d = tmp_path / fmt
         d.mkdir()
         files += _write_format(d, fmt, y, p)
-    before = {f: (hashlib.sha256(open(f, "rb").read()).hexdigest(), os.stat(f).st_mtime_ns) for f in files}
+    def fingerprint(f: str) -> tuple[str, int]:
+        with open(f, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest(), os.stat(f).st_mtime_ns
+
+    before = {f: fingerprint(f) for f in files}
     for f in files:
         report_files([f], tmp_dir=str(tmp_path))
-    after = {f: (hashlib.sha256(open(f, "rb").read()).hexdigest(), os.stat(f).st_mtime_ns) for f in files}
+    after = {f: fingerprint(f) for f in files}
     assert before == after
     assert sorted(os.listdir(tmp_path)) == sorted(["csv", "npz", "npz-compressed", "parquet"])
 
@@ -292,3 +296,28 @@ def test_reading_progress_only_on_a_terminal(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "stderr", fake)
     table = read_csv(path, with_labels=True, progress=True, batch_rows=4)
     assert "reading d.csv" in fake.getvalue() and table.values.shape == (30, 1)
+
+
+def test_report_releases_every_chunk_of_a_memmap_once_the_engine_is_done(tmp_path, monkeypatch):
+    import headcheck._report as rmod
+
+    y, p = data("multiclass", n=1000)
+    np.save(tmp_path / "y.npy", y)
+    np.save(tmp_path / "p.npy", p)
+    released: list[tuple[int, int]] = []
+    real = rmod.release_rows
+
+    def spy(a, start, stop):
+        if a.ndim == 2:
+            released.append((start, stop))
+        real(a, start, stop)
+
+    monkeypatch.setattr(rmod, "release_rows", spy)
+    with open_inputs([str(tmp_path / "y.npy"), str(tmp_path / "p.npy")]) as inp:
+        rep = rmod.report(inp.y_true, inp.y_score, chunk_rows=64)
+    assert sorted(released) == [(a, min(1000, a + 64)) for a in range(0, 1000, 64)]
+    ref = rmod.report(y, p, chunk_rows=64)
+    # the engine's worker threads merge chunk states in varying order: equal up to rounding
+    assert rep.metrics == pytest.approx(ref.metrics, rel=1e-12)
+    assert {k: v.value for k, v in rep.views.items()} == pytest.approx(
+        {k: v.value for k, v in ref.views.items()}, rel=1e-12)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import weakref
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
@@ -270,14 +271,19 @@ def _one_pass(profile: TaskProfile, yt: np.ndarray, ys: np.ndarray, w: np.ndarra
     def chunks() -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
         for start, stop in iter_chunks(len(yt), rows):
             a, b = canonical_chunk(profile, yt[start:stop], ys[start:stop], start)
+            # memory-mapped inputs: once the engine drops this chunk (its worker threads run behind
+            # this loop), its rows leave the resident set, which so stays a few chunks in size
+            weakref.finalize(b, _release, (ys, yt, w), start, stop)
             yield a, b, (None if w is None else w[start:stop])
-            # memory-mapped inputs: rows done leave the resident set, so it stays about one chunk
-            for arr in (ys, yt, w):
-                if arr is not None:
-                    release_rows(arr, start, stop)
 
     state = accumulate(profile, chunks(), progress=advance, top_k=top_k)
     return state.result()
+
+
+def _release(arrays: tuple[np.ndarray | None, ...], start: int, stop: int) -> None:
+    for arr in arrays:
+        if arr is not None:
+            release_rows(arr, start, stop)
 
 
 def _assemble(profile: TaskProfile, res: Any, source: str | None, notes: tuple[str, ...]) -> Report:

@@ -44,8 +44,10 @@ _PARQUET_EXT = (".parquet", ".pq")
 # Target bytes of scores per chunk: large enough to amortise per-chunk overhead, small enough to
 # keep a memory-mapped file's resident pages bounded.
 CHUNK_BYTES = 32 << 20
-# Rows parsed at once: the text of one chunk and its floats are what a parse holds in memory.
+# Rows parsed at once: the text of one chunk and its floats are what a parse holds in memory, so
+# a CSV chunk is also capped at about CSV_CHUNK_BYTES of text (wide rows: fewer rows per chunk).
 CSV_CHUNK_ROWS = 65_536
+CSV_CHUNK_BYTES = 16 << 20
 PARQUET_BATCH_ROWS = 65_536
 # A compressed .npz member up to this size (uncompressed) is read whole rather than spooled.
 NPZ_READ_WHOLE_BYTES = CHUNK_BYTES
@@ -437,7 +439,8 @@ def _is_number(s: str) -> bool:
 def read_csv(path: str, *, label_column: str | None = None, with_labels: bool = False,
              batch_rows: int | None = None, spool: Spool | None = None,
              progress: bool = False) -> CsvTable:
-    """Stream a CSV in batches of `batch_rows` rows (default `CSV_CHUNK_ROWS`); each batch becomes
+    """Stream a CSV in batches of `batch_rows` rows (default `CSV_CHUNK_ROWS`, fewer for rows wider
+    than `CSV_CHUNK_BYTES / CSV_CHUNK_ROWS` characters); each batch becomes
     floats at once (numpy's C parser), so memory holds one batch of text, not the file; with a
     `spool` the floats go to a temporary memory-mapped file. With `with_labels`, one column
     (`label_column`, by name or 0-based index; default the first) is kept apart as labels.
@@ -462,7 +465,8 @@ def read_csv(path: str, *, label_column: str | None = None, with_labels: bool = 
         idx = _label_index(path, header, width, label_column) if with_labels else None
         parser = _BatchParser(path, width, idx, header, delim, spool)
         try:
-            _feed(f, head[1:] if header else head, parser, batch_rows or CSV_CHUNK_ROWS,
+            rows = batch_rows or min(CSV_CHUNK_ROWS, max(1, CSV_CHUNK_BYTES // max(1, len(head[-1]))))
+            _feed(f, head[1:] if header else head, parser, rows,
                   _Reader(spool, progress).bar(os.path.getsize(path), path))
         finally:
             parser.sink.close()
@@ -632,28 +636,33 @@ def _parse_labels(col: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 # Parquet (optional extra), read in row batches
 # ---------------------------------------------------------------------------------------------
-def _parquet_file(path: str) -> Any:
+@contextmanager
+def _parquet_file(path: str) -> Iterator[Any]:
     try:
         import pyarrow.parquet as pq
     except ImportError as e:
         raise InputError(f"{path}: reading .parquet needs pyarrow, which is not installed. Install "
                          "it with: pip install headcheck[parquet]") from e
     try:
-        return pq.ParquetFile(path)
+        pf = pq.ParquetFile(path)
     except Exception as e:  # pyarrow raises its own ArrowInvalid/OSError family
         raise InputError(f"{path}: cannot be read as parquet ({e}).") from e
+    try:
+        yield pf
+    finally:
+        getattr(pf, "close", lambda: None)()
 
 
 def read_parquet(path: str) -> list[tuple[str, np.ndarray]]:
     """(name, array) per column, read whole; list columns become 2-D arrays."""
-    pf = _parquet_file(path)
-    names = list(pf.schema_arrow.names)
-    if pf.metadata.num_rows == 0:
-        raise InputError(f"{path}: has no rows; expected at least one sample.")
-    cols: list[list[np.ndarray]] = [[] for _ in names]
-    for batch in _batches(pf, path, PARQUET_BATCH_ROWS):
-        for j, name in enumerate(names):
-            cols[j].append(_column_numpy(batch.column(j), name, path))
+    with _parquet_file(path) as pf:
+        names = list(pf.schema_arrow.names)
+        if pf.metadata.num_rows == 0:
+            raise InputError(f"{path}: has no rows; expected at least one sample.")
+        cols: list[list[np.ndarray]] = [[] for _ in names]
+        for batch in _batches(pf, path, PARQUET_BATCH_ROWS):
+            for j, name in enumerate(names):
+                cols[j].append(_column_numpy(batch.column(j), name, path))
     return [(n, np.concatenate(c)) for n, c in zip(names, cols)]
 
 
@@ -714,25 +723,27 @@ def _read_parquet(path: str, label_column: str | None, *, with_labels: bool, rd:
                   ) -> tuple[list[str], int | None, np.ndarray | None, np.ndarray]:
     """(column names, label index, labels, scores): batches of rows, the scores (every column but
     the labels, stacked) written to a sink."""
-    pf = _parquet_file(path)
-    names = list(pf.schema_arrow.names)
-    idx = _parquet_label_index(path, names, label_column) if with_labels else None
-    n = pf.metadata.num_rows
-    if n == 0:
-        raise InputError(f"{path}: has no rows; expected at least one sample.")
-    labels: list[np.ndarray] = []
-    sink = _Sink(path, "scores", rd.spool)
-    advance = rd.bar(n, path)
-    try:
-        for batch in _batches(pf, path, batch_rows or PARQUET_BATCH_ROWS):
-            cols = [_column_numpy(batch.column(j), names[j], path) for j in range(len(names))]
-            if idx is not None:
-                labels.append(cols.pop(idx))
-            sink.add(_stack_columns(cols, path))
+    with _parquet_file(path) as pf:
+        names = list(pf.schema_arrow.names)
+        idx = _parquet_label_index(path, names, label_column) if with_labels else None
+        n = pf.metadata.num_rows
+        if n == 0:
+            raise InputError(f"{path}: has no rows; expected at least one sample.")
+        labels: list[np.ndarray] = []
+        sink = _Sink(path, "scores", rd.spool)
+        advance = rd.bar(n, path)
+        try:
+            for batch in _batches(pf, path, batch_rows or PARQUET_BATCH_ROWS):
+                cols = [_column_numpy(batch.column(j), names[j], path) for j in range(len(names))]
+                if idx is not None:
+                    labels.append(cols.pop(idx))
+                sink.add(_stack_columns(cols, path))
+                if advance is not None:
+                    advance(sink.rows)
+        finally:
+            sink.close()
             if advance is not None:
-                advance(sink.rows)
-    finally:
-        sink.close()
+                advance(n)
     return names, idx, (np.concatenate(labels) if labels else None), sink.array()
 
 
