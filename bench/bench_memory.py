@@ -5,12 +5,13 @@ labels into a temporary directory, runs `headcheck report` on them in a subproce
 subprocess's peak resident set (os.wait4 -> ru_maxrss); then the same for a CSV of moderate size,
 with its parse speed. Files are deleted at the end. Prints one table; exits 0.
 
-    python bench/bench_memory.py                 # defaults: 4,000,000 x 100 npy (1.6 GB), 200,000-row csv
-    python bench/bench_memory.py --rows 1000000 --csv-rows 50000 --tmp-dir /scratch
+    python bench/bench_memory.py      # 4,000,000 x 100 npy (1.6 GB), 200,000-row csv, 2,000,000-row parquet
+    python bench/bench_memory.py --rows 1000000 --csv-rows 50000 --parquet-rows 0 --tmp-dir /scratch
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -57,6 +58,25 @@ def write_csv(d: str, rows: int, k: int, seed: int = 1) -> str:
     return path
 
 
+def write_parquet(d: str, rows: int, k: int, seed: int = 2) -> str:
+    """A labels column and a fixed-size list column of k float32 scores, written in row groups."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    r = np.random.default_rng(seed)
+    path = os.path.join(d, "data.parquet")
+    schema = pa.schema([("label", pa.int64()), ("scores", pa.list_(pa.float32(), k))])
+    with pq.ParquetWriter(path, schema) as w:
+        for a in range(0, rows, PIECE_ROWS):
+            n = min(rows, a + PIECE_ROWS) - a
+            z = r.random((n, k), dtype=np.float32)
+            flat = pa.array((z / z.sum(axis=1, keepdims=True)).ravel())
+            w.write_table(pa.table({"label": r.integers(0, k, n),
+                                    "scores": pa.FixedSizeListArray.from_arrays(flat, k)}, schema=schema))
+    return path
+
+
 def write_in_child(fmt: str, d: str, rows: int, k: int) -> None:
     """Files are written by a child process: on Linux a child's ru_maxrss starts from its parent's
     resident set at fork, so the measuring parent must stay small (it never imports numpy)."""
@@ -97,12 +117,14 @@ def main() -> int:
     ap.add_argument("--rows", type=int, default=4_000_000, help="rows of the .npy (default 4,000,000)")
     ap.add_argument("--classes", type=int, default=100)
     ap.add_argument("--csv-rows", type=int, default=200_000, help="rows of the CSV (default 200,000)")
+    ap.add_argument("--parquet-rows", type=int, default=2_000_000,
+                    help="rows of the parquet file (default 2,000,000; 0 to skip; needs pyarrow)")
     ap.add_argument("--tmp-dir", default=None, help="where the files are written (default TMPDIR)")
     ap.add_argument("--write", nargs=4, metavar=("FMT", "DIR", "ROWS", "K"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.write:
         fmt, wd, rows, k = args.write
-        (write_npy if fmt == "npy" else write_csv)(wd, int(rows), int(k))
+        {"npy": write_npy, "csv": write_csv, "parquet": write_parquet}[fmt](wd, int(rows), int(k))
         return 0
     d = tempfile.mkdtemp(prefix="bench-memory-", dir=args.tmp_dir)
     py = [sys.executable, "-m", "headcheck", "report", "--format", "json"]
@@ -131,6 +153,16 @@ def main() -> int:
                                ("memory", "parse .csv, in memory (load_inputs)")):
                 rss, wall, code = measure([sys.executable, "-c", PARSE_ONLY, path, mode], d)
                 rows_out.append((what, size, rss, wall, f"{size / wall:.0f} MB/s (incl. start-up)"))
+            os.remove(path)
+        if args.parquet_rows and importlib.util.find_spec("pyarrow") is None:
+            print("pyarrow is not installed: parquet row skipped", file=sys.stderr)
+        elif args.parquet_rows:
+            write_in_child("parquet", d, args.parquet_rows, args.classes)
+            path = os.path.join(d, "data.parquet")
+            size = os.path.getsize(path) / 2**20
+            rss, wall, code = measure(py + [path], d)
+            rows_out.append((f"report .parquet {args.parquet_rows:,} x {args.classes} f32", size, rss,
+                             wall, "ok" if code == 0 else f"exit {code}"))
     finally:
         shutil.rmtree(d, ignore_errors=True)
     print(f"{'what':<42} {'file MB':>9} {'peak RSS MB':>12} {'budget MB':>10} {'wall s':>7}  note")

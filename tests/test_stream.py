@@ -321,3 +321,14 @@ def test_report_releases_every_chunk_of_a_memmap_once_the_engine_is_done(tmp_pat
     assert rep.metrics == pytest.approx(ref.metrics, rel=1e-12)
     assert {k: v.value for k, v in rep.views.items()} == pytest.approx(
         {k: v.value for k, v in ref.views.items()}, rel=1e-12)
+
+
+def test_parquet_variable_list_column_and_sliced_batches(tmp_path, small_chunks):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    y, p = data("multiclass", n=23, k=3)
+    pq.write_table(pa.table({"y": y, "s": pa.array([list(r) for r in p])}), tmp_path / "d.parquet")
+    inp = load_inputs([str(tmp_path / "d.parquet")], label_column="y")
+    assert inp.y_score.shape == (23, 3) and np.array_equal(inp.y_score, p)
+    col = pa.array([list(r) for r in p])[5:12]  # a slice: its offsets do not start at 0
+    assert np.array_equal(hio._column_numpy(col, "s", "x.parquet"), p[5:12])

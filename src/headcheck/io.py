@@ -644,7 +644,9 @@ def _parquet_file(path: str) -> Iterator[Any]:
         raise InputError(f"{path}: reading .parquet needs pyarrow, which is not installed. Install "
                          "it with: pip install headcheck[parquet]") from e
     try:
-        pf = pq.ParquetFile(path)
+        # pre-buffering and threaded reads hold many row groups at once (about the whole file in
+        # the bench); a small read buffer keeps memory to about one row group
+        pf = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
     except Exception as e:  # pyarrow raises its own ArrowInvalid/OSError family
         raise InputError(f"{path}: cannot be read as parquet ({e}).") from e
     try:
@@ -668,7 +670,7 @@ def read_parquet(path: str) -> list[tuple[str, np.ndarray]]:
 
 def _batches(pf: Any, path: str, batch_rows: int) -> Iterator[Any]:
     try:
-        yield from pf.iter_batches(batch_size=batch_rows)
+        yield from pf.iter_batches(batch_size=batch_rows, use_threads=False)
     except InputError:
         raise
     except Exception as e:
@@ -676,6 +678,9 @@ def _batches(pf: Any, path: str, batch_rows: int) -> Iterator[Any]:
 
 
 def _column_numpy(col: Any, name: str, path: str) -> np.ndarray:
+    lists = _list_column(col, name, path)
+    if lists is not None:
+        return lists
     try:
         arr = col.to_numpy(zero_copy_only=False)
     except Exception as e:
@@ -694,6 +699,27 @@ def _column_numpy(col: Any, name: str, path: str) -> np.ndarray:
             raise InputError(f"{path}: column {name!r} holds {type(first).__name__} values; "
                              "expected numbers, strings or fixed-length lists of numbers.")
     return arr
+
+
+def _list_column(col: Any, name: str, path: str) -> np.ndarray | None:
+    """A list column (one list of K scores per row) as an (n, K) array straight from its flat
+    values; None for other columns (and lists with nulls, left to the general conversion)."""
+    import pyarrow as pa
+
+    t = col.type
+    if not (pa.types.is_fixed_size_list(t) or pa.types.is_list(t) or pa.types.is_large_list(t)):
+        return None
+    if col.null_count or not len(col) or not pa.types.is_primitive(t.value_type):
+        return None
+    if pa.types.is_fixed_size_list(t):
+        k = t.list_size
+    else:
+        lengths = np.diff(col.offsets.to_numpy())
+        k = int(lengths[0])
+        if (lengths != k).any():
+            raise InputError(f"{path}: column {name!r} holds lists of different lengths ({k} and "
+                             f"{int(lengths[lengths != k][0])}); expected one list of K scores per row.")
+    return col.flatten().to_numpy(zero_copy_only=False).reshape(len(col), k)
 
 
 def _stack_columns(arrays: list[np.ndarray], path: str) -> np.ndarray:
