@@ -97,7 +97,8 @@ def _write_format(tmp_path, fmt: str, y: np.ndarray, p: np.ndarray) -> list[str]
         return [write_csv(tmp_path / "d.csv", y, p, header=False)]
     if fmt == "csv-two-files":
         (tmp_path / "y.csv").write_text("\n".join(map(str, y)) + "\n")
-        (tmp_path / "p.csv").write_text("\n".join(",".join(map(repr, map(float, r))) for r in as_columns(p)) + "\n")
+        text = "\n".join(",".join(map(repr, map(float, r))) for r in as_columns(p))
+        (tmp_path / "p.csv").write_text(text + "\n")
         return [str(tmp_path / "y.csv"), str(tmp_path / "p.csv")]
     if fmt.startswith("npz"):
         save = np.savez_compressed if fmt == "npz-compressed" else np.savez
@@ -107,7 +108,8 @@ def _write_format(tmp_path, fmt: str, y: np.ndarray, p: np.ndarray) -> list[str]
     pq = pytest.importorskip("pyarrow.parquet")
     if fmt == "parquet-list" and p.ndim == 2:
         label = pa.array(list(y), type=pa.list_(pa.int64(), y.shape[1])) if y.ndim == 2 else y
-        t = pa.table({"y": label, "scores": pa.array(list(p), type=pa.list_(pa.float64(), p.shape[1]))})
+        scores = pa.array(list(p), type=pa.list_(pa.float64(), p.shape[1]))
+        t = pa.table({"y": label, "scores": scores})
     else:
         t = pa.table({"label": y, **{f"p{j}": c for j, c in enumerate(as_columns(p).T)}})
     pq.write_table(t, tmp_path / "d.parquet", row_group_size=17)
@@ -196,7 +198,8 @@ def test_unwritable_tmp_dir_is_an_input_error(tmp_path, capsys):
     path = write_csv(tmp_path / "d.csv", y, p)
     code = main(["report", path, "--tmp-dir", str(tmp_path / "missing")])
     err = capsys.readouterr().err
-    assert code == 2 and "--tmp-dir" in err and "Traceback" not in err and err.strip().count("\n") == 0
+    assert code == 2 and "--tmp-dir" in err and "Traceback" not in err
+    assert err.strip().count("\n") == 0
 
 
 def test_stored_npz_members_are_memory_mapped_in_place(tmp_path):
@@ -262,7 +265,8 @@ def test_inputs_are_not_modified(tmp_path, small_chunks):
 def test_parquet_lists_of_different_lengths(tmp_path):
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
-    pq.write_table(pa.table({"y": [0, 1, 1], "s": [[0.1, 0.9], [0.5, 0.5], [0.2, 0.3, 0.5]]}), tmp_path / "d.parquet")
+    lists = [[0.1, 0.9], [0.5, 0.5], [0.2, 0.3, 0.5]]
+    pq.write_table(pa.table({"y": [0, 1, 1], "s": lists}), tmp_path / "d.parquet")
     with pytest.raises(InputError, match="different lengths|same number of values"):
         load_inputs([str(tmp_path / "d.parquet")], label_column="y")
 
