@@ -273,7 +273,12 @@ def _one_pass(profile: TaskProfile, yt: np.ndarray, ys: np.ndarray, w: np.ndarra
             a, b = canonical_chunk(profile, yt[start:stop], ys[start:stop], start)
             # memory-mapped inputs: once the engine drops this chunk (its worker threads run behind
             # this loop), its rows leave the resident set, which so stays a few chunks in size
-            weakref.finalize(b, _release, (ys, yt, w), start, stop)
+            try:
+                weakref.finalize(b, _release, (ys, yt, w), start, stop)
+            except TypeError:  # not weak-referenceable: release once the engine asks for more
+                yield a, b, (None if w is None else w[start:stop])
+                _release((ys, yt, w), start, stop)
+                continue
             yield a, b, (None if w is None else w[start:stop])
 
     state = accumulate(profile, chunks(), progress=advance, top_k=top_k)

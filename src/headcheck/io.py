@@ -791,8 +791,14 @@ def release_rows(a: np.ndarray, start: int, stop: int) -> None:
     """Let the kernel drop rows [start, stop) of a read-only memory-mapped array from this process's
     resident memory (the pages stay in the page cache and fault back in if read again), so a pass
     over a file larger than RAM keeps its resident set to about one chunk. A no-op for arrays that
-    are not views of a read-only np.memmap."""
-    mm, base = _readonly_mmap(a)
+    are not views of a read-only np.memmap.
+
+    >>> import tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "s.npy"); np.save(path, np.arange(6.0).reshape(3, 2))
+    >>> m = np.load(path, mmap_mode="r"); release_rows(m, 0, 2); m[:2].tolist()
+    [[0.0, 1.0], [2.0, 3.0]]
+    """
+    mm, _ = _readonly_mmap(a)
     if mm is None or a.ndim == 0 or a.strides[0] <= 0 or stop <= start:
         return
     try:
