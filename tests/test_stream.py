@@ -336,3 +336,26 @@ def test_parquet_variable_list_column_and_sliced_batches(tmp_path, small_chunks)
     assert inp.y_score.shape == (23, 3) and np.array_equal(inp.y_score, p)
     col = pa.array([list(r) for r in p])[5:12]  # a slice: its offsets do not start at 0
     assert np.array_equal(hio._column_numpy(col, "s", "x.parquet"), p[5:12])
+
+
+@settings(max_examples=30, deadline=None)
+@given(dtype=st.sampled_from(["<f4", ">f8", "<i8", "|b1", "<U3", "<u2"]),
+       shape=st.lists(st.integers(0, 6), min_size=1, max_size=2), fortran=st.booleans(),
+       compressed=st.booleans(), seed=st.integers(0, 99))
+def test_npz_members_read_exactly_as_numpy_reads_them(tmp_path_factory, dtype, shape, fortran,
+                                                      compressed, seed):
+    tmp = tmp_path_factory.mktemp("z")
+    a = (np.random.default_rng(seed).random(shape) * 300).astype(dtype)
+    a = np.asfortranarray(a) if fortran else a
+    (np.savez_compressed if compressed else np.savez)(tmp / "d.npz", other=np.zeros(2), x=a)
+    with np.load(tmp / "d.npz", allow_pickle=False) as z:
+        want = z["x"]
+    for whole_bytes in (1 << 30, 0):
+        with Spool(str(tmp)) as spool, hio._open_npz(str(tmp / "d.npz")) as z:
+            hio.NPZ_READ_WHOLE_BYTES, saved = whole_bytes, hio.NPZ_READ_WHOLE_BYTES
+            try:
+                got = hio._npz_get(z, "x", "d.npz", "scores", hio._Reader(spool))
+                assert got.dtype == want.dtype and got.shape == want.shape
+                assert np.array_equal(got, want)
+            finally:
+                hio.NPZ_READ_WHOLE_BYTES = saved
