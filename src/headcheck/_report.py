@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import weakref
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
@@ -16,7 +17,14 @@ import numpy as np
 
 from headcheck.errors import InputError
 from headcheck.findings import Finding
-from headcheck.io import check_weights, default_chunk_rows, iter_chunks, load_inputs, progress_callback
+from headcheck.io import (
+    check_weights,
+    default_chunk_rows,
+    iter_chunks,
+    open_inputs,
+    progress_callback,
+    release_rows,
+)
 from headcheck.task import (
     ScoreKindMismatch,
     TaskProfile,
@@ -263,10 +271,24 @@ def _one_pass(profile: TaskProfile, yt: np.ndarray, ys: np.ndarray, w: np.ndarra
     def chunks() -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
         for start, stop in iter_chunks(len(yt), rows):
             a, b = canonical_chunk(profile, yt[start:stop], ys[start:stop], start)
+            # memory-mapped inputs: once the engine drops this chunk (its worker threads run behind
+            # this loop), its rows leave the resident set, which so stays a few chunks in size
+            try:
+                weakref.finalize(b, _release, (ys, yt, w), start, stop)
+            except TypeError:  # not weak-referenceable: release once the engine asks for more
+                yield a, b, (None if w is None else w[start:stop])
+                _release((ys, yt, w), start, stop)
+                continue
             yield a, b, (None if w is None else w[start:stop])
 
     state = accumulate(profile, chunks(), progress=advance, top_k=top_k)
     return state.result()
+
+
+def _release(arrays: tuple[np.ndarray | None, ...], start: int, stop: int) -> None:
+    for arr in arrays:
+        if arr is not None:
+            release_rows(arr, start, stop)
 
 
 def _assemble(profile: TaskProfile, res: Any, source: str | None, notes: tuple[str, ...]) -> Report:
@@ -300,13 +322,17 @@ def report_files(
     scores_key: str | None = None,
     label_column: str | None = None,
     weights: str | None = None,
+    tmp_dir: str | None = None,
     **kwargs: Any,
 ) -> Report:
     """`report()` on files: `[data_file]` (npz/csv/parquet holding both) or `[labels, scores]`.
 
+    Every format streams with bounded memory: csv/parquet/compressed-npz data is parsed in chunks
+    into temporary memory-mapped files in `tmp_dir` (default TMPDIR), removed before returning.
+
     >>> # report_files(["labels.npy", "scores.npy"], task="multiclass")
     """
-    inputs = load_inputs(paths, labels_key=labels_key, scores_key=scores_key,
-                         label_column=label_column, weights=weights)
-    return report(inputs.y_true, inputs.y_score, sample_weight=inputs.sample_weight,
-                  source=inputs.source, notes=inputs.notes, **kwargs)
+    with open_inputs(paths, labels_key=labels_key, scores_key=scores_key, label_column=label_column,
+                     weights=weights, tmp_dir=tmp_dir, progress=bool(kwargs.get("progress"))) as inputs:
+        return report(inputs.y_true, inputs.y_score, sample_weight=inputs.sample_weight,
+                      source=inputs.source, notes=inputs.notes, **kwargs)

@@ -4,6 +4,12 @@ Formats: `.npy` (memory-mapped, never unpickled), `.npz`, `.csv`/`.tsv` (header 
 `.parquet` (needs pyarrow: `pip install headcheck[parquet]`). Either one file holds labels and
 scores (npz, csv, parquet) or two files hold one each (any format).
 
+Every format streams: `.npy` and uncompressed `.npz` members are memory-mapped where they lie;
+CSV/TSV is parsed `CSV_CHUNK_ROWS` rows at a time and parquet `PARQUET_BATCH_ROWS` rows at a time,
+and compressed `.npz` members are decompressed piece by piece; with a `Spool` (as `open_inputs`
+makes) the parsed scores go to temporary memory-mapped files, so peak memory is one chunk plus the
+labels, whatever the size of the file. The temporary files are removed when `open_inputs` exits.
+
 >>> import numpy as np, tempfile, os
 >>> d = tempfile.mkdtemp()
 >>> np.save(os.path.join(d, "y.npy"), np.array([0, 1])); np.save(os.path.join(d, "p.npy"), np.array([.2, .9]))
@@ -13,12 +19,17 @@ scores (npz, csv, parquet) or two files hold one each (any format).
 from __future__ import annotations
 
 import csv
+import itertools
+import mmap
 import os
+import shutil
+import struct
 import sys
+import tempfile
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator, Sequence
+from typing import IO, Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -33,6 +44,13 @@ _PARQUET_EXT = (".parquet", ".pq")
 # Target bytes of scores per chunk: large enough to amortise per-chunk overhead, small enough to
 # keep a memory-mapped file's resident pages bounded.
 CHUNK_BYTES = 32 << 20
+# Rows parsed at once: the text of one chunk and its floats are what a parse holds in memory, so
+# a CSV chunk is also capped at about CSV_CHUNK_BYTES of text (wide rows: fewer rows per chunk).
+CSV_CHUNK_ROWS = 65_536
+CSV_CHUNK_BYTES = 16 << 20
+PARQUET_BATCH_ROWS = 65_536
+# A compressed .npz member up to this size (uncompressed) is read whole rather than spooled.
+NPZ_READ_WHOLE_BYTES = CHUNK_BYTES
 
 
 @dataclass(frozen=True)
@@ -46,6 +64,108 @@ class Inputs:
     notes: tuple[str, ...] = ()
 
 
+class Spool:
+    """A private temporary directory for parsed inputs (in `tmp_dir`, else TMPDIR), made on first
+    use and removed by `close()`; files there are memory-mapped read-only once written.
+
+    >>> with Spool() as s:
+    ...     d = os.path.dirname(s.path("scores.bin"))
+    >>> os.path.exists(d)
+    False
+    """
+
+    def __init__(self, tmp_dir: str | None = None) -> None:
+        self.tmp_dir = tmp_dir
+        self.dir: str | None = None
+        self._n = 0
+
+    def path(self, name: str) -> str:
+        if self.dir is None:
+            try:
+                self.dir = tempfile.mkdtemp(prefix="headcheck-", dir=self.tmp_dir)
+            except OSError as e:
+                where = self.tmp_dir or tempfile.gettempdir()
+                raise InputError(f"temporary directory {where}: cannot create files there ({e}); "
+                                 "headcheck spools parsed csv/parquet/npz data to temporary files. "
+                                 "Pass --tmp-dir with a writable directory (or set TMPDIR).") from e
+        self._n += 1
+        return os.path.join(self.dir, f"{self._n}-{name}")
+
+    def close(self) -> None:
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Sink:
+    """Collects row blocks of one array: appended to a raw temporary file that is memory-mapped at
+    the end (numeric data with a spool), else kept in memory and concatenated."""
+
+    def __init__(self, path: str, name: str, spool: Spool | None) -> None:
+        self.path, self.name, self.spool = path, name, spool
+        self.blocks: list[np.ndarray] = []
+        self.file: IO[bytes] | None = None
+        self.file_name = ""
+        self.rows = 0
+        self.tail: tuple[int, ...] | None = None
+        self.dtype: np.dtype | None = None
+
+    def add(self, block: np.ndarray) -> None:
+        if self.tail is None:
+            self.tail, self.dtype = block.shape[1:], block.dtype
+            if self.spool is not None and block.dtype.kind in "biuf":
+                self.file_name = self.spool.path(f"{self.name}.bin")
+                self.file = open(self.file_name, "wb")
+        elif block.shape[1:] != self.tail:
+            raise InputError(f"{self.path}: {self.name} rows {self.rows}.. have shape {block.shape[1:]} "
+                             f"but earlier rows have {self.tail}; every row must have the same number "
+                             "of values (lists of one length per row). Fix the file.")
+        if self.file is not None:
+            np.ascontiguousarray(block, dtype=self.dtype).tofile(self.file)
+        else:
+            self.blocks.append(block)
+        self.rows += len(block)
+
+    def array(self) -> np.ndarray:
+        if self.file is None:
+            return np.concatenate(self.blocks) if self.blocks else np.empty((0,))
+        self.file.close()
+        if self.rows == 0 or self.dtype is None or self.dtype.itemsize * int(np.prod(self.tail)) == 0:
+            return np.empty((self.rows, *(self.tail or ())), self.dtype)
+        return np.memmap(self.file_name, dtype=self.dtype, mode="r", shape=(self.rows, *(self.tail or ())))
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+
+
+@contextmanager
+def open_inputs(
+    paths: Sequence[str],
+    *,
+    labels_key: str | None = None,
+    scores_key: str | None = None,
+    label_column: str | None = None,
+    weights: str | None = None,
+    tmp_dir: str | None = None,
+    progress: bool = False,
+) -> Iterator[Inputs]:
+    """`load_inputs` with bounded memory: parsed csv/parquet data and compressed npz members go to
+    temporary memory-mapped files in `tmp_dir` (default TMPDIR), removed on exit, even on error.
+
+    >>> # with open_inputs(["data.csv"], tmp_dir="/scratch") as inp: report(inp.y_true, inp.y_score)
+    """
+    with Spool(tmp_dir) as spool:
+        yield load_inputs(paths, labels_key=labels_key, scores_key=scores_key, label_column=label_column,
+                          weights=weights, spool=spool, progress=progress)
+
+
 def load_inputs(
     paths: Sequence[str],
     *,
@@ -53,8 +173,12 @@ def load_inputs(
     scores_key: str | None = None,
     label_column: str | None = None,
     weights: str | None = None,
+    spool: Spool | None = None,
+    progress: bool = False,
 ) -> Inputs:
-    """Read `[data_file]` (labels + scores in one npz/csv/parquet) or `[labels_file, scores_file]`."""
+    """Read `[data_file]` (labels + scores in one npz/csv/parquet) or `[labels_file, scores_file]`.
+
+    Without a `spool`, parsed formats are held in memory; `open_inputs` streams them to disk."""
     paths = [str(p) for p in paths]
     if len(paths) not in (1, 2):
         raise InputError(
@@ -62,16 +186,28 @@ def load_inputs(
             f"got {len(paths)} paths. Example: headcheck report labels.npy scores.npy"
         )
     notes: list[str] = []
+    rd = _Reader(spool, progress)
     if len(paths) == 1:
-        y_true, y_score, w = _load_combined(paths[0], labels_key, scores_key, label_column, notes)
+        y_true, y_score, w = _load_combined(paths[0], labels_key, scores_key, label_column, notes, rd)
         source = paths[0]
     else:
-        y_true = load_array(paths[0], key=labels_key, role="labels", notes=notes)
-        y_score = load_array(paths[1], key=scores_key, role="scores", notes=notes)
+        y_true = load_array(paths[0], key=labels_key, role="labels", notes=notes, _rd=rd)
+        y_score = load_array(paths[1], key=scores_key, role="scores", notes=notes, _rd=rd)
         w, source = None, f"{paths[0]} + {paths[1]}"
     if weights is not None:
-        w = load_array(weights, role="weights", notes=notes)
+        w = load_array(weights, role="weights", notes=notes, _rd=rd)
     return Inputs(y_true, y_score, w, source, tuple(notes))
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """Where parsed data goes (a spool or memory) and whether to draw a progress bar."""
+
+    spool: Spool | None = None
+    progress: bool = False
+
+    def bar(self, total: int, path: str) -> Callable[[int], None] | None:
+        return progress_callback(total, f"reading {os.path.basename(path)}") if self.progress else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,8 +231,9 @@ def _unknown_format(path: str, ext: str) -> InputError:
 
 
 def load_array(path: str, *, key: str | None = None, role: str = "array",
-               notes: list[str] | None = None) -> np.ndarray:
+               notes: list[str] | None = None, _rd: _Reader | None = None) -> np.ndarray:
     """One array from a file: a .npy, one array of a .npz, or every column of a csv/parquet file."""
+    rd = _rd or _Reader()
     ext = _check_path(path)
     if ext == ".npy":
         return _load_npy(path)
@@ -110,16 +247,14 @@ def load_array(path: str, *, key: str | None = None, role: str = "array",
                 if key is None:
                     raise InputError(f"{path}: holds arrays {z.files}; expected one array or a key "
                                      f"for the {role}. Pass --{role}-key NAME.")
-            return _npz_get(z, key, path, role)
+            return _npz_get(z, key, path, role, rd)
     if ext in _CSV_EXT:
-        table = read_csv(path)
+        table = read_csv(path, spool=rd.spool, progress=rd.progress)
         if table.labels is not None:  # one column: labels (or one score per row)
             return table.labels
         return table.values
     if ext in _PARQUET_EXT:
-        cols = read_parquet(path)
-        arrays = [c for _, c in cols]
-        return _stack_columns(arrays, path)
+        return _read_parquet(path, None, with_labels=False, rd=rd)[2]
     raise _unknown_format(path, ext)
 
 
@@ -138,53 +273,120 @@ def _load_npy(path: str) -> np.ndarray:
         raise InputError(f"{path}: cannot be read as .npy ({e}). Re-save it with np.save.") from e
 
 
+# ---------------------------------------------------------------------------------------------
+# .npz: stored members memory-mapped in place, compressed ones decompressed in pieces
+# ---------------------------------------------------------------------------------------------
+class _Npz:
+    """The arrays of a .npz (a zip of .npy files), read without unpickling and without loading
+    members whole where avoidable."""
+
+    def __init__(self, path: str, zf: zipfile.ZipFile) -> None:
+        self.path, self.zip = path, zf
+        names = zf.namelist()
+        self.files = [n[:-4] if n.endswith(".npy") else n for n in names]
+        self._member = dict(zip(self.files, names))
+
+    def get(self, key: str, rd: _Reader) -> np.ndarray:
+        info = self.zip.getinfo(self._member[key])
+        if info.compress_type == zipfile.ZIP_STORED:
+            mapped = self._map_stored(info)
+            if mapped is not None:
+                return mapped
+        if rd.spool is not None and info.file_size > NPZ_READ_WHOLE_BYTES:
+            return self._spool_member(info, key, rd.spool)
+        with self.zip.open(info) as fh:
+            return np.lib.format.read_array(fh, allow_pickle=False)
+
+    def _map_stored(self, info: zipfile.ZipInfo) -> np.ndarray | None:
+        """A memmap of an uncompressed member where it lies; None if its header is unusual."""
+        with open(self.path, "rb") as fh:
+            fh.seek(info.header_offset)
+            local = fh.read(30)
+            if len(local) < 30 or local[:4] != b"PK\x03\x04":
+                return None
+            name_len, extra_len = struct.unpack("<HH", local[26:30])
+            start = info.header_offset + 30 + name_len + extra_len
+            fh.seek(start)
+            version = np.lib.format.read_magic(fh)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+            else:
+                return None
+            offset = fh.tell()
+        if dtype.hasobject:
+            raise ValueError("Object arrays cannot be loaded when allow_pickle=False")
+        size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        if size == 0 or offset - start + size != info.file_size:
+            return None
+        return np.memmap(self.path, dtype=dtype, mode="r", offset=offset, shape=shape,
+                         order="F" if fortran else "C")
+
+    def _spool_member(self, info: zipfile.ZipInfo, key: str, spool: Spool) -> np.ndarray:
+        out = spool.path(f"{key}.npy")
+        with self.zip.open(info) as src, open(out, "wb") as dst:
+            shutil.copyfileobj(src, dst, CHUNK_BYTES // 4)
+        return np.load(out, mmap_mode="r", allow_pickle=False)
+
+
 @contextmanager
-def _open_npz(path: str) -> Iterator[np.lib.npyio.NpzFile]:
-    try:
-        z = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-        raise InputError(f"{path}: cannot be read as .npz ({e}). Re-save it with np.savez.") from e
-    if not isinstance(z, np.lib.npyio.NpzFile):
+def _open_npz(path: str) -> Iterator[_Npz]:
+    with open(path, "rb") as fh:
+        magic = fh.read(6)
+    if magic == b"\x93NUMPY":
         raise InputError(f"{path}: is a single array saved with a .npz name; rename it to .npy.")
     try:
-        yield z
+        zf = zipfile.ZipFile(path)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+        raise InputError(f"{path}: cannot be read as .npz ({e}). Re-save it with np.savez.") from e
+    try:
+        yield _Npz(path, zf)
     finally:
-        z.close()
+        zf.close()
 
 
-def _npz_get(z: np.lib.npyio.NpzFile, key: str, path: str, role: str) -> np.ndarray:
+def _npz_get(z: _Npz, key: str, path: str, role: str, rd: _Reader) -> np.ndarray:
     if key not in z.files:
         raise InputError(f"{path}: has no array {key!r} for the {role}; it holds {z.files}. "
                          f"Pass --{role}-key with one of those names.")
     try:
-        return z[key]
+        return z.get(key, rd)
     except ValueError as e:
-        raise InputError(f"{path}: array {key!r} holds Python objects (pickled); headcheck never "
-                         "unpickles files. Re-save it as a numeric or string array.") from e
+        if "pickle" in str(e) or "object" in str(e).lower():
+            raise InputError(f"{path}: array {key!r} holds Python objects (pickled); headcheck never "
+                             "unpickles files. Re-save it as a numeric or string array.") from e
+        raise InputError(f"{path}: array {key!r} is not a valid .npy member ({e}). "
+                         "Re-save the file with np.savez.") from e
+    except (OSError, EOFError, zipfile.BadZipFile) as e:
+        raise InputError(f"{path}: array {key!r} cannot be read ({e}). Re-save the file with np.savez.") from e
 
 
 def _load_combined(path: str, labels_key: str | None, scores_key: str | None,
-                   label_column: str | None, notes: list[str]
+                   label_column: str | None, notes: list[str], rd: _Reader
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     ext = _check_path(path)
     if ext == ".npz":
-        return _load_npz_pair(path, labels_key, scores_key, notes)
+        return _load_npz_pair(path, labels_key, scores_key, notes, rd)
     if ext in _CSV_EXT:
-        table = read_csv(path, label_column=label_column, with_labels=True)
+        table = read_csv(path, label_column=label_column, with_labels=True, spool=rd.spool,
+                         progress=rd.progress)
         scores = table.values
         notes.append(f"labels: column {table.label_name()}; scores: the other {scores.shape[1]} column(s)")
         assert table.labels is not None
         return table.labels, (scores[:, 0] if scores.shape[1] == 1 else scores), None
     if ext in _PARQUET_EXT:
-        return _parquet_pair(path, label_column, notes)
+        names, idx, labels, scores = _read_parquet(path, label_column, with_labels=True, rd=rd)
+        notes.append(f"labels: column {names[idx]!r}; scores: {[n for i, n in enumerate(names) if i != idx]}")
+        return labels, scores, None
     if ext == ".npy":
         raise InputError(f"{path}: a .npy file holds one array; expected labels and scores. Pass two "
                          "files (headcheck report labels.npy scores.npy) or one .npz with both.")
     raise _unknown_format(path, ext)
 
 
-def _load_npz_pair(path: str, labels_key: str | None, scores_key: str | None, notes: list[str]
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def _load_npz_pair(path: str, labels_key: str | None, scores_key: str | None, notes: list[str],
+                   rd: _Reader) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     with _open_npz(path) as z:
         files = list(z.files)
         lk = labels_key or next((k for k in LABEL_KEYS if k in files), None)
@@ -201,10 +403,10 @@ def _load_npz_pair(path: str, labels_key: str | None, scores_key: str | None, no
                 "Pass --labels-key and --scores-key."
             )
         wk = next((k for k in WEIGHT_KEYS if k in files), None)
-        w = _npz_get(z, wk, path, "weights") if wk else None
+        w = _npz_get(z, wk, path, "weights", rd) if wk else None
         if wk:
             notes.append(f"{path}: sample weights from {wk!r}")
-        return _npz_get(z, lk, path, "labels"), _npz_get(z, sk, path, "scores"), w
+        return _npz_get(z, lk, path, "labels", rd), _npz_get(z, sk, path, "scores", rd), w
 
 
 # ---------------------------------------------------------------------------------------------
@@ -213,7 +415,7 @@ def _load_npz_pair(path: str, labels_key: str | None, scores_key: str | None, no
 @dataclass(frozen=True)
 class CsvTable:
     """A CSV file parsed in batches: the labels column (if one was asked for) and the other columns
-    as floats. `header` is None when the file had none."""
+    as floats (memory-mapped when parsed with a spool). `header` is None when the file had none."""
 
     path: str
     header: tuple[str, ...] | None
@@ -235,10 +437,14 @@ def _is_number(s: str) -> bool:
 
 
 def read_csv(path: str, *, label_column: str | None = None, with_labels: bool = False,
-             batch_rows: int = 65_536) -> CsvTable:
-    """Stream a CSV in batches of rows; each batch becomes floats at once, so memory holds the
-    numbers, not the text. With `with_labels`, one column (`label_column`, by name or 0-based
-    index; default the first) is kept apart as labels. A ragged row is an InputError naming its line.
+             batch_rows: int | None = None, spool: Spool | None = None,
+             progress: bool = False) -> CsvTable:
+    """Stream a CSV in batches of `batch_rows` rows (default `CSV_CHUNK_ROWS`, fewer for rows wider
+    than `CSV_CHUNK_BYTES / CSV_CHUNK_ROWS` characters); each batch becomes
+    floats at once (numpy's C parser), so memory holds one batch of text, not the file; with a
+    `spool` the floats go to a temporary memory-mapped file. With `with_labels`, one column
+    (`label_column`, by name or 0-based index; default the first) is kept apart as labels.
+    A ragged row is an InputError naming its line.
     """
     delim = "\t" if path.lower().endswith(".tsv") else ","
     try:
@@ -246,32 +452,48 @@ def read_csv(path: str, *, label_column: str | None = None, with_labels: bool = 
     except OSError as e:
         raise InputError(f"{path}: cannot be opened ({e}). Check the path and its permissions.") from e
     with f:
-        reader = csv.reader(f, delimiter=delim)
         try:
-            first = next(reader, None)
-            second = next(reader, None)
+            head = list(itertools.islice(f, 2))
+            parsed = list(csv.reader(head, delimiter=delim))
         except (csv.Error, UnicodeDecodeError) as e:
             raise InputError(f"{path}: is not a readable text CSV ({e}).") from e
-        if first is None:
+        if not parsed:
             raise InputError(f"{path}: is empty; expected a CSV with a labels column and score columns.")
+        first, second = parsed[0], (parsed[1] if len(parsed) > 1 else None)
         header = tuple(first) if _detect_header(first, second, label_column) else None
         width = len(first)
         idx = _label_index(path, header, width, label_column) if with_labels else None
-        parser = _BatchParser(path, width, idx, header)
-        rows: list[list[str]] = [] if header else [first]
-        if second is not None:
-            rows.append(second)
+        parser = _BatchParser(path, width, idx, header, delim, spool)
         try:
-            for row in reader:
-                rows.append(row)
-                if len(rows) >= batch_rows:
-                    parser.add(rows)
-                    rows = []
-        except (csv.Error, UnicodeDecodeError) as e:
-            raise InputError(f"{path}: line {reader.line_num}: cannot be parsed as CSV ({e}).") from e
-        if rows:
-            parser.add(rows)
+            rows = batch_rows or min(CSV_CHUNK_ROWS, max(1, CSV_CHUNK_BYTES // max(1, len(head[-1]))))
+            _feed(f, head[1:] if header else head, parser, rows,
+                  _Reader(spool, progress).bar(os.path.getsize(path), path))
+        finally:
+            parser.sink.close()
     return parser.table()
+
+
+def _feed(f: Iterable[str], lines: list[str], parser: _BatchParser, batch_rows: int,
+          advance: Callable[[int], None] | None) -> None:
+    done = 0
+    it = iter(f)
+    try:
+        while True:
+            try:
+                lines.extend(itertools.islice(it, batch_rows - len(lines)))
+            except UnicodeDecodeError as e:
+                raise InputError(f"{parser.path}: line {parser.line + len(lines)}: cannot be parsed as "
+                                 f"CSV ({e}).") from e
+            if not lines:
+                break
+            parser.add_lines(lines)
+            if advance is not None:
+                done += sum(map(len, lines))
+                advance(done)
+            lines = []
+    finally:
+        if advance is not None:
+            advance(1 << 62)  # stops the bar (its total is bytes, lines count characters)
 
 
 def _detect_header(first: list[str], second: list[str] | None, label_column: str | None) -> bool:
@@ -302,24 +524,66 @@ def _label_index(path: str, header: tuple[str, ...] | None, width: int, label_co
 
 
 class _BatchParser:
-    """Checks and converts batches of CSV rows; keeps label strings and float blocks."""
+    """Checks and converts batches of CSV lines; keeps label strings, writes float blocks to a sink."""
 
-    def __init__(self, path: str, width: int, label_index: int | None, header: tuple[str, ...] | None):
-        self.path, self.width, self.idx, self.header = path, width, label_index, header
+    def __init__(self, path: str, width: int, label_index: int | None, header: tuple[str, ...] | None,
+                 delim: str = ",", spool: Spool | None = None):
+        self.path, self.width, self.idx, self.header, self.delim = path, width, label_index, header, delim
         self.line = 2 if header else 1  # file line of the next row
         self.labels: list[np.ndarray] = []
-        self.blocks: list[np.ndarray] = []
+        self.sink = _Sink(path, "scores", spool)
         # a one-column file without a labels column may hold labels (strings): keep it as text
         self.text_only = label_index is None and width == 1
+        self.score_cols = [c for c in range(width) if c != label_index]
+
+    def add_lines(self, lines: list[str]) -> None:
+        """The fast path: plain delimited numbers go through numpy's C parser; a batch with quotes
+        goes through the csv module (whose quoting rules the fast path does not implement)."""
+        if any('"' in line for line in lines):
+            try:
+                rows = list(csv.reader(lines, delimiter=self.delim))
+            except csv.Error as e:
+                raise InputError(f"{self.path}: line {self.line}..{self.line + len(lines) - 1}: cannot be "
+                                 f"parsed as CSV ({e}).") from e
+            self.add(rows)
+            return
+        lines = [line.rstrip("\r\n") for line in lines]
+        d = self.delim
+        counts = np.fromiter((line.count(d) + 1 if line else 0 for line in lines), np.int64, len(lines))
+        bad = np.flatnonzero(counts != self.width)
+        if bad.size:
+            self._ragged(int(bad[0]), int(counts[bad[0]]))
+        if self.idx == 0:
+            self.labels.append(np.array([line.split(d, 1)[0] for line in lines], dtype=str))
+        elif self.idx is not None:
+            self.labels.append(np.array([line.split(d)[self.idx] for line in lines], dtype=str))
+        if self.text_only:
+            self.labels.append(np.array(lines, dtype=str))
+        else:
+            self.sink.add(self._parse_floats(lines))
+        self.line += len(lines)
+
+    def _parse_floats(self, lines: list[str]) -> np.ndarray:
+        try:
+            return np.loadtxt(lines, delimiter=self.delim, dtype=np.float64, usecols=self.score_cols,
+                              comments=None, ndmin=2)
+        except ValueError:
+            # numpy's parser is stricter than float() in corners (e.g. '1_000'); the slow path
+            # accepts what float() accepts and names the first cell that is not a number
+            text = np.array([line.split(self.delim) for line in lines], dtype=str)
+            return self._floats(text[:, self.score_cols])
+
+    def _ragged(self, i: int, n: int) -> None:
+        raise InputError(
+            f"{self.path}: line {self.line + i} has {n} field(s) but the first row has "
+            f"{self.width}; every row must have the same columns (a labels column and one column "
+            "per class). Fix or drop that line."
+        )
 
     def add(self, rows: list[list[str]]) -> None:
         for i, row in enumerate(rows):
             if len(row) != self.width:
-                raise InputError(
-                    f"{self.path}: line {self.line + i} has {len(row)} field(s) but the first row has "
-                    f"{self.width}; every row must have the same columns (a labels column and one column "
-                    "per class). Fix or drop that line."
-                )
+                self._ragged(i, len(row))
         text = np.array(rows, dtype=str)
         if self.text_only:
             self.labels.append(text[:, 0])
@@ -327,14 +591,14 @@ class _BatchParser:
             if self.idx is not None:
                 self.labels.append(text[:, self.idx])
                 text = np.delete(text, self.idx, axis=1)
-            self.blocks.append(self._floats(text))
+            self.sink.add(self._floats(text))
         self.line += len(rows)
 
     def _floats(self, text: np.ndarray) -> np.ndarray:
         try:
             return text.astype(np.float64)
         except ValueError:
-            cols = [c for c in range(self.width) if c != self.idx]
+            cols = self.score_cols
             for r, row in enumerate(text):
                 for j, v in enumerate(row):
                     if not _is_number(v):
@@ -346,10 +610,10 @@ class _BatchParser:
             raise
 
     def table(self) -> CsvTable:
-        if not self.labels and not self.blocks:
+        if not self.labels and not self.sink.rows:
             raise InputError(f"{self.path}: has a header but no data rows; expected at least one sample.")
         labels = _parse_labels(np.concatenate(self.labels)) if self.labels else None
-        values = np.concatenate(self.blocks) if self.blocks else np.empty((len(labels), 0))
+        values = self.sink.array() if self.sink.rows else np.empty((len(labels), 0))
         return CsvTable(self.path, self.header, self.idx, labels, values)
 
 
@@ -370,39 +634,92 @@ def _parse_labels(col: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------
-# Parquet (optional extra)
+# Parquet (optional extra), read in row batches
 # ---------------------------------------------------------------------------------------------
-def read_parquet(path: str) -> list[tuple[str, np.ndarray]]:
-    """(name, array) per column; list columns become 2-D arrays."""
+@contextmanager
+def _parquet_file(path: str) -> Iterator[Any]:
     try:
         import pyarrow.parquet as pq
     except ImportError as e:
         raise InputError(f"{path}: reading .parquet needs pyarrow, which is not installed. Install "
                          "it with: pip install headcheck[parquet]") from e
     try:
-        table = pq.read_table(path)
+        # pre-buffering and threaded reads hold many row groups at once (about the whole file in
+        # the bench); a small read buffer keeps memory to about one row group
+        pf = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
     except Exception as e:  # pyarrow raises its own ArrowInvalid/OSError family
         raise InputError(f"{path}: cannot be read as parquet ({e}).") from e
-    if table.num_rows == 0:
-        raise InputError(f"{path}: has no rows; expected at least one sample.")
-    out = []
-    for name in table.column_names:
-        col = table.column(name)
-        try:
-            arr = col.to_numpy()
-        except Exception as e:
-            raise InputError(f"{path}: column {name!r} cannot be converted to an array ({e}).") from e
-        if arr.dtype == object:
-            first = arr[0]
-            if isinstance(first, np.ndarray):
+    try:
+        yield pf
+    finally:
+        getattr(pf, "close", lambda: None)()
+
+
+def read_parquet(path: str) -> list[tuple[str, np.ndarray]]:
+    """(name, array) per column, read whole; list columns become 2-D arrays."""
+    with _parquet_file(path) as pf:
+        names = list(pf.schema_arrow.names)
+        if pf.metadata.num_rows == 0:
+            raise InputError(f"{path}: has no rows; expected at least one sample.")
+        cols: list[list[np.ndarray]] = [[] for _ in names]
+        for batch in _batches(pf, path, PARQUET_BATCH_ROWS):
+            for j, name in enumerate(names):
+                cols[j].append(_column_numpy(batch.column(j), name, path))
+    return [(n, np.concatenate(c)) for n, c in zip(names, cols)]
+
+
+def _batches(pf: Any, path: str, batch_rows: int) -> Iterator[Any]:
+    try:
+        yield from pf.iter_batches(batch_size=batch_rows, use_threads=False)
+    except InputError:
+        raise
+    except Exception as e:
+        raise InputError(f"{path}: cannot be read as parquet ({e}).") from e
+
+
+def _column_numpy(col: Any, name: str, path: str) -> np.ndarray:
+    lists = _list_column(col, name, path)
+    if lists is not None:
+        return lists
+    try:
+        arr = col.to_numpy(zero_copy_only=False)
+    except Exception as e:
+        raise InputError(f"{path}: column {name!r} cannot be converted to an array ({e}).") from e
+    if arr.dtype == object and len(arr):
+        first = arr[0]
+        if isinstance(first, np.ndarray):
+            try:
                 arr = np.stack(list(arr))
-            elif isinstance(first, str):
-                arr = arr.astype(str)
-            else:
-                raise InputError(f"{path}: column {name!r} holds {type(first).__name__} values; "
-                                 "expected numbers, strings or fixed-length lists of numbers.")
-        out.append((name, arr))
-    return out
+            except ValueError as e:
+                raise InputError(f"{path}: column {name!r} holds lists of different lengths ({e}); "
+                                 "expected one list of K scores per row.") from e
+        elif isinstance(first, str):
+            arr = arr.astype(str)
+        else:
+            raise InputError(f"{path}: column {name!r} holds {type(first).__name__} values; "
+                             "expected numbers, strings or fixed-length lists of numbers.")
+    return arr
+
+
+def _list_column(col: Any, name: str, path: str) -> np.ndarray | None:
+    """A list column (one list of K scores per row) as an (n, K) array straight from its flat
+    values; None for other columns (and lists with nulls, left to the general conversion)."""
+    import pyarrow as pa
+
+    t = col.type
+    if not (pa.types.is_fixed_size_list(t) or pa.types.is_list(t) or pa.types.is_large_list(t)):
+        return None
+    if col.null_count or not len(col) or not pa.types.is_primitive(t.value_type):
+        return None
+    if pa.types.is_fixed_size_list(t):
+        k = t.list_size
+    else:
+        lengths = np.diff(col.offsets.to_numpy())
+        k = int(lengths[0])
+        if (lengths != k).any():
+            raise InputError(f"{path}: column {name!r} holds lists of different lengths ({k} and "
+                             f"{int(lengths[lengths != k][0])}); expected one list of K scores per row.")
+    return col.flatten().to_numpy(zero_copy_only=False).reshape(len(col), k)
 
 
 def _stack_columns(arrays: list[np.ndarray], path: str) -> np.ndarray:
@@ -414,25 +731,46 @@ def _stack_columns(arrays: list[np.ndarray], path: str) -> np.ndarray:
     return np.concatenate(parts, axis=1)
 
 
-def _parquet_pair(path: str, label_column: str | None, notes: list[str]
-                  ) -> tuple[np.ndarray, np.ndarray, None]:
-    cols = read_parquet(path)
-    names = [n for n, _ in cols]
-    if len(cols) < 2:
+def _parquet_label_index(path: str, names: list[str], label_column: str | None) -> int:
+    if len(names) < 2:
         raise InputError(f"{path}: has one column {names}; expected a labels column and score "
                          "column(s). Pass a scores file as a second argument.")
     if label_column is None:
-        idx = 0
-    elif label_column in names:
-        idx = names.index(label_column)
-    elif label_column.lstrip("-").isdigit() and -len(names) <= int(label_column) < len(names):
-        idx = int(label_column) % len(names)
-    else:
-        raise InputError(f"{path}: no column {label_column!r}; columns: {names}. Pass --label-column.")
-    rest = [a for i, (_, a) in enumerate(cols) if i != idx]
-    notes.append(f"labels: column {names[idx]!r}; scores: {[n for i, n in enumerate(names) if i != idx]}")
-    scores = _stack_columns(rest, path)
-    return cols[idx][1], scores, None
+        return 0
+    if label_column in names:
+        return names.index(label_column)
+    if label_column.lstrip("-").isdigit() and -len(names) <= int(label_column) < len(names):
+        return int(label_column) % len(names)
+    raise InputError(f"{path}: no column {label_column!r}; columns: {names}. Pass --label-column.")
+
+
+def _read_parquet(path: str, label_column: str | None, *, with_labels: bool, rd: _Reader,
+                  batch_rows: int | None = None
+                  ) -> tuple[list[str], int | None, np.ndarray | None, np.ndarray]:
+    """(column names, label index, labels, scores): batches of rows, the scores (every column but
+    the labels, stacked) written to a sink."""
+    with _parquet_file(path) as pf:
+        names = list(pf.schema_arrow.names)
+        idx = _parquet_label_index(path, names, label_column) if with_labels else None
+        n = pf.metadata.num_rows
+        if n == 0:
+            raise InputError(f"{path}: has no rows; expected at least one sample.")
+        labels: list[np.ndarray] = []
+        sink = _Sink(path, "scores", rd.spool)
+        advance = rd.bar(n, path)
+        try:
+            for batch in _batches(pf, path, batch_rows or PARQUET_BATCH_ROWS):
+                cols = [_column_numpy(batch.column(j), names[j], path) for j in range(len(names))]
+                if idx is not None:
+                    labels.append(cols.pop(idx))
+                sink.add(_stack_columns(cols, path))
+                if advance is not None:
+                    advance(sink.rows)
+        finally:
+            sink.close()
+            if advance is not None:
+                advance(n)
+    return names, idx, (np.concatenate(labels) if labels else None), sink.array()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -447,6 +785,42 @@ def iter_chunks(n: int, chunk_rows: int) -> Iterator[tuple[int, int]]:
     """(start, stop) row ranges covering 0..n."""
     for start in range(0, n, chunk_rows):
         yield start, min(n, start + chunk_rows)
+
+
+def release_rows(a: np.ndarray, start: int, stop: int) -> None:
+    """Let the kernel drop rows [start, stop) of a read-only memory-mapped array from this process's
+    resident memory (the pages stay in the page cache and fault back in if read again), so a pass
+    over a file larger than RAM keeps its resident set to about one chunk. A no-op for arrays that
+    are not views of a read-only np.memmap.
+
+    >>> import tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "s.npy"); np.save(path, np.arange(6.0).reshape(3, 2))
+    >>> m = np.load(path, mmap_mode="r"); release_rows(m, 0, 2); m[:2].tolist()
+    [[0.0, 1.0], [2.0, 3.0]]
+    """
+    mm, _ = _readonly_mmap(a)
+    if mm is None or a.ndim == 0 or a.strides[0] <= 0 or stop <= start:
+        return
+    try:
+        mm_addr = np.frombuffer(mm, np.uint8, count=1).ctypes.data
+        lo = a.ctypes.data - mm_addr + start * a.strides[0]
+        hi = min(len(mm), a.ctypes.data - mm_addr + stop * a.strides[0])
+        lo -= lo % mmap.PAGESIZE
+        if hi > lo >= 0:
+            mm.madvise(mmap.MADV_DONTNEED, lo, hi - lo)
+    except (AttributeError, OSError, ValueError, TypeError):
+        pass  # only a hint: platforms without madvise keep the pages until memory is needed
+
+
+def _readonly_mmap(a: np.ndarray) -> tuple[Any, Any]:
+    """The mmap under `a` when `a` is (a view of) an np.memmap opened read-only."""
+    obj: Any = a
+    while obj is not None:
+        if isinstance(obj, np.memmap) and getattr(obj, "mode", None) == "r" and isinstance(
+                getattr(obj, "_mmap", None), mmap.mmap):
+            return obj._mmap, obj
+        obj = getattr(obj, "base", None)
+    return None, None
 
 
 def check_weights(w: object, n: int) -> np.ndarray:

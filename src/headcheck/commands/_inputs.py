@@ -17,6 +17,9 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--label-column", help="csv/parquet holding both: the labels column, by name or "
                                           "0-based index (default: the first)")
     p.add_argument("--weights", metavar="FILE", help="sample weights, one per sample (.npy/.csv/...)")
+    p.add_argument("--tmp-dir", metavar="DIR",
+                   help="where csv/parquet/compressed-npz data is spooled while it is read (default: "
+                        "TMPDIR); the files are removed afterwards")
     p.add_argument("--task", help="binary, multiclass or multilabel (default: inferred from the data)")
     p.add_argument("--threshold", type=float, help="decision threshold on probabilities (default 0.5)")
     p.add_argument("--score-kind", choices=("probabilities", "independent", "logits", "hard"),
@@ -35,6 +38,7 @@ def report_kwargs(args: argparse.Namespace) -> dict:
                          f"{args.files}. Example: headcheck report labels.npy scores.npy")
     return dict(
         labels_key=args.labels_key, scores_key=args.scores_key, label_column=args.label_column,
-        weights=args.weights, task=args.task, threshold=args.threshold, score_kind=args.score_kind,
+        weights=args.weights, tmp_dir=args.tmp_dir, task=args.task, threshold=args.threshold,
+        score_kind=args.score_kind,
         top_k=tuple(args.top_k or (5,)),
     )
