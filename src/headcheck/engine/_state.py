@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from typing import Any
 
 import numpy as np
@@ -9,6 +10,8 @@ import numpy as np
 from headcheck.errors import InputError, describe_array
 from headcheck.task import TaskProfile
 
+# Rows are processed in blocks of about this many score cells (their temporaries stay in cache).
+BLOCK_CELLS = int(os.environ.get("HEADCHECK_BLOCK_CELLS", 1 << 18))
 # How many row indices of non-finite scores a state remembers.
 MAX_NONFINITE_ROWS = 10
 
@@ -86,7 +89,10 @@ class State:
         self.stats["w_total"] += n if w is None else w.sum()
         if w is not None:
             self.stats["weighted"] += n
-        self._update(y_true, y_score, w)
+        step = max(64, BLOCK_CELLS // max(1, y_score[:1].size))
+        for lo in range(0, n, step):  # blocks that keep the temporaries in cache
+            self._update(y_true[lo:lo + step], y_score[lo:lo + step],
+                         None if w is None else w[lo:lo + step])
 
     def _drop_nonfinite(self, y_true, y_score, w, start):
         finite = np.isfinite(y_score)
