@@ -173,8 +173,10 @@ class MultilabelState(State):
             p_label = np.clip(select(y, p, other), eps, 1 - eps)
             st["logloss"] -= log_colsum(p_label, w)
         diff = p - y.view(np.uint8)
-        st["brier"] += np.einsum("ij,ij->j", diff, diff, dtype=np.float64) if w is None else \
-            np.einsum("i,ij,ij->j", w, diff, diff)
+        if w is not None:
+            st["brier"] += np.einsum("i,ij,ij->j", w, diff, diff)
+        else:  # float32 scores: float32 block sums (relative error ~1e-6), 3x faster
+            st["brier"] += np.einsum("ij,ij->j", diff, diff)
         if self.profile.threshold == 0.5 and self.profile.score_kind != "logits":
             conf = np.maximum(p, other)  # the predicted value's probability
         else:
