@@ -244,3 +244,17 @@ def test_categorical_accuracy_on_multi_hot_uses_first_positive(km):
     assert res.views["keras.categorical_accuracy"].value == 0.5
     assert keras_value(km["categorical"], y.astype(np.float32), s) == 0.5
     assert res.metrics["subset_accuracy"] == 0.5 and res.metrics["per_label_accuracy"] == 1 - 1 / 6
+
+
+def test_hard_multiclass_predictions_views(km):
+    y = np.array([0, 1, 2, 2, 1, 0])
+    pred = np.array([0, 2, 2, 2, 1, 1])
+    res = run(TaskProfile("multiclass", 3, "integer", "hard"), y, pred)
+    # Keras would see one-hot predictions: compare with its metric on them
+    close(res.views["keras.binary_accuracy"], keras_value(km["binary"], onehot(y, 3),
+                                                          onehot(pred, 3)))
+    close(res.views["keras.categorical_accuracy"],
+          keras_value(km["categorical"], onehot(y, 3), onehot(pred, 3)))
+    assert "keras.top_k_categorical_accuracy" not in res.views
+    close(res.views["torchmetrics.multiclass_accuracy"],
+          float(tmf.classification.multiclass_accuracy(torch.tensor(pred), torch.tensor(y), 3)))

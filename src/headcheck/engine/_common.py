@@ -18,6 +18,7 @@ FLOOR_OCTAVES = 40
 # AUC_MAX_CLASSES classes.
 AUC_CELL_BUDGET = 1 << 20
 AUC_MAX_CLASSES = 4096
+KEY_FLOOR = 2.0**-FLOOR_OCTAVES
 
 
 def safe_div(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
@@ -202,7 +203,7 @@ def logit_keys(z: np.ndarray, shift: int) -> np.ndarray:
     return keys
 
 
-def class_keys(p: np.ndarray, shift: int, n_bins: int) -> np.ndarray:
+def class_keys(p: np.ndarray, shift: int, n_bins: int, clip: bool = True) -> np.ndarray:
     """Histogram cell of each entry of a 2-D probability array: column j's keys are offset by
     j * n_bins. Values above 0.5 get low-scale keys here; callers mirror them (`high_keys`).
 
@@ -215,7 +216,9 @@ def class_keys(p: np.ndarray, shift: int, n_bins: int) -> np.ndarray:
     p32 = np.ascontiguousarray(p, dtype=np.float32)
     if shift == 16 and np.little_endian:
         high = p32.view(np.uint16)[:, 1::2]
-        return np.add(np.maximum(high, np.uint16(lo)), offsets, dtype=np.intp)
+        if clip:
+            high = np.maximum(high, np.uint16(lo))
+        return np.add(high, offsets, dtype=np.intp)
     keys = np.maximum(np.right_shift(p32.view(np.int32), shift), lo)
     return np.add(keys, offsets, dtype=np.intp)
 

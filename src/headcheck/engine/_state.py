@@ -35,6 +35,7 @@ class State:
         self.label_max = float("-inf")
         self.n_nonfinite = 0
         self.nonfinite_rows: list[int] = []
+        self._chunk_min = float("-inf")  # smallest score of the chunk being added
         self.stats: dict[str, np.ndarray] = {"n": np.zeros(1), "w_total": np.zeros(1),
                                              "weighted": np.zeros(1), **self._empty_stats()}
 
@@ -80,6 +81,7 @@ class State:
                 lo, hi = float(y_score.min()), float(y_score.max())
         else:
             lo, hi = float(y_score.min()), float(y_score.max())
+        self._chunk_min = lo
         self.score_min = min(self.score_min, lo)
         self.score_max = max(self.score_max, hi)
         self.label_min = min(self.label_min, float(y_true.min()))

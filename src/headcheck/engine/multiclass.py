@@ -14,6 +14,7 @@ from headcheck.engine import _common as C
 from headcheck.engine._result import EngineResult
 from headcheck.engine._state import State, check_weights
 from headcheck.engine.baselines import single_label_baselines
+from headcheck.engine.multilabel import rowsum
 from headcheck.engine.views import multiclass_views
 from headcheck.errors import InputError, describe_array
 from headcheck.task import DataFacts
@@ -128,13 +129,13 @@ class MulticlassState(State):
         pred = s.argmax(axis=1)
         correct = pred == y
         s_true = s[rows, y]
-        greater = np.count_nonzero(s > s_true[:, None], axis=1)
+        greater = rowsum(s > s_true[:, None])
         for i, k in enumerate(self.ks):
             st["topk"][i] += C.wsum(greater < k, w)
         if self.profile.score_kind == "probabilities":
             above = s[rows, pred] > 0.5  # rows sum to 1: only the largest can exceed 0.5
         else:
-            above = np.count_nonzero(s > 0.5, axis=1)
+            above = rowsum(s > 0.5)
         st["above"] += above.sum() if w is None else w @ above
         st["true_above"] += C.wsum(s_true > 0.5, w)
         prob, nll = self._probabilities(s, y, rows)
@@ -147,7 +148,9 @@ class MulticlassState(State):
         p_max = prob[rows, pred]
         C.calibration_update(st, p_max.astype(np.float64), correct, w, self.n_bins)
         if self.shift is not None:
-            self._update_auc(prob, p_max, pred, y, rows, w)
+            # the histogram keys need clipping only when a probability is below the key floor
+            low = float(prob.min()) if prob is not s else self._chunk_min
+            self._update_auc(prob, p_max, pred, y, rows, w, clip=low < C.KEY_FLOOR)
         return pred, correct
 
     def _probabilities(self, s, y, rows):
@@ -165,7 +168,7 @@ class MulticlassState(State):
         nll = np.clip(lse - s[rows, y].astype(np.float64), -np.log1p(-eps), -np.log(eps))
         return prob, nll
 
-    def _update_auc(self, prob, p_max, pred, y, rows, w) -> None:
+    def _update_auc(self, prob, p_max, pred, y, rows, w, clip: bool) -> None:
         st, K, shift = self.stats, self.n_classes, self.shift
         bins = C.n_auc_bins(shift)
         if w is not None:
@@ -176,7 +179,7 @@ class MulticlassState(State):
         step = max(1, AUC_BLOCK_CELLS // K)
         for lo in range(0, len(y), step):
             hi = min(lo + step, len(y))
-            keys = C.class_keys(prob[lo:hi], shift, bins)
+            keys = C.class_keys(prob[lo:hi], shift, bins, clip=clip)
             # Only a row's largest probability can exceed 0.5: mirror it so the high tail
             # stays resolved.
             over = np.flatnonzero(p_max[lo:hi] > 0.5)
