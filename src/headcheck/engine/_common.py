@@ -289,7 +289,8 @@ def macro_auc(pos: np.ndarray, allw: np.ndarray) -> tuple[float, float, float, i
     """
     aucs, aps, bounds = [], [], []
     for k in range(pos.shape[0]):
-        auc, ap, bound = auc_from_hist(pos[k], allw[k] - pos[k])
+        filled = np.flatnonzero(allw[k])  # empty bins change nothing: drop them
+        auc, ap, bound = auc_from_hist(pos[k, filled], allw[k, filled] - pos[k, filled])
         if not np.isnan(auc):
             aucs.append(auc)
             aps.append(ap)
