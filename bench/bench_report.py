@@ -102,7 +102,7 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="N = 100,000 (smoke run)")
     ap.add_argument("-n", type=int, default=None, help="rows (default 1,000,000)")
     ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--chunk", type=int, default=8192, help="rows per chunk")
+    ap.add_argument("--chunk", type=int, default=65536, help="rows per chunk")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--skip-torch", action="store_true")
     args = ap.parse_args(argv)

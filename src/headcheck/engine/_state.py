@@ -68,6 +68,8 @@ class State:
         y_score = np.asarray(y_score)
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         self._check(y_true, y_score, w)
+        if self.profile.score_kind != "hard" and y_score.dtype.kind not in "f":
+            y_score = y_score.astype(np.float64)  # e.g. integer 0/1 probabilities
         start = self.n_rows if offset is None else int(offset)
         self.n_rows += len(y_true)
         if len(y_true) == 0:
