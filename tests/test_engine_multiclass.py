@@ -53,7 +53,8 @@ def reference(y, p, w, K):
             "accuracy": skm.accuracy_score(y, pred, sample_weight=w),
             "balanced_accuracy": skm.balanced_accuracy_score(y, pred, sample_weight=w),
             "mcc": skm.matthews_corrcoef(y, pred, sample_weight=w),
-            "cohen_kappa": skm.cohen_kappa_score(y, pred, sample_weight=w, replace_undefined_by=0.0),
+            "cohen_kappa": skm.cohen_kappa_score(y, pred, sample_weight=w,
+                                                 replace_undefined_by=0.0),
             "micro_f1": skm.f1_score(y, pred, average="micro", sample_weight=w, zero_division=0),
             "log_loss": skm.log_loss(y, p, sample_weight=w, labels=labels),
             "brier": skm.brier_score_loss(y, p, sample_weight=w, labels=labels),
@@ -243,3 +244,12 @@ def test_progress_reports_rows_done():
     chunks = [(np.array([0, 1]), np.full((2, 3), 1 / 3), None)] * 4
     accumulate(profile(3), chunks, workers=2, progress=seen.append)
     assert sorted(seen)[-1] == 8
+
+
+def test_two_column_multiclass_brier_matches_sklearn():
+    rng = np.random.default_rng(4)
+    y, p = rng.integers(0, 2, 30), softmax(rng.normal(size=(30, 2)))
+    state = new_state(profile(2))
+    state.update(y, p)
+    expected = skm.brier_score_loss(y, p, labels=[0, 1])
+    assert state.result().metrics["brier"] == pytest.approx(expected)

@@ -1,4 +1,4 @@
-"""The state base class: mergeable sufficient statistics, non-finite bookkeeping, (de)serialising."""
+"""The state base class: mergeable sufficient statistics, non-finite rows, (de)serialising."""
 from __future__ import annotations
 
 import copy
@@ -24,7 +24,8 @@ class State:
 
     def __init__(self, profile: TaskProfile, top_k: tuple[int, ...] = (5,), n_bins: int = 15):
         if profile.kind != self.kind:
-            raise ValueError(f"a {type(self).__name__} needs a {self.kind} profile, got {profile.kind}")
+            raise ValueError(f"a {type(self).__name__} needs a {self.kind} profile, "
+                             f"got {profile.kind}")
         self.profile = profile
         self.top_k = tuple(sorted({int(k) for k in top_k}))
         self.n_bins = int(n_bins)
@@ -58,7 +59,8 @@ class State:
 
     def describe(self) -> str:
         p = self.profile
-        return f"{self.kind} state ({p.n_classes} classes, {p.score_kind} scores, layout {p.score_layout})"
+        return (f"{self.kind} state ({p.n_classes} classes, {p.score_kind} scores, "
+                f"layout {p.score_layout})")
 
     def update(self, y_true: np.ndarray, y_score: np.ndarray,
                sample_weight: np.ndarray | None = None, offset: int | None = None) -> None:
@@ -154,7 +156,8 @@ class State:
             "label_max": self.label_max,
             "n_nonfinite": self.n_nonfinite,
             "nonfinite_rows": list(self.nonfinite_rows),
-            "stats": {k: {"dtype": str(v.dtype), "data": v.tolist()} for k, v in self.stats.items()},
+            "stats": {k: {"dtype": str(v.dtype), "data": v.tolist()}
+                      for k, v in self.stats.items()},
         }
 
     def _restore(self, d: dict) -> None:

@@ -83,7 +83,8 @@ class MulticlassState(State):
         want = (n,) if self.profile.score_kind == "hard" else (n, K)
         if y.ndim != 1 or s.shape != want:
             raise InputError(f"a multiclass chunk needs labels of shape (n,) and scores of shape "
-                             f"{want}; got labels {describe_array(y)} and scores {describe_array(s)}. "
+                             f"{want}; got labels {describe_array(y)} and scores "
+                             f"{describe_array(s)}. "
                              "Convert the chunk to the canonical layout first.")
         if n and (y.min() < 0 or y.max() >= K):
             raise InputError(f"multiclass labels must lie in [0, {K}); got values from {y.min()} "
@@ -218,7 +219,8 @@ class MulticlassState(State):
         calibration = None
         if self.profile.is_probabilistic:
             metrics["log_loss"] = float(st["logloss"][0] / W)
-            metrics["brier"] = float(st["brier"][0] / W)
+            # sklearn halves the two-column Brier score so that it equals the binary one
+            metrics["brier"] = float(st["brier"][0] / W) * (0.5 if K == 2 else 1.0)
             calibration = C.calibration_result(st, self.n_bins)
             metrics["ece"] = calibration.ece
             self._auc_metrics(metrics, bounds, notes)
@@ -231,7 +233,8 @@ class MulticlassState(State):
             accuracy=metrics["accuracy"], majority_rate=float(st["support"].max() / W))
         return EngineResult(
             kind=self.kind, n_samples=self.n_samples, total_weight=float(W), metrics=metrics,
-            views=multiclass_views(self, metrics, notes), baselines=single_label_baselines(self.profile, st["support"]),
+            views=multiclass_views(self, metrics, notes),
+            baselines=single_label_baselines(self.profile, st["support"]),
             per_class=C.per_class_rows(self.profile, st["tp"], st["support"], st["predicted"]),
             calibration=calibration, confusions=confusions, confusion_matrix=matrix, facts=facts,
             score_min=self.score_min, score_max=self.score_max, n_nonfinite=self.n_nonfinite,
