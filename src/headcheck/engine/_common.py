@@ -223,12 +223,15 @@ def class_keys(p: np.ndarray, shift: int, n_bins: int, clip: bool = True) -> np.
     return np.add(keys, offsets, dtype=np.intp)
 
 
-def mirrored_class_keys(p: np.ndarray, other: np.ndarray, shift: int, n_bins: int) -> np.ndarray:
+def mirrored_class_keys(p: np.ndarray, other: np.ndarray, shift: int, n_bins: int,
+                        high: np.ndarray | None = None) -> np.ndarray:
     """Histogram cells of a 2-D probability array on both tails (as `prob_keys`), column j
-    offset by j * n_bins; `other` is 1 - p. Integer work on 16-bit keys where possible."""
+    offset by j * n_bins; `other` is 1 - p and `high` (if known) is p > other. Integer work on
+    16-bit keys where possible."""
     lo, mid = _key_base(shift)
     q = np.minimum(p, other)
-    high = p > other
+    if high is None:
+        high = p > other
     offsets = np.arange(p.shape[1], dtype=np.intp) * n_bins - lo
     if shift == 16 and np.little_endian and q.dtype == np.float32:
         k = np.maximum(q.view(np.uint16)[:, 1::2], np.uint16(lo))

@@ -64,6 +64,12 @@ def log_colsum(p: np.ndarray, w: np.ndarray | None) -> np.ndarray:
     return total
 
 
+def _is_zero_one(y: np.ndarray) -> bool:
+    if y.dtype.kind in "iu":  # integers: two passes (min, max) instead of three
+        return bool(y.min() >= 0 and y.max() <= 1)
+    return bool(((y == 0) | (y == 1)).all())
+
+
 class MultilabelState(State):
     """Mergeable statistics of a multi-label pass.
 
@@ -116,7 +122,7 @@ class MultilabelState(State):
             raise InputError(f"a multilabel chunk needs labels and scores of shape (n, {L}); got "
                              f"labels {describe_array(y)} and scores {describe_array(s)}. Pass "
                              "one 0/1 column per label.")
-        if n and y.dtype != bool and not ((y == 0) | (y == 1)).all():
+        if n and y.dtype != bool and not _is_zero_one(y):
             raise InputError("multilabel labels must be 0 or 1 (multi-hot); got other values. "
                              "Threshold soft labels or pass --task.")
         check_weights(w, n)
@@ -177,21 +183,24 @@ class MultilabelState(State):
             st["brier"] += np.einsum("i,ij,ij->j", w, diff, diff)
         else:  # float32 scores: float32 block sums (relative error ~1e-6), 3x faster
             st["brier"] += np.einsum("ij,ij->j", diff, diff)
-        if self.profile.threshold == 0.5 and self.profile.score_kind != "logits":
+        conf_is_max = self.profile.threshold == 0.5 and self.profile.score_kind != "logits"
+        if conf_is_max:
             conf = np.maximum(p, other)  # the predicted value's probability
         else:
             conf = select(pred, p, other)
         C.calibration_update(st, conf, pred == y, w, self.n_bins)
         if self.shift is not None:
-            self._update_auc(s, p, other, y, w)
+            # p > 1 - p is the decision at 0.5: reuse it as the histogram's side
+            high = pred if conf_is_max else None
+            self._update_auc(s, p, other, y, w, high)
 
-    def _update_auc(self, s, p, other, y, w) -> None:
+    def _update_auc(self, s, p, other, y, w, high) -> None:
         st, L, shift = self.stats, self.n_labels, self.shift
         bins = C.n_auc_bins(shift)
         if self.profile.score_kind == "logits":
             keys = C.logit_keys(s, shift) + (np.arange(L) * bins)[None, :]
         else:
-            keys = C.mirrored_class_keys(p, other, shift, bins)
+            keys = C.mirrored_class_keys(p, other, shift, bins, high=high)
         keys *= 2
         keys += y.view(np.uint8)
         if w is None:
