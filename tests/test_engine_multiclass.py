@@ -12,7 +12,7 @@ from sklearn import metrics as skm
 from sklearn.preprocessing import label_binarize
 
 from headcheck.engine import _common as C
-from headcheck.engine import accumulate, new_state, state_from_dict
+from headcheck.engine import State, accumulate, new_state, state_from_dict
 from headcheck.errors import InputError
 from headcheck.task import TaskProfile
 
@@ -215,6 +215,7 @@ def test_to_dict_round_trip():
     state.update(y, s)
     again = state_from_dict(json.loads(json.dumps(state.to_dict())))
     assert again.result().to_dict() == state.result().to_dict()
+    assert State.from_dict(state.to_dict()).result().to_dict() == state.result().to_dict()
     assert again.merge(state).result().metrics["accuracy"] == state.result().metrics["accuracy"]
 
 

@@ -160,6 +160,14 @@ class State:
                       for k, v in self.stats.items()},
         }
 
+    @staticmethod
+    def from_dict(d: dict) -> State:
+        """Rebuild a state of the right kind from `to_dict()` output (same as
+        `headcheck.engine.state_from_dict`)."""
+        from headcheck.engine._run import state_from_dict
+
+        return state_from_dict(d)
+
     def _restore(self, d: dict) -> None:
         for key in ("n_rows", "n_nonfinite"):
             setattr(self, key, int(d[key]))
