@@ -159,3 +159,21 @@ def test_round_trip_and_facts():
 def test_bad_binary_labels():
     with pytest.raises(InputError, match="0 or 1"):
         new_state(profile()).update(np.array([0, 2]), np.array([0.1, 0.9]))
+
+
+def test_integer_probabilities_are_accepted_and_not_modified():
+    y = np.array([0, 1, 1])
+    s = np.array([0, 1, 0])
+    state = new_state(profile())
+    state.update(y, s)
+    res = state.result()
+    assert res.metrics["accuracy"] == pytest.approx(2 / 3)
+    assert res.metrics["log_loss"] == pytest.approx(skm.log_loss(y, s.astype(float)))
+    assert s.tolist() == [0, 1, 0]
+
+
+def test_nonfinite_binary_rows_with_offset():
+    state = new_state(profile())
+    state.update(np.array([0, 1, 1]), np.array([0.1, np.nan, 0.8]), offset=100)
+    assert state.n_nonfinite == 1 and state.nonfinite_rows == [101]
+    assert state.result().n_samples == 2

@@ -12,7 +12,7 @@ from sklearn import metrics as skm
 from sklearn.preprocessing import label_binarize
 
 from headcheck.engine import _common as C
-from headcheck.engine import accumulate, new_state, state_from_dict
+from headcheck.engine import State, accumulate, new_state, state_from_dict
 from headcheck.errors import InputError
 from headcheck.task import TaskProfile
 
@@ -53,7 +53,8 @@ def reference(y, p, w, K):
             "accuracy": skm.accuracy_score(y, pred, sample_weight=w),
             "balanced_accuracy": skm.balanced_accuracy_score(y, pred, sample_weight=w),
             "mcc": skm.matthews_corrcoef(y, pred, sample_weight=w),
-            "cohen_kappa": skm.cohen_kappa_score(y, pred, sample_weight=w, replace_undefined_by=0.0),
+            "cohen_kappa": skm.cohen_kappa_score(y, pred, sample_weight=w,
+                                                 replace_undefined_by=0.0),
             "micro_f1": skm.f1_score(y, pred, average="micro", sample_weight=w, zero_division=0),
             "log_loss": skm.log_loss(y, p, sample_weight=w, labels=labels),
             "brier": skm.brier_score_loss(y, p, sample_weight=w, labels=labels),
@@ -214,6 +215,7 @@ def test_to_dict_round_trip():
     state.update(y, s)
     again = state_from_dict(json.loads(json.dumps(state.to_dict())))
     assert again.result().to_dict() == state.result().to_dict()
+    assert State.from_dict(state.to_dict()).result().to_dict() == state.result().to_dict()
     assert again.merge(state).result().metrics["accuracy"] == state.result().metrics["accuracy"]
 
 
@@ -243,3 +245,12 @@ def test_progress_reports_rows_done():
     chunks = [(np.array([0, 1]), np.full((2, 3), 1 / 3), None)] * 4
     accumulate(profile(3), chunks, workers=2, progress=seen.append)
     assert sorted(seen)[-1] == 8
+
+
+def test_two_column_multiclass_brier_matches_sklearn():
+    rng = np.random.default_rng(4)
+    y, p = rng.integers(0, 2, 30), softmax(rng.normal(size=(30, 2)))
+    state = new_state(profile(2))
+    state.update(y, p)
+    expected = skm.brier_score_loss(y, p, labels=[0, 1])
+    assert state.result().metrics["brier"] == pytest.approx(expected)

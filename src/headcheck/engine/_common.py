@@ -18,6 +18,7 @@ FLOOR_OCTAVES = 40
 # AUC_MAX_CLASSES classes.
 AUC_CELL_BUDGET = 1 << 20
 AUC_MAX_CLASSES = 4096
+KEY_FLOOR = 2.0**-FLOOR_OCTAVES
 
 
 def safe_div(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
@@ -106,16 +107,25 @@ def calibration_update(stats: dict, conf: np.ndarray, correct: np.ndarray, w, n_
     """Add confidences (any shape) and their correctness to the equal-width bins in `stats`.
 
     `w` is per row; `conf` may have one column per label (multi-label), then each entry counts.
+    One key per entry, bin + n_bins * correct, so two bincounts give all three sums.
     """
-    idx = np.minimum((conf * n_bins).astype(np.intp), n_bins - 1).ravel()
-    np.maximum(idx, 0, out=idx)
-    if w is not None and conf.ndim == 2:
-        w = np.repeat(w, conf.shape[1])
-    stats["cal_w"] += wbincount(idx, w, n_bins)
-    cw = conf.ravel() if w is None else conf.ravel() * w
-    stats["cal_conf"] += wbincount(idx, cw, n_bins)
-    hit = correct.ravel()
-    stats["cal_acc"] += wbincount(idx[hit], None if w is None else w[hit], n_bins)
+    if conf.dtype not in (np.float32, np.float64):
+        conf = conf.astype(np.float64)
+    scale = conf.dtype.type(n_bins)
+    t = conf * scale
+    np.minimum(t, scale - conf.dtype.type(0.5), out=t)  # confidence 1.0 goes to the last bin
+    t += correct * scale
+    keys = t.astype(np.intp).ravel()
+    if w is None:
+        counts = np.bincount(keys, minlength=2 * n_bins).astype(np.float64)
+        sums = np.bincount(keys, weights=conf.ravel(), minlength=2 * n_bins)
+    else:
+        ww = np.repeat(w, conf.shape[1]) if conf.ndim == 2 else w
+        counts = np.bincount(keys, weights=ww, minlength=2 * n_bins)
+        sums = np.bincount(keys, weights=conf.ravel() * ww, minlength=2 * n_bins)
+    stats["cal_w"] += counts[:n_bins] + counts[n_bins:]
+    stats["cal_acc"] += counts[n_bins:]
+    stats["cal_conf"] += sums[:n_bins] + sums[n_bins:]
 
 
 def calibration_result(stats: dict, n_bins: int) -> Calibration:
@@ -193,6 +203,66 @@ def logit_keys(z: np.ndarray, shift: int) -> np.ndarray:
     return keys
 
 
+def class_keys(p: np.ndarray, shift: int, n_bins: int, clip: bool = True) -> np.ndarray:
+    """Histogram cell of each entry of a 2-D probability array: column j's keys are offset by
+    j * n_bins. Values above 0.5 get low-scale keys here; callers mirror them (`high_keys`).
+
+    With shift 16 the key is the high 16 bits of the float32 pattern, read through a uint16 view
+    without computing anything (little-endian machines).
+    """
+    lo, _ = _key_base(shift)
+    n, k = p.shape
+    offsets = np.arange(k, dtype=np.intp) * n_bins - lo
+    p32 = np.ascontiguousarray(p, dtype=np.float32)
+    if shift == 16 and np.little_endian:
+        high = p32.view(np.uint16)[:, 1::2]
+        if clip:
+            high = np.maximum(high, np.uint16(lo))
+        return np.add(high, offsets, dtype=np.intp)
+    keys = np.maximum(np.right_shift(p32.view(np.int32), shift), lo)
+    return np.add(keys, offsets, dtype=np.intp)
+
+
+def mirrored_class_keys(p: np.ndarray, other: np.ndarray, shift: int, n_bins: int,
+                        high: np.ndarray | None = None) -> np.ndarray:
+    """Histogram cells of a 2-D probability array on both tails (as `prob_keys`), column j
+    offset by j * n_bins; `other` is 1 - p and `high` (if known) is p > other. Integer work on
+    16-bit keys where possible."""
+    lo, mid = _key_base(shift)
+    q = np.minimum(p, other)
+    if high is None:
+        high = p > other
+    offsets = np.arange(p.shape[1], dtype=np.intp) * n_bins - lo
+    if shift == 16 and np.little_endian and q.dtype == np.float32:
+        k = np.maximum(q.view(np.uint16)[:, 1::2], np.uint16(lo))
+        alt = np.subtract(np.uint16(2 * mid + 2 * lo), k)  # the mirrored key, same offset
+        ones = np.negative(high.view(np.uint8), dtype=np.int16).view(np.uint16)
+        alt ^= k
+        alt &= ones
+        alt ^= k
+        return np.add(alt, offsets, dtype=np.intp)
+    keys = low_keys(q, shift).astype(np.intp)
+    keys[high] = 2 * mid - keys[high]
+    keys += offsets + lo
+    return keys
+
+
+def add_counts(stats: dict, key: str, inc: np.ndarray) -> None:
+    """stats[key] += inc, keeping integer counts integer until weighted counts arrive (adding
+    a float64 array of 10^6 cells per chunk costs as much as the chunk's own work)."""
+    if inc.dtype.kind == "f" and stats[key].dtype.kind != "f":
+        stats[key] = stats[key].astype(np.float64)
+    stats[key] += inc
+
+
+def scatter_add(stats: dict, key: str, idx: np.ndarray, w: np.ndarray | None) -> None:
+    """stats[key][idx] += w (or 1), for few indices into a large histogram (no full-size
+    temporary, unlike bincount with minlength)."""
+    if w is not None and stats[key].dtype.kind != "f":
+        stats[key] = stats[key].astype(np.float64)
+    np.add.at(stats[key], idx, 1 if w is None else w)
+
+
 def auc_from_hist(pos: np.ndarray, neg: np.ndarray) -> tuple[float, float, float]:
     """(ROC AUC, average precision, AUC error bound) of one binary problem from score histograms.
 
@@ -200,6 +270,7 @@ def auc_from_hist(pos: np.ndarray, neg: np.ndarray) -> tuple[float, float, float
     scikit-learn), so the AUC is off by at most half their share. AP treats each bin as one
     threshold, as scikit-learn treats tied scores.
     """
+    pos, neg = pos.astype(np.float64), neg.astype(np.float64)
     p_tot, n_tot = pos.sum(), neg.sum()
     if p_tot <= 0 or n_tot <= 0:
         return float("nan"), float("nan"), 0.0
@@ -221,7 +292,8 @@ def macro_auc(pos: np.ndarray, allw: np.ndarray) -> tuple[float, float, float, i
     """
     aucs, aps, bounds = [], [], []
     for k in range(pos.shape[0]):
-        auc, ap, bound = auc_from_hist(pos[k], allw[k] - pos[k])
+        filled = np.flatnonzero(allw[k])  # empty bins change nothing: drop them
+        auc, ap, bound = auc_from_hist(pos[k, filled], allw[k, filled] - pos[k, filled])
         if not np.isnan(auc):
             aucs.append(auc)
             aps.append(ap)

@@ -1,7 +1,8 @@
-"""The state base class: mergeable sufficient statistics, non-finite bookkeeping, (de)serialising."""
+"""The state base class: mergeable sufficient statistics, non-finite rows, (de)serialising."""
 from __future__ import annotations
 
 import copy
+import os
 from typing import Any
 
 import numpy as np
@@ -9,6 +10,8 @@ import numpy as np
 from headcheck.errors import InputError, describe_array
 from headcheck.task import TaskProfile
 
+# Rows are processed in blocks of about this many score cells (their temporaries stay in cache).
+BLOCK_CELLS = int(os.environ.get("HEADCHECK_BLOCK_CELLS", 1 << 18))
 # How many row indices of non-finite scores a state remembers.
 MAX_NONFINITE_ROWS = 10
 
@@ -21,7 +24,8 @@ class State:
 
     def __init__(self, profile: TaskProfile, top_k: tuple[int, ...] = (5,), n_bins: int = 15):
         if profile.kind != self.kind:
-            raise ValueError(f"a {type(self).__name__} needs a {self.kind} profile, got {profile.kind}")
+            raise ValueError(f"a {type(self).__name__} needs a {self.kind} profile, "
+                             f"got {profile.kind}")
         self.profile = profile
         self.top_k = tuple(sorted({int(k) for k in top_k}))
         self.n_bins = int(n_bins)
@@ -32,6 +36,7 @@ class State:
         self.label_max = float("-inf")
         self.n_nonfinite = 0
         self.nonfinite_rows: list[int] = []
+        self._chunk_min = float("-inf")  # smallest score of the chunk being added
         self.stats: dict[str, np.ndarray] = {"n": np.zeros(1), "w_total": np.zeros(1),
                                              "weighted": np.zeros(1), **self._empty_stats()}
 
@@ -54,7 +59,8 @@ class State:
 
     def describe(self) -> str:
         p = self.profile
-        return f"{self.kind} state ({p.n_classes} classes, {p.score_kind} scores, layout {p.score_layout})"
+        return (f"{self.kind} state ({p.n_classes} classes, {p.score_kind} scores, "
+                f"layout {p.score_layout})")
 
     def update(self, y_true: np.ndarray, y_score: np.ndarray,
                sample_weight: np.ndarray | None = None, offset: int | None = None) -> None:
@@ -64,6 +70,8 @@ class State:
         y_score = np.asarray(y_score)
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         self._check(y_true, y_score, w)
+        if self.profile.score_kind != "hard" and y_score.dtype.kind not in "f":
+            y_score = y_score.astype(np.float64)  # e.g. integer 0/1 probabilities
         start = self.n_rows if offset is None else int(offset)
         self.n_rows += len(y_true)
         if len(y_true) == 0:
@@ -77,6 +85,7 @@ class State:
                 lo, hi = float(y_score.min()), float(y_score.max())
         else:
             lo, hi = float(y_score.min()), float(y_score.max())
+        self._chunk_min = lo
         self.score_min = min(self.score_min, lo)
         self.score_max = max(self.score_max, hi)
         self.label_min = min(self.label_min, float(y_true.min()))
@@ -86,7 +95,10 @@ class State:
         self.stats["w_total"] += n if w is None else w.sum()
         if w is not None:
             self.stats["weighted"] += n
-        self._update(y_true, y_score, w)
+        step = max(64, BLOCK_CELLS // max(1, y_score[:1].size))
+        for lo in range(0, n, step):  # blocks that keep the temporaries in cache
+            self._update(y_true[lo:lo + step], y_score[lo:lo + step],
+                         None if w is None else w[lo:lo + step])
 
     def _drop_nonfinite(self, y_true, y_score, w, start):
         finite = np.isfinite(y_score)
@@ -144,8 +156,17 @@ class State:
             "label_max": self.label_max,
             "n_nonfinite": self.n_nonfinite,
             "nonfinite_rows": list(self.nonfinite_rows),
-            "stats": {k: {"dtype": str(v.dtype), "data": v.tolist()} for k, v in self.stats.items()},
+            "stats": {k: {"dtype": str(v.dtype), "data": v.tolist()}
+                      for k, v in self.stats.items()},
         }
+
+    @staticmethod
+    def from_dict(d: dict) -> State:
+        """Rebuild a state of the right kind from `to_dict()` output (same as
+        `headcheck.engine.state_from_dict`)."""
+        from headcheck.engine._run import state_from_dict
+
+        return state_from_dict(d)
 
     def _restore(self, d: dict) -> None:
         for key in ("n_rows", "n_nonfinite"):

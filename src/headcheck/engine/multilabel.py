@@ -21,14 +21,53 @@ from headcheck.task import DataFacts
 
 
 def colsum(m: np.ndarray, w: np.ndarray | None) -> np.ndarray:
-    """Weighted column sums of a 2-D 0/1 array, float64."""
+    """Weighted column sums of a 2-D bool array, float64."""
     if w is None:
-        return np.count_nonzero(m, axis=0).astype(np.float64)
-    return w @ m
+        return np.einsum("ij->j", m.view(np.uint8), dtype=np.int64).astype(np.float64)
+    return np.einsum("i,ij->j", w, m.view(np.uint8))
 
 
 def rowsum(m: np.ndarray) -> np.ndarray:
+    """Row sums of a 2-D bool array (uint8 arithmetic while it cannot overflow)."""
+    if m.shape[1] < 256:
+        return np.einsum("ij->i", m.view(np.uint8)).astype(np.int32)
     return np.count_nonzero(m, axis=1)
+
+
+def select(mask: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """np.where(mask, a, b) for float arrays of one dtype, through bit masks (np.where with a
+    2-D condition is several times slower)."""
+    kind = {4: np.uint32, 8: np.uint64}.get(a.dtype.itemsize)
+    if kind is None or a.dtype != b.dtype:
+        return np.where(mask, a, b)
+    ones = np.negative(mask.view(np.uint8), dtype={4: np.int32, 8: np.int64}[a.dtype.itemsize])
+    ab, bb = a.view(kind), b.view(kind)
+    out = np.bitwise_xor(ab, bb)
+    out &= ones.view(kind)
+    out ^= bb
+    return out.view(a.dtype)
+
+
+def log_colsum(p: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """Per-column sum of log(p) for p in [eps, 1]: logs of products of 16 rows taken in float64
+    (16 float32 probabilities >= 1.2e-7 cannot underflow), 16 times fewer logarithms."""
+    if w is not None:
+        return w @ np.log(p.astype(np.float64))
+    n16 = len(p) // 16 * 16
+    total = np.log(p[n16:].astype(np.float64)).sum(axis=0)
+    if n16:
+        if p.dtype == np.float32:
+            prod = p[:n16].astype(np.float64).reshape(-1, 16, p.shape[1]).prod(axis=1)
+            total += np.log(prod).sum(axis=0)
+        else:  # float64 inputs may be as small as 2.2e-16: no grouping
+            total += np.log(p[:n16]).sum(axis=0)
+    return total
+
+
+def _is_zero_one(y: np.ndarray) -> bool:
+    if y.dtype.kind in "iu":  # integers: two passes (min, max) instead of three
+        return bool(y.min() >= 0 and y.max() <= 1)
+    return bool(((y == 0) | (y == 1)).all())
 
 
 class MultilabelState(State):
@@ -73,7 +112,8 @@ class MultilabelState(State):
                      cal_acc=z(self.n_bins))
             if self.shift is not None:
                 cells = L * C.n_auc_bins(self.shift)
-                s.update(auc_pos=z(cells), auc_all=z(cells))
+                # cell 2 * key + label: negatives and positives side by side, one scatter
+                s["auc_hist"] = z(2 * cells, dtype=np.int64)
         return s
 
     def _check(self, y, s, w) -> None:
@@ -82,7 +122,7 @@ class MultilabelState(State):
             raise InputError(f"a multilabel chunk needs labels and scores of shape (n, {L}); got "
                              f"labels {describe_array(y)} and scores {describe_array(s)}. Pass "
                              "one 0/1 column per label.")
-        if n and y.dtype != bool and not ((y == 0) | (y == 1)).all():
+        if n and y.dtype != bool and not _is_zero_one(y):
             raise InputError("multilabel labels must be 0 or 1 (multi-hot); got other values. "
                              "Threshold soft labels or pass --task.")
         check_weights(w, n)
@@ -129,29 +169,45 @@ class MultilabelState(State):
             z = s.astype(np.float64)
             p = 1.0 / (1.0 + np.exp(-z))
             eps = np.finfo(np.float64).eps
-            nll = np.clip(np.logaddexp(0.0, np.where(y, -z, z)), -np.log1p(-eps), -np.log(eps))
+            nll = np.clip(np.logaddexp(0.0, select(y, -z, z)), -np.log1p(-eps), -np.log(eps))
+            st["logloss"] += nll.sum(axis=0) if w is None else w @ nll
+            other = 1.0 - p
         else:
-            eps = np.finfo(s.dtype).eps
-            p_label = np.clip(np.where(y, s, 1 - s), eps, 1 - eps)
-            nll = -np.log(p_label.astype(np.float64))
-            p = s
-        st["logloss"] += nll.sum(axis=0) if w is None else w @ nll
-        sq = (p - y) ** 2
-        st["brier"] += sq.sum(axis=0, dtype=np.float64) if w is None else w @ sq
-        conf = np.where(pred, p, 1 - p).astype(np.float64)
+            p = s if s.dtype in (np.float32, np.float64) else s.astype(np.float64)
+            other = 1 - p  # in the input dtype, as sklearn
+            eps = np.finfo(p.dtype).eps
+            p_label = np.clip(select(y, p, other), eps, 1 - eps)
+            st["logloss"] -= log_colsum(p_label, w)
+        diff = p - y.view(np.uint8)
+        if w is not None:
+            st["brier"] += np.einsum("i,ij,ij->j", w, diff, diff)
+        else:  # float32 scores: float32 block sums (relative error ~1e-6), 3x faster
+            st["brier"] += np.einsum("ij,ij->j", diff, diff)
+        conf_is_max = self.profile.threshold == 0.5 and self.profile.score_kind != "logits"
+        if conf_is_max:
+            conf = np.maximum(p, other)  # the predicted value's probability
+        else:
+            conf = select(pred, p, other)
         C.calibration_update(st, conf, pred == y, w, self.n_bins)
         if self.shift is not None:
-            self._update_auc(s, y, w)
+            # p > 1 - p is the decision at 0.5: reuse it as the histogram's side
+            high = pred if conf_is_max else None
+            self._update_auc(s, p, other, y, w, high)
 
-    def _update_auc(self, s, y, w) -> None:
+    def _update_auc(self, s, p, other, y, w, high) -> None:
         st, L, shift = self.stats, self.n_labels, self.shift
         bins = C.n_auc_bins(shift)
-        keys = C.logit_keys(s, shift) if self.profile.score_kind == "logits" else \
-            C.prob_keys(s, shift)
-        keys += (np.arange(L, dtype=np.int32) * np.int32(bins))[None, :]
-        ww = None if w is None else np.repeat(w, L)
-        st["auc_all"] += C.wbincount(keys.ravel(), ww, L * bins)
-        st["auc_pos"] += C.wbincount(keys[y], None if w is None else ww[y.ravel()], L * bins)
+        if self.profile.score_kind == "logits":
+            keys = C.logit_keys(s, shift) + (np.arange(L) * bins)[None, :]
+        else:
+            keys = C.mirrored_class_keys(p, other, shift, bins, high=high)
+        keys *= 2
+        keys += y.view(np.uint8)
+        if w is None:
+            np.add.at(st["auc_hist"], keys.ravel(), 1)
+        else:
+            st["auc_hist"] = st["auc_hist"].astype(np.float64, copy=False)
+            np.add.at(st["auc_hist"], keys.ravel(), np.repeat(w, L))
 
     # --- result ---------------------------------------------------------------------------------
     def label_accuracy(self, name: str) -> np.ndarray:
@@ -216,8 +272,8 @@ class MultilabelState(State):
                          "labels (their score histograms would not fit the memory budget).")
             return
         bins = C.n_auc_bins(self.shift)
-        auc, ap, bound, used = C.macro_auc(st["auc_pos"].reshape(L, bins),
-                                           st["auc_all"].reshape(L, bins))
+        hist = st["auc_hist"].reshape(L, bins, 2)
+        auc, ap, bound, used = C.macro_auc(hist[:, :, 1], hist.sum(axis=2))
         if used == 0:
             notes.append("roc_auc and average_precision are undefined: no label has both "
                          "positive and negative rows.")

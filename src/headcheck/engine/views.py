@@ -11,7 +11,11 @@ real functions in tests/test_engine_views.py):
   score is >= the k-th largest score, so ties favour the true class.
 - torchmetrics: float scores go through a sigmoid only if some value lies outside [0, 1];
   torchmetrics decides that per ``update()`` call, the engine on the whole data (score_min /
-  score_max). Then ``preds > 0.5``. Macro multiclass accuracy drops classes with tp+fp+fn == 0.
+  score_max). Then ``preds > 0.5``, which the engine evaluates as ``logit > 0``: exact, where
+  torchmetrics' float32 sigmoid rounds logits with 0 < |z| < ~1e-7 to 0.5 (a negative).
+  Macro multiclass accuracy drops classes with tp+fp+fn == 0.
+- Multiclass probability rows sum to 1, so at most the largest score exceeds 0.5 (used for
+  Keras binary accuracy on one-hot labels; logits are counted in full).
   torchmetrics has no sample weights: with weights, the value shown is the weighted one and the
   view's note says so (unweighted torchmetrics would differ).
 """
