@@ -254,3 +254,28 @@ def test_two_column_multiclass_brier_matches_sklearn():
     state.update(y, p)
     expected = skm.brier_score_loss(y, p, labels=[0, 1])
     assert state.result().metrics["brier"] == pytest.approx(expected)
+
+
+def test_accumulate_is_reproducible_to_the_last_bit():
+    # chunk i always goes to worker i % workers: the float sums group the same way every run
+    rng = np.random.default_rng(7)
+    K, n = 12, 6000
+    s = rng.dirichlet(np.ones(K), size=n).astype(np.float32)
+    y = rng.integers(0, K, n)
+    w = rng.random(n)
+    chunks = [(y[i:i + 97], s[i:i + 97], w[i:i + 97]) for i in range(0, n, 97)]
+    first = accumulate(profile(K), chunks, workers=3).result().to_dict()
+    for _ in range(4):
+        assert accumulate(profile(K), chunks, workers=3).result().to_dict() == first
+
+
+def test_accumulate_raises_a_chunk_error_in_the_caller():
+    def chunks():
+        yield np.zeros(4, int), np.full((4, 3), 1 / 3), None
+        raise RuntimeError("broken file")
+
+    with pytest.raises(RuntimeError, match="broken file"):
+        accumulate(profile(3), chunks(), workers=2)
+    bad = [(np.zeros(4, int), np.full((4, 3), 1 / 3), None), (np.zeros(3, int), np.full((4, 3), 1 / 3), None)]
+    with pytest.raises(InputError, match="canonical layout"):  # raised in a worker thread
+        accumulate(profile(3), bad, workers=2)

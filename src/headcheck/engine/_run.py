@@ -1,10 +1,10 @@
 """Creating states and running a threaded pass over chunks."""
 from __future__ import annotations
 
+import queue
 import threading
-from importlib import import_module
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from importlib import import_module
 
 import numpy as np
 
@@ -12,6 +12,7 @@ from headcheck.engine._state import State, profile_from_dict
 from headcheck.task import TaskProfile
 
 Chunk = tuple[np.ndarray, np.ndarray, "np.ndarray | None"]
+_STOP = object()  # tells a worker thread that no chunk follows
 
 
 _STATES = {"binary": ("headcheck.engine.binary", "BinaryState"),
@@ -60,33 +61,53 @@ def accumulate(profile: TaskProfile, chunks: Iterable[Chunk], workers: int = 2,
     """
     workers = max(1, int(workers))
     states = [new_state(profile, top_k, n_bins) for _ in range(workers)]
-    free = list(states)
+    # Chunk i always goes to worker i % workers, and each worker takes its chunks in order: the
+    # floating-point sums are then grouped the same way on every run, so a report is
+    # reproducible to the last bit (a shared pool of states made the grouping depend on timing).
+    # The small queues bound the look-ahead: chunks may be memory-mapped pages.
+    queues: list[queue.Queue] = [queue.Queue(maxsize=2) for _ in range(workers)]
+    errors: list[BaseException] = []
     lock = threading.Lock()
     done = [0]
 
-    def work(chunk: Chunk, offset: int) -> None:
-        with lock:
-            state = free.pop()
-        try:
-            y, s, w = chunk
-            state.update(y, s, w, offset=offset)
-        finally:
+    def work(state: State, inbox: queue.Queue) -> None:
+        while True:
+            item = inbox.get()
+            if item is _STOP:
+                return
+            if errors:  # another worker failed: drain without work
+                continue
+            (y, s, w), offset = item
+            del item
+            try:
+                state.update(y, s, w, offset=offset)
+            except BaseException as e:  # re-raised in the calling thread
+                errors.append(e)
+                continue
             with lock:
-                free.append(state)
-                done[0] += len(chunk[0])
+                done[0] += len(y)
                 if progress is not None:
                     progress(done[0])
+            del y, s, w  # let a memory-mapped chunk's pages go as soon as it is counted
 
+    threads = [threading.Thread(target=work, args=(st, q), daemon=True) for st, q in zip(states, queues)]
+    for t in threads:
+        t.start()
     offset = 0
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending = []
-        for chunk in chunks:
-            pending.append(pool.submit(work, chunk, offset))
+    try:
+        for i, chunk in enumerate(chunks):
+            if errors:
+                break
+            queues[i % workers].put((chunk, offset))
             offset += len(chunk[0])
-            if len(pending) >= 2 * workers:  # bounded look-ahead: chunks may be memory-mapped
-                pending.pop(0).result()
-        for fut in pending:
-            fut.result()
+            del chunk
+    finally:
+        for q in queues:
+            q.put(_STOP)
+        for t in threads:
+            t.join()
+    if errors:
+        raise errors[0]
     merged = states[0]
     for other in states[1:]:
         merged = merged.merge(other)
