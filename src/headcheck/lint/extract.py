@@ -580,7 +580,7 @@ class SpecBuilder(Extractor):
         if not isinstance(node, ast.Call):
             return None, None
         q = self.ix.qualified(node.func) or ""
-        name = _last(q)
+        name = _last(q) or (node.func.attr if isinstance(node.func, ast.Attribute) else "")
         if name in ("to_categorical", "one_hot", "get_dummies"):
             return "one-hot", node
         if name in ("fit_transform", "transform") and isinstance(node.func, ast.Attribute):
