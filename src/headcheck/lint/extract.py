@@ -727,6 +727,7 @@ class SpecBuilder(Extractor):
         metrics = self._torchmetrics()
         specs: list[HeadSpec] = []
         used: set[tuple[int, int]] = set()
+        used_units: set[int] = set()  # a model whose output went through an activation in the loop
         applied: set[int] = set()
         for site, ctor, loss, inputs, target in self._torch_losses():
             head = self.head_of_expr(inputs, site.scope, site.cls)
@@ -734,6 +735,7 @@ class SpecBuilder(Extractor):
                 head = unique
             if head is not None:
                 used.add(_head_key(head))
+                used_units.add(id(head.units_node))
             applied.add(id(ctor))
             labels = self.labels_of(target, site.scope)
             specs.append(self.spec(head, loss, metrics, "pytorch", labels))
@@ -745,7 +747,7 @@ class SpecBuilder(Extractor):
                     used.add(_head_key(head))
                 specs.append(self.spec(head, self._torch_loss(site.node), metrics, "pytorch"))
         for head in models:
-            if _head_key(head) not in used:
+            if _head_key(head) not in used and (head.units_node is None or id(head.units_node) not in used_units):
                 used.add(_head_key(head))
                 specs.append(self.spec(head, None, metrics, "pytorch"))
         return specs

@@ -103,9 +103,9 @@ class ModuleIndex(ast.NodeVisitor):
         ):
             if candidates:
                 return candidates[-1]
-        # a function body may use a module-level name bound further down (it runs later)
+        # a function or method body may use a module-level name bound further down (it runs later)
         module_level = [b for b in found if b.scope is None]
-        if scope is not None and len(module_level) == 1:
+        if len(module_level) == 1:
             return module_level[0]
         return None
 
