@@ -18,10 +18,17 @@ class _Task:
     path: str
     select: tuple[str, ...] | None
     ignore: tuple[str, ...]
+    display: str
 
 
 def _run(task: _Task) -> FileResult:
-    return lint_file(task.path, select=task.select, ignore=task.ignore)
+    return lint_file(task.path, select=task.select, ignore=task.ignore, display=task.display)
+
+
+def display_path(path: str) -> str:
+    """The path as ruff shows it: relative to the current directory when below it, else as given."""
+    rel = os.path.relpath(os.path.abspath(path))
+    return path if rel.startswith("..") else rel
 
 
 def lint_paths(
@@ -41,7 +48,7 @@ def lint_paths(
     """
     config = config or LintConfig()
     files = list(dict.fromkeys(discover(paths, config)))
-    tasks = [_Task(f, config.select, config.ignores_for(f)) for f in files]
+    tasks = [_Task(f, config.select, config.ignores_for(f), display_path(f)) for f in files]
     workers = _workers(jobs, len(tasks))
     results = _map(tasks, workers)
     if progress and sys.stderr.isatty() and len(tasks) >= PARALLEL_FROM:
