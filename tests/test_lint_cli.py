@@ -175,7 +175,8 @@ def test_bad_configuration_is_a_usage_error(project: Path, capsys) -> None:
 
 
 def test_broken_files_are_skipped_with_one_line_and_the_run_goes_on(project: Path, capsys) -> None:
-    write(project / "syntax.py", "import keras\ndef f(:\n")
+    # Python 2 code from an old answer: it does not parse as Python 3
+    write(project / "syntax.py", "import keras\nmodel.compile(loss='mse')\nprint 'accuracy', acc\n")
     write(project / "broken.ipynb", '{"cells": [')
     (project / "binary.py").write_bytes(b"\x00\x01keras\x00" * 10)
     (project / "latin1.py").write_bytes(b"# caf\xe9 keras\n")
@@ -190,12 +191,18 @@ def test_broken_files_are_skipped_with_one_line_and_the_run_goes_on(project: Pat
         "broken.ipynb: skipped (invalid notebook JSON: Expecting value at line 1)",
         "huge.py: skipped (larger than 10 MB)",
         "latin1.py: skipped (not UTF-8 text (byte 5))",
-        "syntax.py: skipped (syntax error at line 2: invalid syntax)",
+        "syntax.py: skipped (syntax error at line 3: Missing parentheses in call to 'print'. Did you mean print(...)?)",
     ])
 
 
+def test_files_without_any_model_are_not_parsed(tmp_path: Path, capsys) -> None:
+    # no compile / Sequential / Model / Module / loss: nothing to find, so not even parsed
+    path = write(tmp_path / "notes.py", "def f(:\n")
+    assert lint(capsys, str(path)) == (0, "All checks passed!\n", "")
+
+
 def test_skipped_files_alone_exit_0(tmp_path: Path, capsys) -> None:
-    path = write(tmp_path / "syntax.py", "import keras\ndef f(:\n")
+    path = write(tmp_path / "syntax.py", "model.compile(loss='mse')\ndef f(:\n")
     code, out, err = lint(capsys, str(path))
     assert code == 0 and "skipped (syntax error" in err
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 from headcheck.errors import InputError
@@ -43,14 +45,40 @@ class LintConfig:
         return self.ignore + extra
 
     def excluded(self, path: str) -> bool:
-        return any(self._matches(p, path) for p in self.exclude + self.extend_exclude)
+        return _excluded(self.exclude + self.extend_exclude, self.root, path)
 
     def _matches(self, pattern: str, path: str) -> bool:
-        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(self.root)).replace(os.sep, "/")
-        pattern = pattern.rstrip("/")
-        if "/" not in pattern:
-            return fnmatch.fnmatch(os.path.basename(path), pattern) or fnmatch.fnmatch(rel, pattern)
-        return fnmatch.fnmatch(rel, pattern.lstrip("./")) or fnmatch.fnmatch(rel, pattern.lstrip("./") + "/*")
+        return _excluded((pattern,), self.root, path)
+
+
+@lru_cache(maxsize=64)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """(regex for file-name globs, regex for path globs relative to the root); None when there are none."""
+    names = [fnmatch.translate(p.rstrip("/")) for p in patterns if "/" not in p.rstrip("/")]
+    paths = []
+    for p in patterns:
+        p = p.rstrip("/")
+        if "/" in p:
+            p = p[2:] if p.startswith("./") else p.lstrip("/")
+            paths += [fnmatch.translate(p), fnmatch.translate(p + "/*")]
+        else:
+            paths.append(fnmatch.translate(p))
+    return (re.compile("|".join(names)) if names else None, re.compile("|".join(paths)) if paths else None)
+
+
+def _excluded(patterns: tuple[str, ...], root: str, path: str) -> bool:
+    by_name, by_path = _compiled(patterns)
+    if by_name is not None and by_name.match(os.path.basename(path)):
+        return True
+    if by_path is None:
+        return False
+    rel = os.path.relpath(os.path.abspath(path), _abs(root)).replace(os.sep, "/")
+    return by_path.match(rel) is not None
+
+
+@lru_cache(maxsize=16)
+def _abs(root: str) -> str:
+    return os.path.abspath(root)
 
 
 def check_codes(codes: Iterable[str], what: str) -> tuple[str, ...]:

@@ -498,7 +498,12 @@ class SpecBuilder(Extractor):
             return None
         loc = self.loc(node)
         if isinstance(node, ast.Constant):
-            return normalize_loss(node.value, location=loc) if isinstance(node.value, str) else None
+            if not isinstance(node.value, str):
+                return None
+            if node.value.lower() in ("crossentropy", "ce"):
+                # Keras 3 picks binary / categorical / sparse cross-entropy from the shapes at fit time
+                return LossSpec("unknown", spelling=node.value, location=loc)
+            return normalize_loss(node.value, location=loc)
         if isinstance(node, ast.Name):
             if node.id in self.ix.imports:
                 return replace(normalize_loss(self.ix.imports[node.id]), spelling=node.id, location=loc)
@@ -671,16 +676,10 @@ class SpecBuilder(Extractor):
         if isinstance(receiver, ast.Name):
             b = self.ix.lookup(receiver.id, pos, site.scope)
             if b is not None and b.value is not None:
-                model = self.keras_model_at(b, pos)
-                if model is not None:
-                    return model
-        # a parameter or an attribute: the nearest model defined before the compile call
-        best: tuple[Pos, Binding] | None = None
-        for bindings in self.ix.bindings.values():
-            for b in bindings:
-                if b.value is not None and b.pos <= pos and (best is None or b.pos > best[0]) and self._creates_model(b):
-                    best = (b.pos, b)
-        return self.keras_model_at(best[1], pos) if best else None
+                return self.keras_model_at(b, pos)  # None: an object built elsewhere (load_model ...)
+        # a parameter or an attribute: the file's model, when it has exactly one
+        makers = [b for bindings in self.ix.bindings.values() for b in bindings if self._creates_model(b)]
+        return self.keras_model_at(makers[0], pos) if len(makers) == 1 else None
 
     def _creates_model(self, b: Binding) -> bool:
         if not isinstance(b.value, ast.Call) or b.path is not None:

@@ -76,6 +76,24 @@ class ModuleIndex(ast.NodeVisitor):
         self._cls: list[ClassInfo | None] = [None]
         self.visit(tree)
 
+    # -- traversal: NodeVisitor's dispatch, without its per-node getattr and generator overhead ----
+    def visit(self, node: ast.AST) -> None:
+        handler = _DISPATCH.get(type(node))
+        if handler is not None:
+            handler(self, node)
+        else:
+            self.generic_visit(node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST) and type(item) not in _LEAVES:
+                        self.visit(item)
+            elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
+                self.visit(value)
+
     # -- names -----------------------------------------------------------------------------------
     def qualified(self, node: ast.AST) -> str | None:
         """The dotted name of a callee with its first component resolved through the imports
@@ -224,3 +242,9 @@ class ModuleIndex(ast.NodeVisitor):
         scope = self._scope[-1] if self._scope else None
         self.calls.append(CallSite(node, scope, self._cls[-1]))
         self.generic_visit(node)
+
+
+_LEAVES = frozenset({ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del, ast.Pass, ast.alias,
+                     ast.Break, ast.Continue, ast.arg})
+_DISPATCH = {getattr(ast, name[len("visit_"):]): fn for name, fn in vars(ModuleIndex).items()
+             if name.startswith("visit_") and hasattr(ast, name[len("visit_"):])}
