@@ -224,9 +224,12 @@ def test_declared() -> None:
     assert [m.name for m in h.metrics] == ["accuracy", "auc"]
 
 
-def test_declared_torch_loss_implies_pytorch() -> None:
+def test_declared_torch_spellings_imply_pytorch() -> None:
     assert HeadSpec.declared(loss="nn.CrossEntropyLoss").framework == "pytorch"
+    assert HeadSpec.declared(activation="nn.Softmax(dim=1)", units=1).framework == "pytorch"
+    assert HeadSpec.declared(metrics=["torchmetrics.Accuracy(task='binary')"]).framework == "pytorch"
     assert HeadSpec.declared(loss="categorical_crossentropy").framework is None
+    assert HeadSpec.declared(activation="softmax", loss="nn.CrossEntropyLoss", framework="keras").framework == "keras"
 
 
 @pytest.mark.parametrize(

@@ -52,3 +52,16 @@ def test_codes_and_names_unique() -> None:
     rules = all_rules()
     assert len({r.code for r in rules}) == len(rules)
     assert len({r.name for r in rules}) == len(rules)
+
+
+def test_heads_built_without_spellings_name_the_canonical_loss() -> None:
+    """The linter and live models may build LossSpecs without a user spelling."""
+    from headcheck.head import HeadSpec, LossSpec, MetricSpec
+    from headcheck.rules import Context, run_rules
+
+    head = HeadSpec(activation="softmax", units=10, loss=LossSpec(name="binary_crossentropy"),
+                    metrics=(MetricSpec(name="accuracy"),), framework="keras", framework_version="2.2.4")
+    findings = {f.code: f for f in run_rules(Context(head=head, declared_task="multiclass"))}
+    assert set(findings) == {"HC101", "HC301"}
+    assert "`binary_crossentropy`" in findings["HC101"].message
+    assert "`metrics=['accuracy']`" in findings["HC301"].message

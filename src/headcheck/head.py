@@ -533,6 +533,17 @@ def parse_framework(spec: str | None) -> tuple[str | None, str | None]:
     return framework, version
 
 
+_TORCH_PREFIXES = ("nn.", "F.", "torch.", "torchvision.", "torchmetrics.")
+
+
+def _looks_torch(activation: object, loss: LossSpec | None, metrics: Iterable[object]) -> bool:
+    """Whether the spellings can only be PyTorch ones (nn.Softmax, F.cross_entropy, torchmetrics...)."""
+    if loss is not None and loss.is_torch:
+        return True
+    spellings = [activation] + [m.spelling if isinstance(m, MetricSpec) else m for m in metrics]
+    return any(isinstance(x, str) and x.strip().startswith(_TORCH_PREFIXES) for x in spellings)
+
+
 def _normalize_choice(value: str | None, table: dict[str, str] | tuple[str, ...], what: str) -> str | None:
     if value is None:
         return None
@@ -581,9 +592,11 @@ def _declared(
                 "categorical_crossentropy, sparse_categorical_crossentropy, mse, ...) or a PyTorch "
                 "one (CrossEntropyLoss, BCELoss, BCEWithLogitsLoss, NLLLoss, ...)."
             )
+    metrics = list(metrics)
+    metric_specs = tuple(normalize_metric(m) for m in metrics)
     if units is not None and (not isinstance(units, int) or isinstance(units, bool) or units < 1):
         raise InputError(f"units must be a positive whole number (the output width), got {units!r}.")
-    if framework_name is None and loss_spec is not None and loss_spec.is_torch:
+    if framework_name is None and _looks_torch(activation, loss_spec, metrics):
         framework_name = "pytorch"
     return cls(
         framework=framework_name,
@@ -593,7 +606,7 @@ def _declared(
         activation_axis_missing=activation_axis_missing,
         units=units,
         loss=loss_spec,
-        metrics=tuple(normalize_metric(m) for m in metrics),
+        metrics=metric_specs,
         labels=_normalize_choice(labels, _LABELS, "label encoding"),
         task=_normalize_choice(task, _TASKS, "task"),
     )

@@ -35,6 +35,7 @@ FAMILY_RULES = {
     "with last dim 1 -> sparse categorical; else categorical",
 }
 MODERN = "shape-based"
+_DISPLAY = {"keras": "Keras", "tf.keras": "tf.keras"}
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def resolve_accuracy(
 
     def one(fam: str, known: bool) -> Resolution:
         metric = resolve_family(fam, loss=loss, output_units=output_units, label_encoding=label_encoding)
-        where = f"{framework or 'Keras'} {version}" if known else FAMILY_TITLES[fam]
+        where = f"{_DISPLAY.get(framework or '', 'Keras')} {version}" if known else FAMILY_TITLES[fam]
         text = (f"under {where} ({FAMILY_RULES[fam]}), 'accuracy' becomes "
                 f"{metric or 'an undetermined metric'}: "
                 f"{meaning(metric, task, n_classes, label_encoding)}")

@@ -160,3 +160,10 @@ def keras_accuracy_fix(task: str | None) -> str:
     if task == "binary":
         return "use `metrics=['binary_accuracy']`"
     return "use `metrics=['categorical_accuracy']` (one-hot labels) or `['sparse_categorical_accuracy']` (integer labels)"
+
+
+def loss_label(head: HeadSpec | None) -> str:
+    """How to name the head's loss in a message: as the user wrote it, else its canonical name."""
+    if head is None or head.loss is None:
+        return "the loss"
+    return head.loss.spelling or head.loss.name

@@ -5,7 +5,7 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import loss_name, pick
+from headcheck.rules._util import loss_label, loss_name, pick
 
 _BINARY_LOSSES = frozenset({"binary_crossentropy", "binary_focal_crossentropy", "torch.BCELoss"})
 
@@ -60,7 +60,7 @@ class SoftmaxWithBinaryCrossentropy(Rule):
             return  # HC103: softmax over one unit
         width = f" over {head.units} outputs" if head.units else ""
         message = (
-            f"Softmax{width} is trained with binary cross-entropy (`{head.loss.spelling}`): the loss "
+            f"Softmax{width} is trained with binary cross-entropy (`{loss_label(head)}`): the loss "
             "scores each output as an independent yes/no while softmax makes the outputs compete, "
             "so the model is fitted to the wrong likelihood, and Keras 1.0.6–2.3 / tf.keras ≤ 2.1 "
             "report `'accuracy'` as binary accuracy, inflated to (K-1)/K by predicting nothing."

@@ -5,7 +5,7 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx
-from headcheck.rules._util import NOMINAL_LOSSES, loss_name, pick
+from headcheck.rules._util import NOMINAL_LOSSES, loss_label, loss_name, pick
 
 
 class SigmoidWithCategoricalCrossentropy(Rule):
@@ -59,13 +59,13 @@ class SigmoidWithCategoricalCrossentropy(Rule):
         if head.units == 1:
             return  # HC110: a categorical loss over one output
         if name.startswith("torch."):
-            why = (f"`{head.loss.spelling}` applies log-softmax to sigmoid outputs already squeezed into "
+            why = (f"`{loss_label(head)}` applies log-softmax to sigmoid outputs already squeezed into "
                    "[0, 1], so the softmax can never become confident: the loss has a floor and the "
                    "gradients are weak.")
         else:
             why = ("categorical cross-entropy only reads the true class's output and never pushes the "
                    "others down, so every sigmoid drifts towards 1 and the scores are no distribution.")
-        message = f"Sigmoid outputs are trained with a categorical loss (`{head.loss.spelling}`): {why}"
+        message = f"Sigmoid outputs are trained with a categorical loss (`{loss_label(head)}`): {why}"
         fix = pick(
             ctx,
             keras="for single-label classes use `activation='softmax'`; for multi-label targets use "

@@ -4,6 +4,7 @@ from typing import Iterator
 
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
+from headcheck.rules._util import loss_label
 from headcheck.rules._cases import ctx
 
 
@@ -53,7 +54,7 @@ class LogitsAsProbabilities(Rule):
             return
         if head.loss.expects != "probabilities":
             return
-        spelling = head.loss.spelling
+        spelling = loss_label(head)
         if head.loss.is_torch:
             message = (f"The last layer has no activation, so it outputs logits, but `{spelling}` needs "
                        "probabilities in [0, 1]: on logits it raises or returns NaN, and it is the less "

@@ -4,6 +4,7 @@ from typing import Iterator
 
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
+from headcheck.rules._util import loss_label
 from headcheck.rules._cases import ctx
 
 _TORCH_SIGMOID_LOSSES = frozenset({"torch.BCEWithLogitsLoss", "torch.MultiLabelSoftMarginLoss",
@@ -57,7 +58,7 @@ class DoubleActivation(Rule):
         head = ctx.head
         if head is None or head.loss is None or head.activation not in ("softmax", "sigmoid"):
             return
-        act, name, spelling = head.activation, head.loss.name, head.loss.spelling
+        act, name, spelling = head.activation, head.loss.name, loss_label(head)
         if head.loss.is_torch:
             if name == "torch.CrossEntropyLoss" and act == "softmax":
                 applied, layer, alt = "log-softmax", "nn.Softmax()", ""

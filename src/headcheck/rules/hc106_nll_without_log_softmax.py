@@ -5,7 +5,7 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx
-from headcheck.rules._util import loss_name
+from headcheck.rules._util import loss_label, loss_name
 
 _WHY = {
     "linear": "on raw logits it just raises the true class's logit without bound, with no "
@@ -65,7 +65,7 @@ class NllWithoutLogSoftmax(Rule):
         if act is None or act == "log_softmax":
             return
         why = _WHY.get(act, f"on {act} outputs it is not a likelihood at all")
-        message = (f"`{head.loss.spelling}` expects log-probabilities (the output of `log_softmax`) "
+        message = (f"`{loss_label(head)}` expects log-probabilities (the output of `log_softmax`) "
                    f"but gets {act if act != 'linear' else 'logits'} outputs: {why}.")
         fix = ("use `nn.LogSoftmax(dim=1)` (or `F.log_softmax(x, dim=1)`) before `NLLLoss`, or drop "
                "the activation and use `nn.CrossEntropyLoss`")

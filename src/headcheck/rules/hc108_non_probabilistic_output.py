@@ -5,7 +5,7 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx
-from headcheck.rules._util import pick
+from headcheck.rules._util import loss_label, pick
 
 _WHY = {
     "relu": "relu cuts every negative score to 0, so the model cannot say 'unlikely' and the "
@@ -63,13 +63,13 @@ class NonProbabilisticOutput(Rule):
             return
         act = head.activation if head.activation != "other" else "a non-probabilistic activation"
         why = _WHY.get(head.activation, "its outputs are neither probabilities nor logits")
-        message = (f"The last layer applies {act} and its output goes to `{head.loss.spelling}`: {why}. "
+        message = (f"The last layer applies {act} and its output goes to `{loss_label(head)}`: {why}. "
                    "Training runs but plateaus early.")
         fix = pick(
             ctx,
             keras="use `activation='softmax'` (single-label) or `'sigmoid'` (binary / multi-label) on "
             "the last layer, or no activation with `from_logits=True`",
-            pytorch=f"remove the final {act} and give the raw logits to `{head.loss.spelling}`",
+            pytorch=f"remove the final {act} and give the raw logits to `{loss_label(head)}`",
         )
         yield self.finding(message, fix)
 

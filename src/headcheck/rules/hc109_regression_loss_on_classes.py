@@ -5,7 +5,7 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import ACCURACY_NAMES, is_ordinal, known_task, metrics, pick
+from headcheck.rules._util import ACCURACY_NAMES, is_ordinal, known_task, loss_label, metrics, pick
 
 
 class RegressionLossOnClasses(Rule):
@@ -56,7 +56,7 @@ class RegressionLossOnClasses(Rule):
         evidence = self._evidence(ctx)
         if evidence is None:
             return
-        spelling = head.loss.spelling
+        spelling = loss_label(head)
         if is_ordinal(ctx):
             message = (f"`{spelling}` on ordered classes ({evidence}) treats the class ranks as evenly "
                        "spaced numbers and its predictions need rounding; an ordinal loss models the "

@@ -5,7 +5,7 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import NOMINAL_LOSSES, label_encoding, loss_name, pick
+from headcheck.rules._util import NOMINAL_LOSSES, label_encoding, loss_label, loss_name, pick
 
 
 class OutputWidthMismatch(Rule):
@@ -61,7 +61,7 @@ class OutputWidthMismatch(Rule):
         head = ctx.head
         name = loss_name(head)
         if name in NOMINAL_LOSSES and head.units == 1 and head.activation != "softmax":
-            message = (f"`{head.loss.spelling}` is a categorical loss but the last layer has one output: "
+            message = (f"`{loss_label(head)}` is a categorical loss but the last layer has one output: "
                        "with a single output there is a single 'class', so the loss is meaningless and "
                        "class index 1 points past the output.")
             fix = pick(ctx,

@@ -5,7 +5,7 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import NOMINAL_LOSSES, known_task, loss_name, pick
+from headcheck.rules._util import NOMINAL_LOSSES, known_task, loss_label, loss_name, pick
 
 
 class MultilabelTargetsWithCategoricalLoss(Rule):
@@ -59,7 +59,7 @@ class MultilabelTargetsWithCategoricalLoss(Rule):
         if head.activation == "softmax":
             culprit = "a softmax output"
         elif name in NOMINAL_LOSSES:
-            culprit = f"a categorical loss (`{head.loss.spelling}`)"
+            culprit = f"a categorical loss (`{loss_label(head)}`)"
         else:
             return
         message = (f"The targets are multi-label (several labels can be positive at once) but the head "

@@ -5,7 +5,7 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import known_task, label_encoding, loss_name
+from headcheck.rules._util import known_task, label_encoding, loss_label, loss_name
 
 _KERAS_ONE_HOT_LOSSES = frozenset({"categorical_crossentropy", "categorical_focal_crossentropy"})
 
@@ -56,7 +56,7 @@ class LabelEncodingMismatch(Rule):
         name, enc = loss_name(head), label_encoding(ctx)
         if head is None or name is None or enc is None:
             return
-        spelling = head.loss.spelling
+        spelling = loss_label(head)
         if enc == "integer" and name in _KERAS_ONE_HOT_LOSSES:
             message = (f"The labels are class indices but `{spelling}` expects one-hot rows: Keras "
                        "raises a shape error or broadcasts the index against every output, and the "

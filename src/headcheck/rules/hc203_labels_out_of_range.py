@@ -5,7 +5,7 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import known_task, label_encoding, pick
+from headcheck.rules._util import known_task, label_encoding, loss_label, pick
 from headcheck.task import DataFacts
 
 
@@ -77,13 +77,15 @@ class LabelsOutOfRange(Rule):
         """Whether the labels are class indices (not one-hot/multi-hot rows or names)."""
         if ctx.data is not None and ctx.data.label_is_integer is False:
             return False
+        if ctx.task is not None:  # string labels were mapped to indices by whoever built the profile
+            return ctx.task.label_encoding in ("integer", "boolean")
         enc = label_encoding(ctx)
         if enc is not None:
             return enc == "integer"
         return known_task(ctx) != "multilabel"
 
     def _bce(self, ctx: Context, lo: float, hi: float) -> Finding:
-        spelling = ctx.head.loss.spelling
+        spelling = loss_label(ctx.head)
         message = (f"`{spelling}` needs targets in [0, 1] but the labels range from {lo:g} to {hi:g}: "
                    "a target outside [0, 1] makes the loss unbounded below, so it 'improves' forever "
                    "while the model gets worse.")
@@ -99,6 +101,9 @@ class LabelsOutOfRange(Rule):
 
     VALID = [
         Case(ctx(data=DataFacts(label_min=0, label_max=9, label_is_integer=True, n_outputs=10))),
+        Case(ctx(task=profile("multiclass", 3, "one-hot"),
+                 data=DataFacts(label_min=0, label_max=1, label_is_integer=True, n_outputs=1)),
+             note="one-hot rows are not indices"),
         Case(ctx(activation="sigmoid", units=1, loss="binary_crossentropy",
                  data=DataFacts(label_min=0, label_max=1, label_is_integer=True))),
         Case(ctx(task=profile("multilabel", 5, "multi-hot"), data=DataFacts(label_min=0, label_max=1))),

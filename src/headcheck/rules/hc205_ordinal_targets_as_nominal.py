@@ -5,7 +5,7 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx
-from headcheck.rules._util import NOMINAL_LOSSES, is_ordinal, loss_name, pick
+from headcheck.rules._util import NOMINAL_LOSSES, is_ordinal, loss_label, loss_name, pick
 
 
 class OrdinalTargetsAsNominal(Rule):
@@ -55,7 +55,7 @@ class OrdinalTargetsAsNominal(Rule):
         name = loss_name(head)
         if name not in NOMINAL_LOSSES and not (name is None and head.activation == "softmax"):
             return
-        what = f"`{head.loss.spelling}`" if name else "a softmax over the classes"
+        what = f"`{loss_label(head)}`" if name else "a softmax over the classes"
         message = (f"The classes are ordered but {what} treats them as unordered: predicting the lowest "
                    "class for the highest costs the same as missing by one, and accuracy ignores how far "
                    "off a prediction is.")

@@ -1,0 +1,40 @@
+"""Input options shared by `report` and `explain`."""
+from __future__ import annotations
+
+import argparse
+
+from headcheck.errors import InputError
+from headcheck.task import TASK_KINDS
+
+
+def add_input_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help="labels and scores: one .npz/.csv/.parquet holding both, or LABELS SCORES "
+                        "(.npy, .npz, .csv, .parquet)")
+    p.add_argument("--labels-key", help=".npz: name of the labels array (default: y_true, labels or y)")
+    p.add_argument("--scores-key", help=".npz: name of the scores array (default: y_score, scores, "
+                                        "y_pred or probs)")
+    p.add_argument("--label-column", help="csv/parquet holding both: the labels column, by name or "
+                                          "0-based index (default: the first)")
+    p.add_argument("--weights", metavar="FILE", help="sample weights, one per sample (.npy/.csv/...)")
+    p.add_argument("--task", help="binary, multiclass or multilabel (default: inferred from the data)")
+    p.add_argument("--threshold", type=float, help="decision threshold on probabilities (default 0.5)")
+    p.add_argument("--score-kind", choices=("probabilities", "independent", "logits", "hard"),
+                   help="how to read the scores (default: inferred)")
+    p.add_argument("--top-k", type=int, action="append", metavar="K",
+                   help="top-K accuracy to report (repeatable; default 5)")
+    p.add_argument("--format", default="text", choices=("text", "json", "markdown"))
+
+
+def report_kwargs(args: argparse.Namespace) -> dict:
+    if args.task is not None and args.task not in TASK_KINDS:
+        raise InputError(f"--task: expected one of {', '.join(TASK_KINDS)}; got {args.task!r}. "
+                         "Leave it out to infer the task from the data.")
+    if len(args.files) > 2:
+        raise InputError(f"expected one data file or two files (labels, scores); got {len(args.files)}: "
+                         f"{args.files}. Example: headcheck report labels.npy scores.npy")
+    return dict(
+        labels_key=args.labels_key, scores_key=args.scores_key, label_column=args.label_column,
+        weights=args.weights, task=args.task, threshold=args.threshold, score_kind=args.score_kind,
+        top_k=tuple(args.top_k or (5,)),
+    )

@@ -1,0 +1,116 @@
+"""`headcheck check`: a declared head checked against labels or a stated task."""
+from __future__ import annotations
+
+import argparse
+import json
+import textwrap
+
+NAME = "check"
+HELP = "check a declared head (activation, units, loss, metrics) against labels or a task"
+DESCRIPTION = (
+    "Check a classifier head before training: "
+    "headcheck check --activation softmax --units 10 --loss binary_crossentropy --metric accuracy "
+    "--labels y.npy [--framework keras==2.2.4]. Use --task multilabel instead of --labels when no "
+    "labels are at hand. Exit code 1 when a finding is a warning or an error, 0 otherwise, 2 for "
+    "bad input."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    head = parser.add_argument_group("the head")
+    head.add_argument("--activation", help="last activation: softmax, sigmoid, linear (logits), "
+                      "log_softmax, relu, ... (Keras or PyTorch spellings)")
+    head.add_argument("--units", type=int, help="number of outputs of the last layer")
+    head.add_argument("--loss", help="loss: binary_crossentropy, categorical_crossentropy, "
+                      "sparse_categorical_crossentropy, mse, nn.CrossEntropyLoss, nn.BCEWithLogitsLoss, ...")
+    logits = head.add_mutually_exclusive_group()
+    logits.add_argument("--from-logits", dest="from_logits", action="store_true", default=None,
+                        help="the loss was given from_logits=True")
+    logits.add_argument("--no-from-logits", dest="from_logits", action="store_false",
+                        help="the loss was given from_logits=False")
+    head.add_argument("--metric", action="append", default=[], metavar="METRIC",
+                      help="a reported metric (repeatable): accuracy, binary_accuracy, "
+                      "categorical_accuracy, torchmetrics.Accuracy, ...")
+    head.add_argument("--framework", help="framework and version: keras==2.2.4, tf.keras==2.1, keras==3.6, torch")
+    head.add_argument("--label-encoding", dest="label_encoding",
+                      help="label encoding visible in the program when no labels are given: integer, one-hot, multi-hot")
+    data = parser.add_argument_group("the task")
+    data.add_argument("--labels", help="labels as a .npy file: (N,) class indices or an (N, K) 0/1 matrix")
+    data.add_argument("--task", choices=("binary", "multiclass", "multilabel", "ordinal"),
+                      help="the task, when no labels are given (or to state that classes are ordered)")
+    out = parser.add_argument_group("output")
+    out.add_argument("--format", choices=("text", "json"), default="text")
+    out.add_argument("--select", action="append", metavar="CODES",
+                     help="only these codes or prefixes (comma-separated, repeatable; e.g. HC1,HC301)")
+    out.add_argument("--ignore", action="append", metavar="CODES",
+                     help="skip these codes or prefixes (comma-separated, repeatable)")
+
+
+def _codes(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [c.strip() for v in values for c in v.split(",") if c.strip()]
+
+
+def run(args: argparse.Namespace) -> int:
+    from headcheck.check import check, load_labels
+    from headcheck.errors import InputError
+    from headcheck.head import HeadSpec
+
+    if args.activation is None and args.units is None and args.loss is None and not args.metric:
+        raise InputError(
+            "check: expected a head to check; got none of --activation, --units, --loss, --metric. "
+            "Describe the head, e.g. --activation softmax --units 10 --loss categorical_crossentropy "
+            "--metric accuracy."
+        )
+    head = HeadSpec.declared(
+        activation=args.activation, units=args.units, loss=args.loss, from_logits=args.from_logits,
+        metrics=args.metric, framework=args.framework, labels=args.label_encoding,
+    )
+    labels = load_labels(args.labels) if args.labels else None
+    result = check(head, labels, task=args.task, select=_codes(args.select), ignore=_codes(args.ignore))
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print(render_text(result), end="")
+    return result.exit_code
+
+
+def render_text(result) -> str:  # noqa: ANN001 - CheckResult, imported lazily
+    """One block per finding: code, name, severity; the message; the fix; the link."""
+    blocks = [_context_line(result)]
+    for f in result.findings:
+        message = f.message
+        cut = message.rfind(" Fix: ")
+        if cut > 0 and message.endswith(f.url):
+            message = message[:cut]
+        wrap = textwrap.fill(message, width=100, initial_indent="  ", subsequent_indent="  ")
+        fix = textwrap.fill(f"fix: {f.fix}", width=100, initial_indent="  ", subsequent_indent="       ")
+        blocks.append(f"{f.code} {f.name} [{f.severity.value}]\n{wrap}\n{fix}\n  see: {f.url}\n")
+    counts = {s: sum(1 for f in result.findings if f.severity.value == s) for s in ("error", "warning", "info")}
+    if result.findings:
+        blocks.append(f"{len(result.findings)} finding(s): {counts['error']} error, {counts['warning']} warning, "
+                      f"{counts['info']} info\n")
+    else:
+        blocks.append("No findings: nothing known about this head contradicts the task.\n")
+    return "\n".join(blocks)
+
+
+def _context_line(result) -> str:  # noqa: ANN001
+    head, task = result.context.head, result.context.task
+    parts = []
+    if head.activation or head.units:
+        parts.append(f"{head.activation or '?'} x {head.units or '?'} outputs")
+    if head.loss is not None:
+        logits = " (from_logits=True)" if head.loss.from_logits else ""
+        parts.append(f"loss {head.loss.name}{logits}")
+    if head.metrics:
+        parts.append("metrics " + ", ".join(m.name for m in head.metrics))
+    if head.framework:
+        parts.append(f"{head.framework} {head.framework_version or '(version unknown)'}")
+    line = "head: " + "; ".join(parts) if parts else "head: (nothing declared)"
+    if task is not None:
+        line += f"\ntask: {task.kind}, {task.n_classes} classes, {task.label_encoding} labels, {task.n_samples} samples"
+    elif result.context.declared_task:
+        line += f"\ntask: {result.context.declared_task} (declared)"
+    return line + "\n"

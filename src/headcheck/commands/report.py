@@ -1,0 +1,44 @@
+"""`headcheck report`: the honest report of labels + scores files."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from headcheck.commands._inputs import add_input_arguments, report_kwargs
+
+NAME = "report"
+HELP = "every metric that fits the task, what each framework would print, baselines, findings"
+DESCRIPTION = (HELP + ". Exit code 0, or 1 with --fail-on when a finding of that severity or "
+               "worse is found; 2 for bad input.")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_input_arguments(p)
+    p.add_argument("--plot", metavar="FILE.png",
+                   help="also draw confusion matrix, reliability diagram and per-class bars (matplotlib)")
+    p.add_argument("--fail-on", choices=("info", "warning", "error"),
+                   help="exit 1 when a finding of this severity or worse is present (default: exit 0)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from headcheck.report import report_files
+
+    rep = report_files(args.files, progress=True, **report_kwargs(args))
+    print(rep.render(args.format, width=_width()))
+    if args.plot:
+        path = rep.plot(args.plot)
+        print(f"plot written to {path}", file=sys.stderr)
+    return fail_code(rep.findings, args.fail_on)
+
+
+def fail_code(findings: list, fail_on: str | None) -> int:
+    if fail_on is None:
+        return 0
+    rank = {"info": 0, "warning": 1, "error": 2}[fail_on]
+    return 1 if any(f.severity.rank >= rank for f in findings) else 0
+
+
+def _width() -> int:
+    import shutil
+
+    return max(80, min(120, shutil.get_terminal_size((80, 24)).columns)) if sys.stdout.isatty() else 80

@@ -1,0 +1,231 @@
+"""Formulas shared by the task kinds: count-based metrics, calibration bins, histogram AUC.
+
+Zero-division policy (everywhere): a ratio whose denominator is 0 is 0.0, as scikit-learn with
+``zero_division=0``. Macro averages run over the classes that occur in the labels or in the
+predictions, as scikit-learn does when ``labels=`` is not given.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from headcheck.engine._result import Calibration
+
+# Histogram AUC: scores are binned on their float32 bit pattern, a logarithmic scale that keeps
+# 2**(23 - shift) bins per octave; probabilities above 0.5 are binned through 1 - p, so both tails
+# are resolved (a log-odds-like scale). Scores below 2**-FLOOR_OCTAVES share the lowest bin.
+FLOOR_OCTAVES = 40
+# The most histogram cells (classes x bins) one state keeps; AUC/AP are omitted beyond
+# AUC_MAX_CLASSES classes.
+AUC_CELL_BUDGET = 1 << 20
+AUC_MAX_CLASSES = 4096
+
+
+def safe_div(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
+    """num / den with 0.0 where den == 0 (the zero_division=0 policy)."""
+    num = np.asarray(num, dtype=np.float64)
+    den = np.asarray(den, dtype=np.float64)
+    out = np.zeros(np.broadcast(num, den).shape)
+    np.divide(num, den, out=out, where=den != 0)
+    return out
+
+
+def wsum(mask: np.ndarray, w: np.ndarray | None) -> float:
+    """Weighted count of True entries of a 1-D mask."""
+    if w is None:
+        return float(np.count_nonzero(mask))
+    return float(w[mask].sum())
+
+
+def wbincount(idx: np.ndarray, w: np.ndarray | None, size: int) -> np.ndarray:
+    """Weighted bincount of a 1-D index array, always float64 of length `size`."""
+    out = np.bincount(idx, weights=w, minlength=size)
+    return out.astype(np.float64, copy=False)
+
+
+def class_metrics(tp: np.ndarray, support: np.ndarray, predicted: np.ndarray) -> dict:
+    """Accuracy-family metrics of single-label classification from per-class counts.
+
+    MCC and Cohen's kappa need no confusion matrix: both are functions of the diagonal sum and
+    the per-class true and predicted totals.
+    """
+    total = support.sum()
+    correct = tp.sum()
+    precision = safe_div(tp, predicted)
+    recall = safe_div(tp, support)
+    f1 = safe_div(2 * tp, support + predicted)
+    present = (support + predicted) > 0
+    out = {
+        "accuracy": float(safe_div(correct, total)),
+        "balanced_accuracy": float(recall[support > 0].mean()) if (support > 0).any() else 0.0,
+        "macro_precision": float(precision[present].mean()) if present.any() else 0.0,
+        "macro_recall": float(recall[present].mean()) if present.any() else 0.0,
+        "macro_f1": float(f1[present].mean()) if present.any() else 0.0,
+        "micro_f1": float(safe_div(correct, total)),
+        "weighted_f1": float(safe_div((f1 * support).sum(), total)),
+    }
+    tp_sum = float((support * predicted).sum())
+    cov_yp = correct * total - tp_sum
+    cov_yy = total**2 - float((support**2).sum())
+    cov_pp = total**2 - float((predicted**2).sum())
+    den = np.sqrt(cov_yy * cov_pp)
+    out["mcc"] = float(cov_yp / den) if den > 0 else 0.0
+    if total > 0:
+        po = correct / total
+        pe = tp_sum / total**2
+        out["cohen_kappa"] = float((po - pe) / (1 - pe)) if pe != 1 else 0.0
+    else:
+        out["cohen_kappa"] = 0.0
+    return out
+
+
+def per_class_rows(profile, tp, support, predicted, extra: dict | None = None) -> list[dict]:
+    """One dict per class: index, display name, support, predicted, precision, recall, f1."""
+    precision = safe_div(tp, predicted)
+    recall = safe_div(tp, support)
+    f1 = safe_div(2 * tp, support + predicted)
+    rows = []
+    for k in range(len(tp)):
+        row = {
+            "class": k,
+            "name": profile.class_name(k),
+            "support": float(support[k]),
+            "predicted": float(predicted[k]),
+            "precision": float(precision[k]),
+            "recall": float(recall[k]),
+            "f1": float(f1[k]),
+        }
+        for key, values in (extra or {}).items():
+            row[key] = float(values[k])
+        rows.append(row)
+    return rows
+
+
+# --- calibration -----------------------------------------------------------------------------
+
+def calibration_update(stats: dict, conf: np.ndarray, correct: np.ndarray, w, n_bins: int) -> None:
+    """Add confidences (any shape) and their correctness to the equal-width bins in `stats`.
+
+    `w` is per row; `conf` may have one column per label (multi-label), then each entry counts.
+    """
+    idx = np.minimum((conf * n_bins).astype(np.intp), n_bins - 1).ravel()
+    np.maximum(idx, 0, out=idx)
+    if w is not None and conf.ndim == 2:
+        w = np.repeat(w, conf.shape[1])
+    stats["cal_w"] += wbincount(idx, w, n_bins)
+    cw = conf.ravel() if w is None else conf.ravel() * w
+    stats["cal_conf"] += wbincount(idx, cw, n_bins)
+    hit = correct.ravel()
+    stats["cal_acc"] += wbincount(idx[hit], None if w is None else w[hit], n_bins)
+
+
+def calibration_result(stats: dict, n_bins: int) -> Calibration:
+    counts = stats["cal_w"]
+    conf = safe_div(stats["cal_conf"], counts)
+    acc = safe_div(stats["cal_acc"], counts)
+    ece = float(safe_div((np.abs(acc - conf) * counts).sum(), counts.sum()))
+    return Calibration(
+        edges=tuple(float(e) for e in np.linspace(0.0, 1.0, n_bins + 1)),
+        counts=tuple(float(c) for c in counts),
+        mean_confidence=tuple(float(c) for c in conf),
+        accuracy=tuple(float(a) for a in acc),
+        ece=ece,
+    )
+
+
+# --- histogram AUC / AP ------------------------------------------------------------------------
+
+def auc_shift(n_classes: int) -> int | None:
+    """Bit shift for the AUC keys that keeps classes x bins within the budget; None: no AUC."""
+    if n_classes > AUC_MAX_CLASSES:
+        return None
+    for shift in range(14, 23):
+        if n_classes * n_auc_bins(shift) <= AUC_CELL_BUDGET:
+            return shift
+    return None
+
+
+def _key_base(shift: int) -> tuple[int, int]:
+    lo = int(np.float32(2.0**-FLOOR_OCTAVES).view(np.int32)) >> shift
+    mid = (int(np.float32(0.5).view(np.int32)) >> shift) - lo
+    return lo, mid
+
+
+def n_auc_bins(shift: int) -> int:
+    return 2 * _key_base(shift)[1] + 1
+
+
+def low_keys(p: np.ndarray, shift: int) -> np.ndarray:
+    """Bin keys of probabilities <= 0.5 (int32, same shape); larger values get keys above mid
+    that the caller replaces through `high_keys`."""
+    lo, _ = _key_base(shift)
+    bits = np.asarray(p, dtype=np.float32).view(np.int32)
+    keys = np.right_shift(bits, shift)
+    keys -= np.int32(lo)
+    np.maximum(keys, 0, out=keys)
+    return keys
+
+
+def high_keys(q: np.ndarray, shift: int) -> np.ndarray:
+    """Bin keys of probabilities p > 0.5 given q = 1 - p (mirror image of `low_keys`)."""
+    _, mid = _key_base(shift)
+    return np.int32(2 * mid) - low_keys(q, shift)
+
+
+def prob_keys(p: np.ndarray, shift: int, q: np.ndarray | None = None) -> np.ndarray:
+    """Bin keys of probabilities on both tails; `q` (= 1 - p, more precise when computed from
+    logits) may be given."""
+    keys = low_keys(p, shift)
+    high = p > 0.5
+    if high.any():
+        qh = (1.0 - p[high]) if q is None else q[high]
+        keys[high] = high_keys(qh, shift)
+    return keys
+
+
+def logit_keys(z: np.ndarray, shift: int) -> np.ndarray:
+    """Bin keys of sigmoid(z), computed without losing the tail near 1 (same scale as
+    `prob_keys`; AUC is invariant to the monotone sigmoid)."""
+    q = 1.0 / (1.0 + np.exp(np.abs(np.asarray(z, dtype=np.float64))))  # sigmoid(-|z|)
+    keys = low_keys(q, shift)
+    high = z > 0
+    if high.any():
+        keys[high] = high_keys(q[high], shift)
+    return keys
+
+
+def auc_from_hist(pos: np.ndarray, neg: np.ndarray) -> tuple[float, float, float]:
+    """(ROC AUC, average precision, AUC error bound) of one binary problem from score histograms.
+
+    Pairs of a positive and a negative in the same bin count 1/2 (as tied scores do in
+    scikit-learn), so the AUC is off by at most half their share. AP treats each bin as one
+    threshold, as scikit-learn treats tied scores.
+    """
+    p_tot, n_tot = pos.sum(), neg.sum()
+    if p_tot <= 0 or n_tot <= 0:
+        return float("nan"), float("nan"), 0.0
+    neg_below = np.cumsum(neg) - neg
+    auc = float((pos * (neg_below + 0.5 * neg)).sum() / (p_tot * n_tot))
+    bound = float(0.5 * (pos * neg).sum() / (p_tot * n_tot))
+    tp = np.cumsum(pos[::-1])
+    fp = np.cumsum(neg[::-1])
+    step = pos[::-1] > 0
+    ap = float((pos[::-1][step] * tp[step] / (tp[step] + fp[step])).sum() / p_tot)
+    return auc, ap, bound
+
+
+def macro_auc(pos: np.ndarray, allw: np.ndarray) -> tuple[float, float, float, int]:
+    """Macro (one-vs-rest) AUC, AP and AUC bound over rows of (classes, bins) histograms.
+
+    Classes with no positive or no negative are skipped (their AUC is undefined); the number of
+    classes used is returned.
+    """
+    aucs, aps, bounds = [], [], []
+    for k in range(pos.shape[0]):
+        auc, ap, bound = auc_from_hist(pos[k], allw[k] - pos[k])
+        if not np.isnan(auc):
+            aucs.append(auc)
+            aps.append(ap)
+            bounds.append(bound)
+    if not aucs:
+        return float("nan"), float("nan"), 0.0, 0
+    return float(np.mean(aucs)), float(np.mean(aps)), float(np.mean(bounds)), len(aucs)

@@ -1,0 +1,171 @@
+"""Binary state: 2x2 confusion counts at the thresholds the metrics and views use, log loss,
+Brier, calibration and score histograms for ROC AUC / average precision.
+
+The honest predictions are ``probability > profile.threshold`` (strict, as Keras and
+torchmetrics threshold); logits are compared with logit(threshold), which is the same decision.
+Scores of the 'two-columns' layout arrive as the positive class's column (probabilities) or as
+z1 - z0 (logits).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from headcheck.engine import _common as C
+from headcheck.engine._result import EngineResult
+from headcheck.engine._state import State, check_weights
+from headcheck.engine.baselines import single_label_baselines
+from headcheck.engine.views import binary_views
+from headcheck.errors import InputError, describe_array
+from headcheck.task import DataFacts
+
+
+class BinaryState(State):
+    """Mergeable statistics of a binary pass.
+
+    >>> import numpy as np
+    >>> from headcheck.task import TaskProfile
+    >>> s = BinaryState(TaskProfile("binary", 2, "integer", "probabilities", "column"))
+    >>> s.update(np.array([0, 1, 1]), np.array([0.2, 0.7, 0.4]))
+    >>> round(s.result().metrics["accuracy"], 3)
+    0.667
+    """
+
+    kind = "binary"
+
+    @property
+    def thresholds(self) -> dict[str, tuple[float, bool]]:
+        """name -> (raw threshold, strict) of every 2x2 confusion the state keeps."""
+        p = self.profile
+        if p.score_kind == "hard":
+            return {"honest": (0.5, True)}
+        if p.score_kind == "logits":
+            thr = min(max(p.threshold, 1e-300), 1 - 1e-16)
+            out = {"honest": (math.log(thr / (1 - thr)), True), "keras": (0.5, True),
+                   "sigmoid": (0.0, True)}
+        else:
+            out = {"honest": (float(p.threshold), True), "keras": (0.5, True)}
+            if p.score_layout == "two-columns":
+                out["keras_ge"] = (0.5, False)
+        return out
+
+    @property
+    def shift(self) -> int | None:
+        return C.auc_shift(1) if self.profile.is_probabilistic else None
+
+    def _empty_stats(self) -> dict[str, np.ndarray]:
+        z = np.zeros
+        s = {f"cm_{name}": z(4) for name in self.thresholds}
+        if self.profile.is_probabilistic:
+            bins = C.n_auc_bins(self.shift)
+            s.update(logloss=z(1), brier=z(1), cal_w=z(self.n_bins), cal_conf=z(self.n_bins),
+                     cal_acc=z(self.n_bins), auc_pos=z(bins), auc_all=z(bins))
+        return s
+
+    def _check(self, y, s, w) -> None:
+        n = len(y)
+        if y.ndim != 1 or s.shape != (n,):
+            raise InputError(f"a binary chunk needs labels and scores of shape (n,); got labels "
+                             f"{describe_array(y)} and scores {describe_array(s)}. Pass the "
+                             "positive class's score as a 1-D array.")
+        if n and not np.isin(y, (0, 1)).all():
+            raise InputError("binary labels must be 0 or 1; got other values. Map the negative "
+                             "class to 0 and the positive class to 1.")
+        check_weights(w, n)
+
+    def _update(self, y, s, w) -> None:
+        st = self.stats
+        y = y.astype(np.intp, copy=False)
+        cache: dict[tuple[float, bool], np.ndarray] = {}
+        for name, (t, strict) in self.thresholds.items():
+            if (t, strict) not in cache:
+                pred = s > t if strict else s >= t
+                cache[(t, strict)] = pred
+                st[f"cm_{name}"] += C.wbincount(2 * y + pred, w, 4)
+            else:
+                st[f"cm_{name}"] += C.wbincount(2 * y + cache[(t, strict)], w, 4)
+        if self.profile.is_probabilistic:
+            self._update_probabilistic(y, s, w, cache[self.thresholds["honest"]])
+
+    def _update_probabilistic(self, y, s, w, pred) -> None:
+        st = self.stats
+        if self.profile.score_kind == "logits":
+            z = s.astype(np.float64)
+            p = 1.0 / (1.0 + np.exp(-z))
+            # cross-entropy from the logit: softplus(-z) for y=1, softplus(z) for y=0
+            signed = np.where(y == 1, -z, z)
+            nll = np.logaddexp(0.0, signed)
+            eps = np.finfo(np.float64).eps
+            nll = np.clip(nll, -np.log1p(-eps), -np.log(eps))
+            keys = C.logit_keys(z, self.shift)
+        else:
+            eps = np.finfo(s.dtype).eps
+            p_label = np.where(y == 1, s, 1 - s)  # 1 - s in the input dtype, as sklearn
+            nll = -np.log(np.clip(p_label, eps, 1 - eps).astype(np.float64))
+            p = s.astype(np.float64)
+            keys = C.prob_keys(s, self.shift)
+        st["logloss"] += nll.sum() if w is None else w @ nll
+        sq = (p - y) ** 2
+        st["brier"] += sq.sum() if w is None else w @ sq
+        conf = np.where(pred, p, 1 - p)
+        C.calibration_update(st, conf, pred == y, w, self.n_bins)
+        bins = C.n_auc_bins(self.shift)
+        st["auc_all"] += C.wbincount(keys, w, bins)
+        pos = y == 1
+        st["auc_pos"] += C.wbincount(keys[pos], None if w is None else w[pos], bins)
+
+    def counts(self, name: str = "honest") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(tp, support, predicted) per class (0, 1) of the 2x2 confusion `name`."""
+        tn, fp, fn, tp = self.stats[f"cm_{name}"]
+        return (np.array([tn, tp]), np.array([tn + fp, fn + tp]), np.array([tn + fn, fp + tp]))
+
+    def accuracy_at(self, name: str) -> float:
+        cm = self.stats[f"cm_{name}"]
+        return float(C.safe_div(cm[0] + cm[3], cm.sum()))
+
+    def result(self) -> EngineResult:
+        """Metrics, views, baselines, per-class rows and calibration of the pass."""
+        st = self.stats
+        if st["n"][0] == 0:
+            raise InputError("no rows to measure: the data is empty (or every row had non-finite "
+                             "scores). Pass at least one labelled row.")
+        tp, support, predicted = self.counts()
+        metrics = C.class_metrics(tp, support, predicted)
+        W = self.total_weight
+        notes: list[str] = []
+        bounds: dict[str, float] = {}
+        calibration = None
+        if self.profile.is_probabilistic:
+            metrics["log_loss"] = float(st["logloss"][0] / W)
+            metrics["brier"] = float(st["brier"][0] / W)
+            calibration = C.calibration_result(st, self.n_bins)
+            metrics["ece"] = calibration.ece
+            auc, ap, bound = C.auc_from_hist(st["auc_pos"], st["auc_all"] - st["auc_pos"])
+            if np.isnan(auc):
+                notes.append("roc_auc and average_precision are undefined: only one class is "
+                             "present in the labels.")
+            else:
+                metrics["roc_auc"], metrics["average_precision"] = auc, ap
+                bounds["roc_auc"] = bound
+                notes.append(f"roc_auc and average_precision come from a score histogram of "
+                             f"{len(st['auc_pos'])} bins; the AUC is within {bound:.1e} of the "
+                             "exact value.")
+        cm = st["cm_honest"].reshape(2, 2)
+        confusions = sorted([(0, 1, float(cm[0, 1])), (1, 0, float(cm[1, 0]))],
+                            key=lambda c: -c[2])
+        facts = DataFacts(
+            n_samples=self.n_samples, label_min=self.label_min, label_max=self.label_max,
+            n_outputs=2 if self.profile.score_layout == "two-columns" else 1,
+            label_is_integer=True, class_counts=tuple(float(c) for c in support),
+            predicted_counts=tuple(float(c) for c in predicted), accuracy=metrics["accuracy"],
+            majority_rate=float(support.max() / W))
+        return EngineResult(
+            kind=self.kind, n_samples=self.n_samples, total_weight=W, metrics=metrics,
+            views=binary_views(self, metrics, notes),
+            baselines=single_label_baselines(self.profile, support),
+            per_class=C.per_class_rows(self.profile, tp, support, predicted),
+            calibration=calibration, confusions=[c for c in confusions if c[2] > 0],
+            confusion_matrix=cm.copy(), facts=facts, score_min=self.score_min,
+            score_max=self.score_max, n_nonfinite=self.n_nonfinite,
+            nonfinite_rows=tuple(self.nonfinite_rows), bounds=bounds, notes=tuple(notes))

@@ -1,0 +1,299 @@
+"""explain(): which metric, framework view or baseline produces a number someone reported.
+
+>>> import numpy as np
+>>> y = np.array([0, 1, 2, 2]); p = np.eye(3)[[0, 2, 2, 1]] * 0.7 + 0.1
+>>> ex = explain(y, p, reported="50%")
+>>> [m.id for m in ex.matches][:1], ex.recommended.id
+(['accuracy'], 'accuracy')
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
+
+from headcheck.errors import InputError
+from headcheck.report import Report, _num, fmt, metric_meaning, report, report_files
+
+if TYPE_CHECKING:  # pragma: no cover
+    from headcheck.task import TaskProfile
+
+NEAREST = 5
+
+
+@dataclass(frozen=True)
+class Match:
+    """One definition and the number it gives on this data."""
+
+    id: str
+    value: float
+    meaning: str
+    fits_task: bool
+    source: str  # 'metric', 'view' or 'baseline'
+    distance: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "value": _num(self.value), "meaning": self.meaning,
+                "fits_task": self.fits_task}
+
+
+@dataclass(frozen=True)
+class Recommended:
+    id: str
+    value: float
+    meaning: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "value": _num(self.value), "meaning": self.meaning}
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Which definitions produce `reported` (within `tolerance`) and the honest number to report."""
+
+    reported: float
+    given: str
+    tolerance: float
+    matches: tuple[Match, ...]
+    recommended: Recommended | None
+    nearest: tuple[Match, ...]
+    notes: tuple[str, ...]
+    task: TaskProfile
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON contract: `reported`, `matches` [{id, value, meaning, fits_task}], `recommended` {id, value}."""
+        d: dict[str, Any] = {
+            "reported": _num(self.reported),
+            "given": self.given,
+            "tolerance": _num(self.tolerance),
+            "matches": [m.to_dict() for m in self.matches],
+            "recommended": None if self.recommended is None else self.recommended.to_dict(),
+            "task": self.task.to_dict(),
+        }
+        if not self.matches:
+            d["nearest"] = [m.to_dict() for m in self.nearest]
+        if self.notes:
+            d["notes"] = list(self.notes)
+        return d
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    def lines(self) -> list[str]:
+        """The explanation as plain lines (text and Markdown share them)."""
+        from headcheck._render import task_line
+
+        out = [f"Reported: {self.given}" + (f" (read as {self.reported:.4f})" if self.given != f"{self.reported}" else ""),
+               f"Task: {task_line(self.task)}"]
+        out += [f"  - {n}" for n in self.notes]
+        if self.matches:
+            out.append(f"Definitions that give {self.reported:.4f} (within +/-{self.tolerance:.4g}):")
+            for m in self.matches:
+                verdict = "fits the task" if m.fits_task else "DOES NOT FIT the task"
+                out.append(f"  {m.id} = {fmt(m.value)} [{m.source}, {verdict}]: {m.meaning}")
+        else:
+            out.append(f"No metric, view or baseline gives {self.reported:.4f} "
+                       f"(within +/-{self.tolerance:.4g}). Nearest:")
+            out += [f"  {m.id} = {fmt(m.value)} [{m.source}]: {m.meaning}" for m in self.nearest]
+        if self.recommended is not None:
+            r = self.recommended
+            out.append(f"Recommended: {r.id} = {fmt(r.value)} ({r.meaning})")
+        return out
+
+    def to_text(self, width: int = 80) -> str:
+        import textwrap
+
+        wrapped = []
+        for line in self.lines():
+            indent = " " * (len(line) - len(line.lstrip()) + 2)
+            wrapped.append(textwrap.fill(line, width=width, subsequent_indent=indent))
+        return "\n".join(wrapped) + "\n"
+
+    def to_markdown(self) -> str:
+        out = ["# headcheck explain", ""]
+        for line in self.lines():
+            out.append(("- " + line.strip()) if line.startswith("  ") else f"\n**{line}**" if line.startswith(
+                ("Recommended", "Definitions", "No metric")) else line)
+        return "\n".join(out) + "\n"
+
+    def render(self, fmt_: str = "text", width: int = 80) -> str:
+        if fmt_ == "json":
+            return self.to_json()
+        if fmt_ == "markdown":
+            return self.to_markdown()
+        return self.to_text(width)
+
+    def __rich_console__(self, console: Any, options: Any) -> Iterator[Any]:
+        from rich.text import Text
+
+        for line in self.lines():
+            style = "bold red" if "DOES NOT FIT" in line else ("bold green" if line.startswith("Recommended") else "")
+            yield Text(line, style=style)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return "<pre>" + html.escape("\n".join(self.lines())) + "</pre>"
+
+
+# ---------------------------------------------------------------------------------------------
+def parse_reported(reported: float | int | str) -> list[tuple[float, str]]:
+    """Candidate readings of a reported number: '90%' -> 0.90; 90 -> 0.90 (and 90 itself, for a loss)."""
+    given = str(reported).strip()
+    try:
+        if given.endswith("%"):
+            v = float(given[:-1]) / 100
+            return [(v, f"read {given} as {v:g}")]
+        v = float(given)
+    except ValueError as e:
+        raise InputError(f"reported: expected a number such as 0.9, 90 or '90%'; got {reported!r}.") from e
+    if not math.isfinite(v) or v < 0:
+        raise InputError(f"reported: expected a finite non-negative number; got {reported!r}.")
+    if 1 < v <= 100:
+        return [(v / 100, f"read {given} as a percentage: {v / 100:g}"), (v, "")]
+    return [(v, "")]
+
+
+def _candidates(rep: Report) -> list[tuple[str, float, str, bool, str]]:
+    out = [(k, v, metric_meaning(k), True, "metric") for k, v in rep.metrics.items()]
+    out += [(k, v.value, v.meaning + (f" ({v.note})" if v.note else ""), bool(v.fits_task), "view")
+            for k, v in rep.views.items()]
+    out += [(f"baseline.{k}", b.value, f"a trivial predictor: {b.meaning}", False, "baseline")
+            for k, b in rep.baselines.items()]
+    return [c for c in out if _num(c[1]) is not None]
+
+
+# The honest metric for each definition someone may have reported, per task kind.
+_HONEST: dict[str, dict[str, str]] = {
+    "keras.binary_accuracy": {"multilabel": "per_label_accuracy"},
+    "keras.categorical_accuracy": {"multilabel": "subset_accuracy"},
+    "keras.sparse_categorical_accuracy": {"multilabel": "subset_accuracy"},
+    "sklearn.accuracy_score": {"multilabel": "subset_accuracy"},
+    "sklearn.balanced_accuracy_score": {"*": "balanced_accuracy"},
+    "torchmetrics.accuracy": {"multilabel": "per_label_accuracy"},
+    "torchmetrics.multiclass_accuracy": {"*": "balanced_accuracy"},
+    "torchmetrics.multilabel_accuracy": {"*": "per_label_accuracy"},
+    "torchmetrics.multilabel_exact_match": {"*": "subset_accuracy"},
+}
+# Names as frameworks print them (`val_` stripped) -> the view that computes them.
+_NAME_TO_VIEW = {
+    "binary_accuracy": "keras.binary_accuracy",
+    "categorical_accuracy": "keras.categorical_accuracy",
+    "sparse_categorical_accuracy": "keras.sparse_categorical_accuracy",
+    "top_k_categorical_accuracy": "keras.top_k_categorical_accuracy",
+    "accuracy_score": "sklearn.accuracy_score",
+    "balanced_accuracy_score": "sklearn.balanced_accuracy_score",
+    "exact_match": "torchmetrics.multilabel_exact_match",
+}
+
+
+def default_metric(kind: str) -> str:
+    """What 'accuracy' should mean for a task: multilabel counts a sample right only when every
+    label is (subset accuracy); per-label accuracy is shown beside it."""
+    return "subset_accuracy" if kind == "multilabel" else "accuracy"
+
+
+def honest_id(rep: Report, definition: str) -> str:
+    kind = rep.task.kind
+    if definition in rep.metrics:
+        return definition
+    if definition == "keras.top_k_categorical_accuracy":
+        top = [k for k in rep.metrics if k.startswith("top_k_accuracy@")]
+        if top:
+            return top[0]
+    table = _HONEST.get(definition, {})
+    choice = table.get(kind, table.get("*", default_metric(kind)))
+    return choice if choice in rep.metrics else default_metric(kind)
+
+
+def explain_report(rep: Report, reported: float | int | str, *, tolerance: float | None = None,
+                   name: str | None = None) -> Explanation:
+    """Explain a reported number against an existing Report (see `explain`)."""
+    n = max(1, rep.task.n_samples)
+    tol = float(tolerance) if tolerance is not None else max(5e-4, 0.5 / n)
+    if not (tol >= 0):
+        raise InputError(f"tolerance: expected a non-negative number; got {tolerance!r}.")
+    cands = _candidates(rep)
+    readings = parse_reported(reported)
+    notes: list[str] = []
+    matches: list[Match] = []
+    chosen = readings[0][0]
+    for value, note in readings:
+        found = [Match(k, float(v), mean, fits, src, abs(float(v) - value))
+                 for k, v, mean, fits, src in cands if abs(float(v) - value) <= tol]
+        if found:
+            matches, chosen = sorted(found, key=lambda m: (m.distance, m.fits_task)), value
+            if note:
+                notes.append(note)
+            break
+    if not matches and readings[0][1]:
+        notes.append(readings[0][1])
+    nearest = tuple(sorted((Match(k, float(v), mean, fits, src, abs(float(v) - chosen))
+                            for k, v, mean, fits, src in cands), key=lambda m: m.distance)[:NEAREST])
+    return Explanation(chosen, str(reported), tol, tuple(matches),
+                       _recommend(rep, matches, name), () if matches else nearest, tuple(notes), rep.task)
+
+
+def _recommend(rep: Report, matches: Sequence[Match], name: str | None) -> Recommended | None:
+    definition = None
+    if name:
+        key = name.strip().lower().removeprefix("val_")
+        definition = _NAME_TO_VIEW.get(key, key)
+    if definition is None and matches:
+        # the closest definition that does not fit the task is the likely source of the number
+        misfit = [m for m in matches if not m.fits_task and m.source == "view"]
+        definition = (misfit or list(matches))[0].id
+    rid = honest_id(rep, definition) if definition else default_metric(rep.task.kind)
+    if rid not in rep.metrics:
+        return None
+    return Recommended(rid, float(rep.metrics[rid]), metric_meaning(rid))
+
+
+def explain(
+    y_true: object,
+    y_score: object,
+    reported: float | int | str,
+    *,
+    tolerance: float | None = None,
+    name: str | None = None,
+    sample_weight: object | None = None,
+    task: str | None = None,
+    threshold: float | None = None,
+    score_kind: str | None = None,
+    top_k: Sequence[int] = (5,),
+) -> Explanation:
+    """Which definitions give `reported` on these labels and scores, whether each fits the task,
+    and the honest metric to report instead (`recommended`).
+
+    `reported` may be a fraction (0.9), a percentage (90 or '90%'); `tolerance` defaults to the
+    larger of 5e-4 and half of 1/N; `name` (e.g. 'val_binary_accuracy') says what it was called.
+
+    >>> import numpy as np
+    >>> ex = explain(np.array([0, 1, 1, 0]), np.array([0.2, 0.9, 0.4, 0.1]), 0.75)
+    >>> ex.recommended.id
+    'accuracy'
+    """
+    rep = report(y_true, y_score, sample_weight=sample_weight, task=task, threshold=threshold,
+                 score_kind=score_kind, top_k=top_k)
+    return explain_report(rep, reported, tolerance=tolerance, name=name)
+
+
+def explain_files(paths: Sequence[str], reported: float | int | str, *, tolerance: float | None = None,
+                  name: str | None = None, **kwargs: Any) -> Explanation:
+    """`explain()` on files (see `headcheck.report.report_files` for the file arguments)."""
+    rep = report_files(paths, **kwargs)
+    return explain_report(rep, reported, tolerance=tolerance, name=name)
+
+
+class _CallableModule(type(json)):  # type: ignore[misc]
+    """See headcheck.report._CallableModule: keeps `headcheck.explain(...)` callable after
+    `import headcheck.explain`."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Explanation:
+        return explain(*args, **kwargs)
+
+
+import sys as _sys  # noqa: E402
+
+_sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,115 @@
+"""Plots of a Report: confusion matrix (top confusions when K is large), reliability diagram and
+per-class bars, in one PNG. Needs matplotlib (`pip install headcheck[plot]`).
+"""
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from headcheck.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from headcheck.report import Report
+
+MAX_MATRIX = 20  # classes drawn as a matrix; above this, a bar chart of the top confusions
+MAX_BARS = 30
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")  # files only: no display needed, works in CI and over ssh
+        import matplotlib.pyplot as plt
+    except ImportError as e:
+        raise InputError("--plot needs matplotlib, which is not installed. Install it with: "
+                         "pip install headcheck[plot]") from e
+    return plt
+
+
+def plot_report(rep: Report, path: str) -> str:
+    """Write the three panels to `path` (PNG, or any format matplotlib knows by extension)."""
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise InputError(f"--plot: the folder {parent} does not exist; create it or pick another path.")
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 3, figsize=(16, 5))
+    try:
+        _confusions(axes[0], rep)
+        _reliability(axes[1], rep)
+        _per_class(axes[2], rep)
+        fig.suptitle(f"headcheck: {rep.task.kind}, {rep.task.n_classes} "
+                     f"{'labels' if rep.task.kind == 'multilabel' else 'classes'}, {rep.task.n_samples} samples")
+        fig.tight_layout()
+        fig.savefig(path, dpi=110)
+    except OSError as e:
+        raise InputError(f"--plot: cannot write {path} ({e}).") from e
+    finally:
+        plt.close(fig)
+    return path
+
+
+def _confusions(ax: Any, rep: Report) -> None:
+    m = rep.confusion_matrix
+    k = rep.task.n_classes
+    if m is not None and k <= MAX_MATRIX and rep.task.kind != "multilabel":
+        im = ax.imshow(np.asarray(m, dtype=float), cmap="Blues")
+        names = [rep.task.class_name(i) for i in range(k)]
+        ax.set_xticks(range(k), names, rotation=90 if k > 6 else 0, fontsize=8)
+        ax.set_yticks(range(k), names, fontsize=8)
+        ax.set_xlabel("predicted")
+        ax.set_ylabel("true")
+        ax.set_title("confusion matrix")
+        ax.figure.colorbar(im, ax=ax, fraction=0.046)
+        return
+    top = rep.confusions[:MAX_BARS]
+    if not top:
+        ax.text(0.5, 0.5, "no confusions to show", ha="center", va="center")
+        ax.set_axis_off()
+        return
+    labels = [f"{rep.task.class_name(t)} -> {rep.task.class_name(p)}" for t, p, _ in top][::-1]
+    ax.barh(range(len(top)), [c for _, _, c in top][::-1], color="tab:red")
+    ax.set_yticks(range(len(top)), labels, fontsize=7)
+    ax.set_xlabel("weight")
+    ax.set_title(f"top {len(top)} confusions (true -> predicted)")
+
+
+def _reliability(ax: Any, rep: Report) -> None:
+    cal = rep.calibration
+    if cal is None:
+        ax.text(0.5, 0.5, "hard predictions: no calibration", ha="center", va="center")
+        ax.set_axis_off()
+        return
+    edges = np.asarray(cal.edges, dtype=float)
+    counts = np.asarray(cal.counts, dtype=float)
+    centers = (edges[:-1] + edges[1:]) / 2
+    used = counts > 0
+    ax.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
+    ax.bar(centers[used], np.asarray(cal.accuracy, dtype=float)[used], width=np.diff(edges)[used],
+           alpha=0.6, edgecolor="black", label="accuracy in bin")
+    ax.plot(np.asarray(cal.mean_confidence, dtype=float)[used], np.asarray(cal.accuracy, dtype=float)[used],
+            "o-", color="tab:orange", label="mean confidence vs accuracy")
+    ece = rep.metrics.get("ece")
+    ax.set_title("reliability diagram" + (f" (ECE {ece:.3f})" if ece is not None else ""))
+    ax.set_xlabel("confidence")
+    ax.set_ylabel("accuracy")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=7, loc="upper left")
+
+
+def _per_class(ax: Any, rep: Report) -> None:
+    rows = sorted(rep.per_class, key=lambda r: -float(r.get("support", 0)))[:MAX_BARS]
+    if not rows:
+        ax.set_axis_off()
+        return
+    x = np.arange(len(rows))
+    for i, key in enumerate(("precision", "recall", "f1")):
+        ax.bar(x + (i - 1) * 0.27, [float(r.get(key, 0.0)) for r in rows], width=0.27, label=key)
+    ax.set_xticks(x, [str(r.get("name", r.get("class"))) for r in rows], rotation=90 if len(rows) > 6 else 0,
+                  fontsize=8)
+    ax.set_ylim(0, 1)
+    ax.set_title("per class" + (f" (largest {len(rows)} by support)" if len(rep.per_class) > len(rows) else ""))
+    ax.legend(fontsize=7)

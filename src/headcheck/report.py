@@ -1,0 +1,326 @@
+"""report(): labels + scores -> every honest metric, every framework view, baselines and findings.
+
+>>> import numpy as np, headcheck
+>>> rep = headcheck.report(np.array([0, 1, 1, 0]), np.array([0.2, 0.9, 0.4, 0.1]))
+>>> rep.task.kind, rep.metrics["accuracy"]
+('binary', 0.75)
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
+
+import numpy as np
+
+from headcheck.errors import InputError
+from headcheck.findings import Finding
+from headcheck.io import check_weights, default_chunk_rows, iter_chunks, load_inputs, progress_callback
+from headcheck.task import (
+    ScoreKindMismatch,
+    TaskProfile,
+    as_input_array,
+    canonical_chunk,
+    infer_task,
+    nonfinite_error,
+    verify_score_range,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from headcheck.task import DataFacts
+
+FORMATS = ("text", "json", "markdown")
+PER_CLASS_ROWS = 20  # rows of the per-class table shown in text/markdown for large K
+
+# One line per metric id of PRODUCT.md: what the number means.
+METRIC_MEANINGS = {
+    "accuracy": "fraction of samples whose predicted class is the true class",
+    "balanced_accuracy": "mean of per-class recall: every class counts equally",
+    "top_k_accuracy": "fraction of samples whose true class is among the {k} highest scores",
+    "macro_precision": "precision per class, averaged with equal class weights",
+    "macro_recall": "recall per class, averaged with equal class weights",
+    "macro_f1": "F1 per class, averaged with equal class weights",
+    "micro_f1": "F1 over all (sample, class) decisions pooled",
+    "weighted_f1": "F1 per class, averaged weighted by class support",
+    "mcc": "Matthews correlation: 0 = chance, 1 = perfect, robust to imbalance",
+    "cohen_kappa": "agreement with the labels beyond chance agreement",
+    "log_loss": "mean negative log-probability of the true class (lower is better)",
+    "brier": "mean squared error of the probabilities (lower is better)",
+    "ece": "expected calibration error: |confidence - accuracy| over bins (lower is better)",
+    "roc_auc": "probability a positive is scored above a negative (one-vs-rest macro)",
+    "average_precision": "area under the precision-recall curve (one-vs-rest macro)",
+    "per_label_accuracy": "fraction of (sample, label) yes/no decisions that are right",
+    "subset_accuracy": "fraction of samples with every label right (exact match)",
+    "hamming_loss": "fraction of (sample, label) decisions that are wrong (lower is better)",
+    "jaccard_samples": "per-sample |predicted AND true| / |predicted OR true|, averaged",
+}
+LOWER_IS_BETTER = {"log_loss", "brier", "ece", "hamming_loss"}
+
+
+def metric_meaning(metric_id: str) -> str:
+    if metric_id.startswith("top_k_accuracy@"):
+        return METRIC_MEANINGS["top_k_accuracy"].format(k=metric_id.split("@", 1)[1])
+    return METRIC_MEANINGS.get(metric_id, "")
+
+
+def _num(x: object) -> float | int | None:
+    """JSON-safe number: NaN/inf (undefined metrics) become null."""
+    if x is None:
+        return None
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    try:
+        f = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _plain(x: Any) -> Any:
+    """Recursively JSON-safe (numpy scalars, tuples, NaN)."""
+    if isinstance(x, dict):
+        return {str(k): _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_plain(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return _plain(x.tolist())
+    if isinstance(x, (str, type(None))):
+        return x
+    if isinstance(x, (bool, np.bool_, int, float, np.integer, np.floating)):
+        return _num(x)
+    return str(x)
+
+
+def fmt(x: object, digits: int = 4) -> str:
+    v = _num(x)
+    if v is None:
+        return "n/a"
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, int):
+        return str(v)
+    return f"{v:.{digits}f}"
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of `report()`: what the data says, every fitting metric, what each framework
+    would print, baselines, per-class rows, calibration and findings. Render with `to_text()`,
+    `to_markdown()`, `to_json()`; it also renders itself in rich consoles and Jupyter."""
+
+    task: TaskProfile
+    metrics: dict[str, float]
+    views: dict[str, Any]  # id -> View(value, meaning, fits_task, note)
+    baselines: dict[str, Any]  # id -> Baseline(value, meaning, extra)
+    per_class: list[dict[str, Any]]
+    calibration: Any | None
+    confusions: list[tuple[int, int, float]]
+    findings: list[Finding]
+    facts: DataFacts | None = None
+    confusion_matrix: np.ndarray | None = field(default=None, repr=False, compare=False)
+    source: str | None = None
+    notes: tuple[str, ...] = ()
+
+    # -- machine-readable -----------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of PRODUCT.md: task, metrics, views, baselines, per_class, findings
+        (plus calibration, confusions, source and notes)."""
+        d: dict[str, Any] = {
+            "task": _plain(self.task.to_dict()),
+            "metrics": {k: _num(v) for k, v in self.metrics.items()},
+            "views": {k: {"value": _num(v.value), "meaning": v.meaning, "fits_task": bool(v.fits_task),
+                          **({"note": v.note} if getattr(v, "note", None) else {})}
+                      for k, v in self.views.items()},
+            "baselines": {k: {"value": _num(b.value), "meaning": b.meaning} for k, b in self.baselines.items()},
+            "per_class": _plain(self.per_class),
+            "findings": [f.to_dict() for f in self.findings],
+            "calibration": _calibration_dict(self.calibration),
+            "confusions": [{"true": self.task.class_name(int(t)), "pred": self.task.class_name(int(p)),
+                            "weight": _num(w)} for t, p, w in self.confusions],
+        }
+        if self.source:
+            d["source"] = self.source
+        if self.notes:
+            d["notes"] = list(self.notes)
+        return d
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    def to_markdown(self) -> str:
+        from headcheck._render import report_markdown
+
+        return report_markdown(self)
+
+    def to_text(self, width: int = 80) -> str:
+        from headcheck._render import render_text
+
+        return render_text(self, width)
+
+    def render(self, fmt: str = "text", width: int = 80) -> str:
+        if fmt == "json":
+            return self.to_json()
+        if fmt == "markdown":
+            return self.to_markdown()
+        if fmt == "text":
+            return self.to_text(width)
+        raise InputError(f"format: expected one of {', '.join(FORMATS)}; got {fmt!r}.")
+
+    def plot(self, path: str) -> str:
+        """Draw the confusion matrix, reliability diagram and per-class bars into one image."""
+        from headcheck.plot import plot_report
+
+        return plot_report(self, path)
+
+    def __rich_console__(self, console: Any, options: Any) -> Iterator[Any]:
+        from headcheck._render import report_renderables
+
+        yield from report_renderables(self)
+
+    def _repr_html_(self) -> str:
+        from headcheck._render import report_html
+
+        return report_html(self)
+
+
+def _calibration_dict(cal: Any) -> dict[str, Any] | None:
+    if cal is None:
+        return None
+    return {k: _plain(getattr(cal, k)) for k in ("edges", "counts", "mean_confidence", "accuracy")
+            if hasattr(cal, k)}
+
+
+# ---------------------------------------------------------------------------------------------
+# computing a report
+# ---------------------------------------------------------------------------------------------
+def report(
+    y_true: object,
+    y_score: object,
+    *,
+    sample_weight: object | None = None,
+    task: str | None = None,
+    threshold: float | None = None,
+    score_kind: str | None = None,
+    top_k: Sequence[int] = (5,),
+    chunk_rows: int | None = None,
+    progress: bool = False,
+    source: str | None = None,
+    notes: Sequence[str] = (),
+    sample_rows: int | None = None,
+) -> Report:
+    """An honest classification report from labels and scores; nothing given is modified.
+
+    `task` ('binary'|'multiclass'|'multilabel'), `threshold` and `score_kind`
+    ('probabilities'|'independent'|'logits'|'hard') override what is inferred; `progress=True`
+    draws a progress bar on stderr when it is a terminal; `sample_rows` bounds the rows looked at
+    to infer the score kind (verified over the whole pass).
+
+    >>> import numpy as np
+    >>> rep = report(np.array([0, 2, 1, 2]), np.eye(3)[[0, 2, 2, 2]] * 0.8 + 0.2 / 3)
+    >>> round(rep.metrics["accuracy"], 2), rep.views["keras.binary_accuracy"].fits_task
+    (0.75, False)
+    """
+    yt = as_input_array(y_true, "labels")
+    ys = as_input_array(y_score, "scores")
+    extra = {} if sample_rows is None else {"sample_rows": sample_rows}
+    profile = infer_task(yt, ys, task=task, threshold=threshold, score_kind=score_kind, **extra)  # type: ignore[arg-type]
+    w = None if sample_weight is None else check_weights(sample_weight, len(yt))
+    rows = chunk_rows or default_chunk_rows(ys)
+    top_k = tuple(k for k in top_k if profile.kind == "multiclass" and 1 < k < profile.n_classes)
+    result, profile = _run(profile, yt, ys, w, top_k, rows, progress)
+    return _assemble(profile, result, source, tuple(notes))
+
+
+def _run(profile: TaskProfile, yt: np.ndarray, ys: np.ndarray, w: np.ndarray | None,
+         top_k: tuple[int, ...], rows: int, progress: bool) -> tuple[Any, TaskProfile]:
+    """One pass; a second one only when a later chunk contradicts the score kind seen first."""
+    for _ in range(3):
+        try:
+            result = _one_pass(profile, yt, ys, w, top_k, rows, progress)
+        except ScoreKindMismatch as m:
+            profile = replace(profile, score_kind=m.corrected, decisions=profile.decisions + (
+                f"scores read as {m.corrected}: values other than 0/1 appeared after the first rows",))
+            continue
+        lo, hi = float(result.score_min), float(result.score_max)
+        if getattr(result, "n_nonfinite", 0) or not (math.isfinite(lo) and math.isfinite(hi)):
+            raise nonfinite_error(ys)
+        corrected = verify_score_range(profile, lo, hi)
+        if corrected is None:
+            return result, profile
+        profile = corrected
+    raise AssertionError("score kind did not settle")  # pragma: no cover - kinds only move forward
+
+
+def _one_pass(profile: TaskProfile, yt: np.ndarray, ys: np.ndarray, w: np.ndarray | None,
+              top_k: tuple[int, ...], rows: int, progress: bool) -> Any:
+    from headcheck.engine import accumulate
+
+    advance = progress_callback(len(yt), "headcheck report") if progress else None
+
+    def chunks() -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+        for start, stop in iter_chunks(len(yt), rows):
+            a, b = canonical_chunk(profile, yt[start:stop], ys[start:stop], start)
+            yield a, b, (None if w is None else w[start:stop])
+
+    state = accumulate(profile, chunks(), progress=advance, top_k=top_k)
+    return state.result()
+
+
+def _assemble(profile: TaskProfile, res: Any, source: str | None, notes: tuple[str, ...]) -> Report:
+    from headcheck.rules import Context, run_rules
+
+    facts = res.facts
+    counts = getattr(facts, "class_counts", None)
+    if counts:
+        profile = replace(profile, class_counts=tuple(float(c) for c in counts))
+    findings = run_rules(Context(task=profile, data=facts))
+    return Report(
+        task=profile,
+        metrics=dict(res.metrics),
+        views=dict(res.views),
+        baselines=dict(res.baselines),
+        per_class=list(res.per_class),
+        calibration=res.calibration,
+        confusions=[(int(t), int(p), float(c)) for t, p, c in res.confusions],
+        findings=findings,
+        facts=facts,
+        confusion_matrix=getattr(res, "confusion_matrix", None),
+        source=source,
+        notes=notes,
+    )
+
+
+def report_files(
+    paths: Sequence[str],
+    *,
+    labels_key: str | None = None,
+    scores_key: str | None = None,
+    label_column: str | None = None,
+    weights: str | None = None,
+    **kwargs: Any,
+) -> Report:
+    """`report()` on files: `[data_file]` (npz/csv/parquet holding both) or `[labels, scores]`.
+
+    >>> # report_files(["labels.npy", "scores.npy"], task="multiclass")
+    """
+    inputs = load_inputs(paths, labels_key=labels_key, scores_key=scores_key,
+                         label_column=label_column, weights=weights)
+    return report(inputs.y_true, inputs.y_score, sample_weight=inputs.sample_weight,
+                  source=inputs.source, notes=inputs.notes, **kwargs)
+
+
+class _CallableModule(type(json)):  # type: ignore[misc]
+    """Importing `headcheck.report` (the module) rebinds the package attribute `headcheck.report`
+    from the function to the module; making the module callable keeps `headcheck.report(y, s)`
+    working in either order of imports."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Report:
+        return report(*args, **kwargs)
+
+
+import sys as _sys  # noqa: E402
+
+_sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from headcheck.findings import Finding, Severity
+from headcheck.rules import Case, Context, Rule
+from headcheck.rules._cases import ctx, profile
+from headcheck.rules._util import class_counts, class_name, known_task
+from headcheck.task import DataFacts
+
+# Accuracy within this much above the majority-class rate is no evidence of learning either.
+MARGIN = 0.01
+
+
+class AccuracyAtOrBelowBaseline(Rule):
+    """Accuracy at or below the majority-class rate.
+
+    ## What it does
+    Compares the measured accuracy with the majority-class baseline of the same accuracy (always
+    predicting the most frequent class; per label for multi-label data) and flags accuracy at or
+    below it plus a margin of 0.01.
+
+    ## Why is this bad?
+    Such a model has learned nothing accuracy can show. A value frozen at the positive rate (e.g.
+    0.5098 every epoch) is the signature of a head bug (softmax over one unit, a wrong loss, labels
+    out of range) rather than of the optimiser, and on imbalanced data a high accuracy can still be
+    exactly this.
+
+    ## Example
+    ```text
+    accuracy 0.9500 on data that is 95 % class 0
+    ```
+
+    ## Use instead
+    Check the head (`headcheck check`), the labels and the learning rate; judge the model by
+    balanced accuracy, macro F1 or AUC, which a constant prediction cannot game.
+
+    ## Known problems
+    Silent when either the accuracy or the baseline is unknown.
+
+    ## References
+    - https://scikit-learn.org/stable/modules/generated/sklearn.dummy.DummyClassifier.html
+    """
+
+    code = "HC307"
+    name = "accuracy-at-or-below-baseline"
+    severity = Severity.WARNING
+    summary = "Accuracy is no better than always predicting the majority class."
+    fix_title = "Check the head, labels and training; judge by balanced accuracy, macro F1 or AUC."
+    needs = frozenset({"data"})
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        data = ctx.data
+        if data is None or data.accuracy is None or data.majority_rate is None:
+            return
+        acc, base = data.accuracy, data.majority_rate
+        if acc > base + MARGIN:
+            return
+        if known_task(ctx) == "multilabel":
+            what = "per-label accuracy", "predicting each label's more frequent value"
+        else:
+            counts = class_counts(ctx)
+            top = f" (class {class_name(ctx, max(range(len(counts)), key=lambda i: counts[i]))})" if counts else ""
+            what = "accuracy", f"always predicting the most frequent class{top}"
+        relation = "below" if acc < base else "at"
+        message = (f"The {what[0]} {acc:.4f} is {relation} the majority-class rate {base:.4f} "
+                   f"({what[1]}, within {MARGIN}): the model shows no learning that accuracy can see; a "
+                   "value stuck there usually means a head or label bug rather than an optimiser problem.")
+        fix = ("check the head (`headcheck check`), the labels and the learning rate, and judge the model "
+               "by balanced accuracy, macro F1 or AUC, which a constant prediction cannot game")
+        yield self.finding(message, fix)
+
+    VALID = [
+        Case(ctx(data=DataFacts(accuracy=0.92, majority_rate=0.50))),
+        Case(ctx(data=DataFacts(accuracy=0.40))),
+        Case(ctx(data=DataFacts(majority_rate=0.6))),
+        Case(ctx(data=DataFacts(accuracy=0.615, majority_rate=0.60))),
+    ]
+    INVALID = [
+        Case(ctx(data=DataFacts(accuracy=0.5098, majority_rate=0.5098)), message="is at the majority-class rate"),
+        Case(ctx(task=profile("multiclass", 3, "integer", (90, 5, 5)),
+                 data=DataFacts(accuracy=0.88, majority_rate=0.90)), message="(class 0)"),
+        Case(ctx(task=profile("multilabel", 4, "multi-hot"), data=DataFacts(accuracy=0.905, majority_rate=0.90)),
+             message="per-label accuracy"),
+    ]

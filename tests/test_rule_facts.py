@@ -1,0 +1,82 @@
+"""The framework facts the rule messages state, checked against the frameworks themselves."""
+from __future__ import annotations
+
+import doctest
+import importlib
+import os
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
+
+@pytest.mark.parametrize("module", ["headcheck.head", "headcheck.resolution", "headcheck.check"])
+def test_doctests(module: str) -> None:
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_hc103_softmax_over_one_unit_is_constant() -> None:
+    torch = pytest.importorskip("torch")
+    x = torch.randn(50, 1) * 10
+    assert torch.equal(torch.softmax(x, dim=1), torch.ones(50, 1))
+
+
+def test_hc105_double_softmax_cannot_reach_the_minimum() -> None:
+    torch = pytest.importorskip("torch")
+    k = 10
+    perfect = torch.eye(k)  # softmax output that is exactly right
+    target = torch.arange(k)
+    loss = torch.nn.CrossEntropyLoss()(perfect, target)  # applies log-softmax a second time
+    assert loss.item() == pytest.approx(-np.log(np.e / (np.e + k - 1)), rel=1e-5)
+    assert loss.item() > 1.0  # far from 0, however good the model
+
+
+def test_hc203_bce_with_negative_targets_is_unbounded_below() -> None:
+    torch = pytest.importorskip("torch")
+    fn = torch.nn.BCEWithLogitsLoss()
+    target = torch.tensor([-1.0])
+    losses = [fn(torch.tensor([z]), target).item() for z in (0.0, -5.0, -50.0)]
+    assert losses[0] > losses[1] > losses[2] and losses[2] < -40
+
+
+def test_hc302_binary_accuracy_floor_on_one_hot() -> None:
+    keras = pytest.importorskip("keras")
+    k = 10
+    y = np.eye(k, dtype="float32")[np.arange(100) % k]
+    m = keras.metrics.BinaryAccuracy()
+    m.update_state(y, np.zeros_like(y))  # predicting "no" for every class
+    assert float(m.result()) == pytest.approx((k - 1) / k)
+
+
+def test_hc303_categorical_accuracy_compares_with_the_first_positive_label() -> None:
+    keras = pytest.importorskip("keras")
+    y = np.array([[0, 1, 1]], dtype="float32")
+    for top, expected in ((1, 1.0), (2, 0.0)):  # label 2 is positive too, yet scores 0
+        pred = np.full((1, 3), 0.1, dtype="float32")
+        pred[0, top] = 0.9
+        m = keras.metrics.CategoricalAccuracy()
+        m.update_state(y, pred)
+        assert float(m.result()) == expected
+
+
+def test_hc304_binary_accuracy_thresholds_logits_at_half() -> None:
+    keras = pytest.importorskip("keras")
+    y = np.array([[1.0], [1.0]], dtype="float32")
+    logits = np.array([[0.3], [2.0]], dtype="float32")  # both positive (p = 0.57, 0.88)
+    at_half = keras.metrics.BinaryAccuracy()
+    at_half.update_state(y, logits)
+    at_zero = keras.metrics.BinaryAccuracy(threshold=0.0)
+    at_zero.update_state(y, logits)
+    assert float(at_half.result()) == 0.5 and float(at_zero.result()) == 1.0
+
+
+def test_hc306_torchmetrics_averaging_defaults_differ() -> None:
+    tm = pytest.importorskip("torchmetrics")
+    torch = pytest.importorskip("torch")
+    target = torch.tensor([0] * 8 + [1, 2])
+    preds = torch.zeros(10, dtype=torch.long)  # always class 0
+    micro = tm.Accuracy(task="multiclass", num_classes=3)(preds, target).item()
+    macro = tm.classification.MulticlassAccuracy(num_classes=3)(preds, target).item()
+    assert micro == pytest.approx(0.8) and macro == pytest.approx(1 / 3)
