@@ -207,6 +207,26 @@ def test_label_encoding_visible_in_the_source(labels_src: str, encoding: str | N
     assert h.labels == encoding
 
 
+@pytest.mark.parametrize("labels_src, task", [
+    ("y = to_categorical(raw, 3)", "multiclass"),
+    ("y = np.eye(3)[raw]", "multiclass"),
+    ("y = LabelBinarizer().fit_transform(raw)", None),  # one column when there are two classes
+    ("y = MultiLabelBinarizer().fit_transform(raw)", "multilabel"),
+    ("y = raw", None),
+])
+def test_task_made_plain_by_the_labels(labels_src: str, task: str | None) -> None:
+    h = one(f"""
+        import numpy as np, keras
+        from keras.utils import to_categorical
+        from sklearn.preprocessing import LabelBinarizer, MultiLabelBinarizer
+        {labels_src}
+        model = keras.Sequential([keras.layers.Dense(3, activation='softmax')])
+        model.compile(loss='categorical_crossentropy')
+        model.fit(x, y)
+    """)
+    assert h.task == task
+
+
 def test_labels_through_train_test_split() -> None:
     h = one("""
         import keras

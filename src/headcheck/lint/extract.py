@@ -632,14 +632,27 @@ class SpecBuilder(Extractor):
              labels: tuple[str | None, ast.AST | None] = (None, None), model_node: ast.AST | None = None) -> HeadSpec:
         head = head or Head()
         version = self.keras_version if framework in ("keras", "tf.keras") else None
+        task = self._task_of_labels(*labels)
         locations = {k: v for k, v in (("labels", self.loc(labels[1])), ("model", self.loc(model_node))) if v}
         return HeadSpec(
             framework=framework, framework_version=version, activation=head.activation,
             activation_axis=head.axis, activation_axis_missing=head.axis_missing, units=head.units,
-            loss=loss, metrics=tuple(metrics), labels=labels[0],
+            loss=loss, metrics=tuple(metrics), labels=labels[0], task=task,
             activation_location=self.loc(head.activation_node), units_location=self.loc(head.units_node),
             locations=locations,
         )
+
+    def _task_of_labels(self, encoding: str | None, node: ast.AST | None) -> str | None:
+        """The task the visible labels make plain: multi-hot targets are multi-label; a vector of
+        class indices one-hot encoded (`to_categorical`, `one_hot`, `np.eye(K)[y]`) is single-label."""
+        if encoding == "multi-hot":
+            return "multilabel"
+        if encoding != "one-hot":
+            return None
+        call = node.value if isinstance(node, ast.Subscript) else node
+        if isinstance(call, ast.Call) and _last(self.ix.qualified(call.func)) in ("to_categorical", "one_hot", "eye", "identity"):
+            return "multiclass"
+        return None
 
     def keras_specs(self) -> list[HeadSpec]:
         specs: list[HeadSpec] = []
