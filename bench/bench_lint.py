@@ -52,10 +52,10 @@ def build(dest: Path, n: int) -> tuple[int, int]:
 
 def _parsed_share(tree: Path) -> float:
     sys.path.insert(0, str(ROOT / "src"))
-    from headcheck.lint.linter import _RELEVANT
+    from headcheck.lint.linter import has_anchor
 
     files = [p for p in tree.rglob("*") if p.is_file()]
-    hits = sum(1 for p in files if _RELEVANT.search(p.read_text(errors="replace")))
+    hits = sum(1 for p in files if has_anchor(p.read_text(errors="replace")))
     return hits / len(files)
 
 

@@ -355,3 +355,21 @@ def test_extraction_never_imports_what_it_reads(tmp_path) -> None:
     """
     assert heads(src)[0].activation == "softmax"
     assert not marker.exists()
+
+
+def test_single_output_loss_list() -> None:
+    h = one("""
+        import keras
+        model = keras.Sequential([keras.layers.Dense(3, activation='softmax')])
+        model.compile(loss=['binary_crossentropy'], metrics=[['accuracy']])
+    """)
+    assert h.loss.name == "binary_crossentropy"
+
+
+def test_deeply_nested_code_is_skipped_not_crashed(tmp_path) -> None:
+    from headcheck.lint import lint_file
+
+    path = tmp_path / "deep.py"
+    path.write_text("model.compile(loss=" + "[" * 400 + "]" * 400 + ")\n")
+    result = lint_file(str(path))
+    assert result.findings == () and result.skipped is not None

@@ -496,6 +496,8 @@ class SpecBuilder(Extractor):
         """A LossSpec for a Keras `loss=` argument, following a name to its value."""
         if node is None or depth > _MAX_DEPTH:
             return None
+        if isinstance(node, (ast.List, ast.Tuple)) and len(node.elts) == 1:
+            return self.loss_spec(node.elts[0], scope, depth + 1)  # one output: loss=['mse']
         loc = self.loc(node)
         if isinstance(node, ast.Constant):
             if not isinstance(node.value, str):

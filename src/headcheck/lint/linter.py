@@ -35,6 +35,10 @@ _RELEVANT = re.compile(
     r"\.compile\s*\(|Sequential\s*\(|Model\s*[(),]|Module\s*[),]|Loss\s*\(|"
     r"(?:cross_entropy|nll_loss|kl_div|mse_loss|l1_loss|margin_loss|focal_loss|with_logits)\s*\("
 )
+# plain substring tests (fast C searches) that every anchor above contains; the regex runs only
+# on files that have one of them
+_ANCHOR_WORDS = ("compile", "Sequential", "Model", "Module", "Loss", "entropy", "nll_loss", "kl_div",
+                 "mse_loss", "l1_loss", "margin_loss", "focal_loss", "with_logits")
 _NOQA = re.compile(r"#\s*noqa(?::\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
 
@@ -66,6 +70,8 @@ def lint_file(path: str, *, select: Iterable[str] | None = None, ignore: Iterabl
         return FileResult(shown, skipped=f"syntax error{where}: {e.msg}")
     except (RecursionError, MemoryError, ValueError) as e:  # deeply nested or odd code: never crash the run
         return FileResult(shown, skipped=f"cannot analyse: {type(e).__name__}")
+    except Exception as e:  # a bug of the linter must not stop the run over the other files
+        return FileResult(shown, skipped=f"headcheck internal error {type(e).__name__}: {e}; please report it")
     return FileResult(shown, findings=tuple(findings))
 
 
@@ -93,7 +99,7 @@ def lint_source(source: SourceText | str, filename: str = "<source>", *, select:
 
     if isinstance(source, str):
         source = SourceText(text=source)
-    if not _RELEVANT.search(source.text):
+    if not has_anchor(source.text):
         return []
     select = list(select) if select is not None else None
     ignore = list(ignore) if ignore is not None else None
@@ -108,6 +114,11 @@ def lint_source(source: SourceText | str, filename: str = "<source>", *, select:
             if key not in seen:
                 seen[key] = replace(finding, location=_to_cell(where, source))
     return sorted(seen.values(), key=lambda f: (f.location.cell or 0, f.location.row, f.location.column, f.code))
+
+
+def has_anchor(text: str) -> bool:
+    """Whether the text can hold a head the extractor reads (else it is not parsed)."""
+    return any(word in text for word in _ANCHOR_WORDS) and _RELEVANT.search(text) is not None
 
 
 def anchor(finding: Finding, head: HeadSpec) -> Location | None:
