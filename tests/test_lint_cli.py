@@ -226,3 +226,19 @@ def test_parallel_run_gives_the_same_findings(tmp_path: Path, capsys) -> None:
     serial = lint(capsys, str(tmp_path), "--jobs", "1", "--format", "json")
     parallel = lint(capsys, str(tmp_path), "--jobs", "2", "--format", "json")
     assert serial == parallel and len(json.loads(serial[1])) == 10
+
+
+def test_colour_only_on_a_terminal_and_progress_bar(project: Path, capsys, monkeypatch) -> None:
+    from headcheck.lint import lint_paths
+    from headcheck.lint.output import render_text
+    from headcheck.lint.runner import PARALLEL_FROM
+
+    results = lint_paths(["bad.py"])
+    items = [(r.path, f) for r in results for f in r.findings]
+    assert "\033[33mHC101\033[0m" in render_text(items, colour=True)
+    assert "\033[" not in render_text(items, colour=False)
+    for i in range(PARALLEL_FROM):
+        write(project / "many" / f"m{i}.py", GOOD)
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    with_bar = lint_paths(["many"], progress=True, jobs=1)
+    assert [r.findings for r in with_bar] == [()] * PARALLEL_FROM
