@@ -212,12 +212,25 @@ def test_missing_path_is_exit_2(tmp_path: Path, capsys) -> None:
     assert code == 2 and "no such file or directory" in err
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_unreadable_file_is_exit_2(tmp_path: Path, capsys) -> None:
+def test_unreadable_file_is_exit_2(tmp_path: Path, capsys, monkeypatch) -> None:
     path = write(tmp_path / "secret.py", GOOD)
-    path.chmod(0)
-    code, _, err = lint(capsys, str(path))
-    assert code == 2 and "skipped (cannot read" in err
+    other = write(tmp_path / "bad.py", BAD.format(noqa=""))
+
+    def denied(name, *args, **kwargs):
+        if str(name).endswith("secret.py"):
+            raise PermissionError(13, "Permission denied")
+        return open(name, *args, **kwargs)
+
+    monkeypatch.setattr("headcheck.lint.source.open", denied, raising=False)  # root reads any file
+    code, out, err = lint(capsys, str(path), str(other))
+    assert code == 2 and f"{path}: skipped (cannot read: Permission denied)" in err
+    assert "HC101" in out  # the other file was still linted
+
+
+def test_fifo_named_py_is_skipped_not_waited_on(tmp_path: Path, capsys) -> None:
+    os.mkfifo(tmp_path / "pipe.py")
+    code, _, err = lint(capsys, str(tmp_path))
+    assert code == 0 and "pipe.py: skipped (not a regular file)" in err
 
 
 def test_parallel_run_gives_the_same_findings(tmp_path: Path, capsys) -> None:

@@ -52,10 +52,15 @@ def read_source(path: str, data: bytes | None = None) -> SourceText:
 def _read_bytes(path: str) -> bytes:
     import os
 
+    import stat
+
     try:
-        size = os.path.getsize(path)
+        st = os.stat(path)
     except OSError as e:
         raise Skip(f"cannot read: {e.strerror or e}") from e
+    if not stat.S_ISREG(st.st_mode):  # a FIFO or device named *.py would block or never end
+        raise Skip("not a regular file")
+    size = st.st_size
     if size > MAX_BYTES:
         raise Skip(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
     try:
