@@ -65,7 +65,7 @@ def test_json_format(project: Path, capsys) -> None:
     f = data[0]
     assert {k: f[k] for k in ("code", "name", "severity", "filename", "location", "end_location", "cell")} == {
         "code": "HC101", "name": "softmax-with-binary-crossentropy", "severity": "warning",
-        "filename": "bad.py", "location": {"row": 4, "column": 20},
+        "filename": "bad.py", "location": {"file": "bad.py", "row": 4, "column": 20},
         "end_location": {"row": 4, "column": 41}, "cell": None,
     }
     assert f["url"].endswith("/HC101/") and f["fix"] and f["message"]
