@@ -373,3 +373,18 @@ def test_deeply_nested_code_is_skipped_not_crashed(tmp_path) -> None:
     path.write_text("model.compile(loss=" + "[" * 400 + "]" * 400 + ")\n")
     result = lint_file(str(path))
     assert result.findings == () and result.skipped is not None
+
+
+def test_torch_model_returned_by_a_factory_function() -> None:
+    found = heads("""
+        import torch.nn as nn
+        def make_model(n_in, n_out):
+            layers = nn.Sequential(nn.Linear(n_in, 32), nn.ReLU(), nn.Linear(32, 3), nn.Softmax(dim=1))
+            return layers
+        model = make_model(8, 3)
+        other = nn.Sequential(nn.Linear(3, 2))  # a second model: no "only model" fallback
+        crit = nn.CrossEntropyLoss()
+        loss = crit(model(x), y)
+    """)
+    with_loss = [h for h in found if h.loss is not None]
+    assert [(h.activation, h.units, h.loss.name) for h in with_loss] == [("softmax", 3, "torch.CrossEntropyLoss")]

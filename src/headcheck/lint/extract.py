@@ -426,15 +426,17 @@ class Extractor:
                     return head
         return None
 
-    def _model_value_or_name(self, node: ast.AST, scope: Scope, depth: int) -> Head | None:
+    def _model_value_or_name(self, node: ast.expr, scope: Scope, depth: int) -> Head | None:
+        """The head of what a model-building function returns (`return model` or `return nn.Sequential(...)`)."""
+        binding: Binding | None = Binding("", node, end_pos(node), scope)
         if isinstance(node, ast.Name):
-            b = self.ix.lookup(node.id, pos_of(node), scope)
-            if b is None or b.value is None:
+            binding = self.ix.lookup(node.id, pos_of(node), scope)
+            if binding is None or binding.value is None or binding.path is not None:
                 return None
-            model = self.keras_model_at(b, end_pos(node))
-            return model.head if model is not None else None
-        model = self.keras_model_at(Binding("", node if isinstance(node, ast.expr) else None, end_pos(node), scope), end_pos(node))
-        return model.head if model is not None else self._model_of_value(node, scope, depth)
+        model = self.keras_model_at(binding, end_pos(node))
+        if model is not None:
+            return model.head
+        return self._model_of_value(binding.value, binding.scope, depth)
 
     # -- Keras models ----------------------------------------------------------------------------------
     def keras_model_at(self, binding: Binding, until: Pos) -> _KerasModel | None:
