@@ -19,7 +19,6 @@ def _package_dir(name: str) -> Path:
     return Path(list(spec.submodule_search_locations)[0])
 
 
-@pytest.mark.slow
 def test_lints_every_file_of_the_installed_keras_without_crashing() -> None:
     root = _package_dir("keras")
     n_files = sum(1 for _ in root.rglob("*.py"))
