@@ -142,8 +142,8 @@ class Extractor:
         standalone = any(m == "keras" or m.startswith("keras.") for m in mods)
         tf = any(m.split(".")[0] in ("tensorflow", "tf_keras") for m in mods)
         framework = "keras" if standalone else ("tf.keras" if tf else None)
-        pins = {}
-        for name, version in _VERSION_PIN.findall(text):
+        pins: dict[str, set[str]] = {}
+        for name, version in (_VERSION_PIN.findall(text) if "==" in text else ()):
             pins.setdefault("keras" if name == "keras" else "tf.keras", set()).add(version)
         if framework is None and len(pins) == 1:
             framework = next(iter(pins))

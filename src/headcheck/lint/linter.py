@@ -16,6 +16,7 @@ reported line.
 """
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass, replace
 from typing import Iterable
@@ -105,7 +106,16 @@ def lint_source(source: SourceText | str, filename: str = "<source>", *, select:
     ignore = list(ignore) if ignore is not None else None
     lines = source.text.split("\n")
     seen: dict[tuple[str, int, int], Finding] = {}
-    for head in extract_heads(source.text, filename, raw=source.raw):
+    # A syntax tree has no reference cycles, but building one allocates enough objects to run the
+    # cyclic collector over and over: ~20 % of the parse time. Refcounting frees the tree anyway.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        heads = extract_heads(source.text, filename, raw=source.raw)
+    finally:
+        if collecting:
+            gc.enable()
+    for head in heads:
         for finding in run_rules(Context(head=head), select=select, ignore=ignore):
             where = anchor(finding, head) or Location(filename, 1, 1)
             if _suppressed(finding.code, lines, where.row):
