@@ -6,7 +6,12 @@ copied round-robin into 10,000 files in a temporary directory. The run is timed 
 user runs it (`python -m headcheck lint DIR --jobs 2`), median of several repetitions; `ruff check`
 over the same tree is timed for reference when ruff is installed.
 
-    python bench/bench_lint.py [--files 10000] [--repeat 3] [--jobs 2]
+    python bench/bench_lint.py [--files 10000] [--repeat 3] [--jobs 2] [--scripts-only | --models-only]
+
+Corpora: the default replicates everything (most library files hold no model and are skipped by
+the pre-filter after one read); `--scripts-only` replicates the lint corpus (small training scripts
+and notebooks: every file parsed and analysed); `--models-only` replicates only the files that hold
+a model, Keras's own large test modules included (every file parsed: the worst case).
 """
 from __future__ import annotations
 
@@ -26,8 +31,10 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 30.0
 
 
-def sources() -> list[Path]:
+def sources(scripts_only: bool = False) -> list[Path]:
     corpus = sorted(p for p in (ROOT / "tests" / "lint_corpus").rglob("*") if p.suffix in (".py", ".ipynb"))
+    if scripts_only:
+        return corpus
     real: list[Path] = []
     for name in ("keras", "sklearn"):
         spec = importlib.util.find_spec(name)
@@ -36,9 +43,15 @@ def sources() -> list[Path]:
     return corpus + real
 
 
-def build(dest: Path, n: int) -> tuple[int, int]:
-    """Copy sources round-robin into `n` files, 100 per directory; (files, bytes)."""
-    src = sources()
+def build(dest: Path, n: int, models_only: bool = False, scripts_only: bool = False) -> tuple[int, int]:
+    """Copy sources round-robin into `n` files, 100 per directory; (files, bytes). With
+    `models_only`, only sources that hold a model/loss anchor (every file is parsed: the worst case)."""
+    src = sources(scripts_only)
+    if models_only:
+        sys.path.insert(0, str(ROOT / "src"))
+        from headcheck.lint.linter import has_anchor
+
+        src = [p for p in src if has_anchor(p.read_text(errors="replace"))]
     total = 0
     for i in range(n):
         s = src[i % len(src)]
@@ -70,13 +83,17 @@ def main() -> int:
     ap.add_argument("--files", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--scripts-only", action="store_true",
+                    help="replicate only the lint corpus (small training scripts and notebooks, all parsed)")
+    ap.add_argument("--models-only", action="store_true",
+                    help="replicate only files that hold a model (every file parsed: the worst case)")
     args = ap.parse_args()
 
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     with tempfile.TemporaryDirectory(prefix="headcheck-bench-") as tmp:
         tree = Path(tmp) / "corpus"
         tree.mkdir()
-        n, size = build(tree, args.files)
+        n, size = build(tree, args.files, args.models_only, args.scripts_only)
         parsed = _parsed_share(tree)
         cmd = [sys.executable, "-m", "headcheck", "lint", str(tree), "--no-progress", "--format", "json",
                "--jobs", str(args.jobs)]
@@ -98,8 +115,11 @@ def main() -> int:
             ruff_t = statistics.median(ruff_times)
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"corpus: {n} files, {size / 1e6:.1f} MB ({len(sources())} distinct sources: lint corpus + "
-          f"keras + scikit-learn), {cores} cores visible, --jobs {args.jobs}")
+    kind = ("the lint corpus's training scripts only" if args.scripts_only else
+            "files holding a model only" if args.models_only else "all files")
+    print(f"corpus: {n} files, {size / 1e6:.1f} MB, replicated from the lint corpus"
+          f"{'' if args.scripts_only else ' + keras + scikit-learn'} "
+          f"({kind}); {cores} cores visible, --jobs {args.jobs}")
     print(f"{parsed:.0%} of the files hold a model/loss anchor and are parsed; the rest are read and "
           "skipped by the pre-filter")
     print(f"{'what':<34}{'median s':>10}{'files/s':>10}{'vs 30 s target':>16}")
