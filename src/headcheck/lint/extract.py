@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, replace
+from typing import Iterator
 
 from headcheck.findings import Location
 from headcheck.head import HeadSpec, LossSpec, MetricSpec, normalize_activation, normalize_loss, normalize_metric
@@ -778,7 +779,9 @@ class SpecBuilder(Extractor):
         spec = normalize_loss(q, reduction=reduction if isinstance(reduction, str) else None)
         return replace(spec, spelling=_unparse(ctor), location=self.loc(ctor))
 
-    def _torch_losses(self):  # -> iterator of (site, ctor node, LossSpec, input expr, target expr)
+    def _torch_losses(self) -> Iterator[tuple[CallSite, ast.Call, LossSpec, ast.expr | None, ast.expr | None]]:
+        """Every torch loss applied in the file: (call site, loss construction or functional call,
+        LossSpec, the input it is given, the target it is given)."""
         for site in self.ix.calls:
             node, func = site.node, site.node.func
             q = self.ix.qualified(func) or ""
