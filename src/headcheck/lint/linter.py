@@ -29,17 +29,20 @@ _LOSS_RULES = frozenset({"HC101", "HC102", "HC104", "HC105", "HC106", "HC109", "
 _ACTIVATION_RULES = frozenset({"HC103", "HC107", "HC108"})
 _UNITS_RULES = frozenset({"HC110"})
 
-# Every head the extractor reads is anchored on one of these (a `compile` call, a model built with
-# `Sequential(`/`Model(`, a class deriving from a Model/Module, a torch loss); a file that has none
+# Every head the extractor reads is anchored on one of these: a Keras `compile` call or a model
+# built with `Sequential(` / `Model(` / a class deriving from `...Model`; in a file that mentions
+# torch, also a class deriving from `...Module`, a torch loss object or functional. A file with none
 # is not parsed at all, which is most of the files of a large tree.
-_RELEVANT = re.compile(
-    r"\.compile\s*\(|Sequential\s*\(|Model\s*[(),]|Module\s*[),]|Loss\s*\(|"
+_KERAS_ANCHORS = re.compile(r"(?<!\bre)(?<!regex)(?<!torch)\.compile\s*\(|Sequential\s*\(|Model\s*[(),]")
+_TORCH_ANCHORS = re.compile(
+    r"Sequential\s*\(|Module\s*[),]|Loss\s*\(|"
     r"(?:cross_entropy|nll_loss|kl_div|mse_loss|l1_loss|margin_loss|focal_loss|with_logits)\s*\("
 )
-# plain substring tests (fast C searches) that every anchor above contains; the regex runs only
-# on files that have one of them
-_ANCHOR_WORDS = ("compile", "Sequential", "Model", "Module", "Loss", "entropy", "nll_loss", "kl_div",
-                 "mse_loss", "l1_loss", "margin_loss", "focal_loss", "with_logits")
+# plain substring tests (fast C searches) that the anchors contain: the regexes run only on files
+# that have one of them
+_KERAS_WORDS = ("compile", "Sequential", "Model")
+_TORCH_WORDS = ("Sequential", "Module", "Loss", "entropy", "nll_loss", "kl_div", "mse_loss", "l1_loss",
+                "margin_loss", "focal_loss", "with_logits")
 _NOQA = re.compile(r"#\s*noqa(?::\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
 
@@ -127,8 +130,14 @@ def lint_source(source: SourceText | str, filename: str = "<source>", *, select:
 
 
 def has_anchor(text: str) -> bool:
-    """Whether the text can hold a head the extractor reads (else it is not parsed)."""
-    return any(word in text for word in _ANCHOR_WORDS) and _RELEVANT.search(text) is not None
+    """Whether the text can hold a head the extractor reads (else it is not parsed).
+
+    >>> has_anchor("PATTERN = re.compile('x')"), has_anchor("model.compile(loss='mse')")
+    (False, True)
+    """
+    if any(w in text for w in _KERAS_WORDS) and _KERAS_ANCHORS.search(text):
+        return True
+    return "torch" in text and any(w in text for w in _TORCH_WORDS) and _TORCH_ANCHORS.search(text) is not None
 
 
 def anchor(finding: Finding, head: HeadSpec) -> Location | None:
