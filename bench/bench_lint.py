@@ -72,6 +72,24 @@ def _parsed_share(tree: Path) -> float:
     return hits / len(files)
 
 
+_READ_ALL = """
+import os, sys
+for root, _, files in os.walk(sys.argv[1]):
+    for f in files:
+        open(os.path.join(root, f), 'rb').read()
+"""
+_PARSE_ALL = """
+import ast, os, sys
+for root, _, files in os.walk(sys.argv[1]):
+    for f in files:
+        if f.endswith('.py'):
+            try:
+                ast.parse(open(os.path.join(root, f), 'rb').read())
+            except (SyntaxError, ValueError):
+                pass
+"""
+
+
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess]:
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
@@ -97,8 +115,14 @@ def main() -> int:
         parsed = _parsed_share(tree)
         cmd = [sys.executable, "-m", "headcheck", "lint", str(tree), "--no-progress", "--format", "json",
                "--jobs", str(args.jobs)]
-        times, findings, skipped = [], 0, 0
+        # references in the same run, interleaved with the lint runs (the machine is shared and
+        # noisy): read every file once; ast.parse every file (one process, no pre-filter)
+        ref_read = [sys.executable, "-c", _READ_ALL, str(tree)]
+        ref_parse = [sys.executable, "-c", _PARSE_ALL, str(tree)]
+        times, reads, parses, findings, skipped = [], [], [], 0, 0
         for _ in range(args.repeat):
+            reads.append(timed(ref_read, env)[0])
+            parses.append(timed(ref_parse, env)[0])
             t, proc = timed(cmd, env)
             if proc.returncode not in (0, 1):
                 print(proc.stderr[-2000:], file=sys.stderr)
@@ -123,7 +147,11 @@ def main() -> int:
     print(f"{parsed:.0%} of the files hold a model/loss anchor and are parsed; the rest are read and "
           "skipped by the pre-filter")
     print(f"{'what':<34}{'median s':>10}{'files/s':>10}{'vs 30 s target':>16}")
+    read_t, parse_t = statistics.median(reads), statistics.median(parses)
     print(f"{'headcheck lint':<34}{med:>10.2f}{n / med:>10.0f}{med / TARGET_S:>15.2f}x")
+    print(f"{'reference: read every file':<34}{read_t:>10.2f}{n / read_t:>10.0f}")
+    print(f"{'reference: ast.parse every file':<34}{parse_t:>10.2f}{n / parse_t:>10.0f}"
+          f"   (headcheck lint / this = {med / parse_t:.2f})")
     if ruff_t is not None:
         print(f"{'ruff check (reference)':<34}{ruff_t:>10.2f}{n / ruff_t:>10.0f}{'':>16}")
     else:
