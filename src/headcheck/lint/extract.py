@@ -116,6 +116,7 @@ class Extractor:
         self.lines = text.split("\n")
         self.keras_framework, self.keras_version = self._keras_framework(raw or text)
         self._class_heads: dict[str, Head | None] = {}
+        self._makers: list[Binding] | None = None
         self._busy: set[int] = set()
 
     # -- locations ---------------------------------------------------------------------------------
@@ -696,8 +697,13 @@ class SpecBuilder(Extractor):
             if b is not None and b.value is not None:
                 return self.keras_model_at(b, pos)  # None: an object built elsewhere (load_model ...)
         # a parameter or an attribute: the file's model, when it has exactly one
-        makers = [b for bindings in self.ix.bindings.values() for b in bindings if self._creates_model(b)]
+        makers = self._model_makers()
         return self.keras_model_at(makers[0], pos) if len(makers) == 1 else None
+
+    def _model_makers(self) -> list[Binding]:
+        if self._makers is None:
+            self._makers = [b for bindings in self.ix.bindings.values() for b in bindings if self._creates_model(b)]
+        return self._makers
 
     def _creates_model(self, b: Binding) -> bool:
         if not isinstance(b.value, ast.Call) or b.path is not None:
@@ -710,14 +716,8 @@ class SpecBuilder(Extractor):
         return name in ("Model", "Functional") or (info is not None and "call" in info.methods)
 
     def _keras_models(self) -> list[_KerasModel]:
-        out = []
-        for bindings in self.ix.bindings.values():
-            for b in bindings:
-                if self._creates_model(b):
-                    model = self.keras_model_at(b, (1 << 30, 0))
-                    if model is not None:
-                        out.append(model)
-        return out
+        models = (self.keras_model_at(b, (1 << 30, 0)) for b in self._model_makers())
+        return [m for m in models if m is not None]
 
     def _fit_labels(self, receiver: ast.AST, compile_site: CallSite) -> tuple[str | None, ast.AST | None]:
         name = dotted(receiver)

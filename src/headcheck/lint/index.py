@@ -72,6 +72,7 @@ class ModuleIndex(ast.NodeVisitor):
         self.functions: dict[str, ast.FunctionDef] = {}
         self.calls: list[CallSite] = []
         self.returns: dict[ast.AST, list[ast.expr]] = {}  # function -> returned expressions
+        self._qualified: dict[int, str | None] = {}
         self._scope: list[ast.AST] = []
         self._cls: list[ClassInfo | None] = [None]
         self.visit(tree)
@@ -98,14 +99,17 @@ class ModuleIndex(ast.NodeVisitor):
     def qualified(self, node: ast.AST) -> str | None:
         """The dotted name of a callee with its first component resolved through the imports
         ('layers.Dense' -> 'keras.layers.Dense' after `from keras import layers`)."""
+        key = id(node)
+        if key in self._qualified:
+            return self._qualified[key]
         name = dotted(node)
-        if name is None:
-            return None
-        first, _, rest = name.partition(".")
-        base = self.imports.get(first)
-        if base is None:
-            return name
-        return f"{base}.{rest}" if rest else base
+        if name is not None:
+            first, _, rest = name.partition(".")
+            base = self.imports.get(first)
+            if base is not None:
+                name = f"{base}.{rest}" if rest else base
+        self._qualified[key] = name  # nodes live as long as the index: ids are stable
+        return name
 
     def lookup(self, name: str, pos: Pos, scope: Scope) -> Binding | None:
         """The binding of `name` visible at `pos`: the last one before it in the same scope, else at
