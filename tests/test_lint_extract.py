@@ -388,3 +388,54 @@ def test_torch_model_returned_by_a_factory_function() -> None:
     """)
     with_loss = [h for h in found if h.loss is not None]
     assert [(h.activation, h.units, h.loss.name) for h in with_loss] == [("softmax", 3, "torch.CrossEntropyLoss")]
+
+
+def test_lightning_loss_held_in_an_attribute() -> None:
+    found = heads("""
+        import torch
+        import pytorch_lightning as pl
+        from torch import nn
+        class Tagger(pl.LightningModule):
+            def __init__(self):
+                super().__init__()
+                self.net = nn.Sequential(nn.Linear(32, 16), nn.ReLU(), nn.Linear(16, 6))
+                self.criterion = nn.BCEWithLogitsLoss()
+            def forward(self, x):
+                return torch.sigmoid(self.net(x))
+            def training_step(self, batch, idx):
+                x, y = batch
+                return self.criterion(self(x), y)
+    """)
+    assert [(h.activation, h.units, h.loss.name, h.loss.location.row) for h in found if h.loss] == [
+        ("sigmoid", 6, "torch.BCEWithLogitsLoss", 9)]
+
+
+def test_torch_names_imported_bare() -> None:
+    h = one("""
+        from torch.nn import Sequential, Linear, Softmax, CrossEntropyLoss
+        model = Sequential(Linear(10, 4), Softmax(dim=1))
+        loss = CrossEntropyLoss()(model(x), y)
+    """)
+    assert (h.framework, h.activation, h.activation_axis, h.units, h.loss.name) == (
+        "pytorch", "softmax", 1, 4, "torch.CrossEntropyLoss")
+
+
+@pytest.mark.parametrize("ret, act, axis", [
+    ("keras.ops.softmax(self.out(x))", "softmax", None),
+    ("keras.activations.sigmoid(self.out(x))", "sigmoid", None),
+    ("tf.nn.softmax(self.out(x), axis=0)", "softmax", 0),
+])
+def test_keras_subclass_functional_activations(ret: str, act: str, axis: int | None) -> None:
+    h = one(f"""
+        import keras
+        import tensorflow as tf
+        class M(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.out = keras.layers.Dense(4)
+            def call(self, x):
+                return {ret}
+        m = M()
+        m.compile(loss='categorical_crossentropy')
+    """)
+    assert (h.activation, h.activation_axis, h.activation_axis_missing, h.units) == (act, axis, False, 4)
