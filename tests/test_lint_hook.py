@@ -19,3 +19,4 @@ def test_pre_commit_hook_definition() -> None:
 def test_the_hook_entry_point_exists() -> None:
     text = (HOOKS.parents[0] / "pyproject.toml").read_text()
     assert 'headcheck = "headcheck.cli:main"' in text
+
