@@ -28,6 +28,11 @@ test: $(VENV)/.test
 
 bench: $(VENV)/.test
 	$(PY) bench/bench_report.py
+	$(PY) bench/bench_lint.py
+
+# headcheck's linter over its own source (no model there: must pass) - a smoke test of the CLI
+lint-self: $(VENV)/.base
+	$(VENV)/bin/headcheck lint src bench
 
 docs: $(VENV)/.base
 	$(VENV)/bin/headcheck rules --format markdown > docs/rules.md

@@ -1,0 +1,194 @@
+"""One file -> findings: extract the heads, run the rule catalogue on each, point every finding at
+its line, honour `# noqa`.
+
+Where a finding points (the same policy for every front-end and framework):
+
+| rules | location |
+|---|---|
+| output x loss, labels x loss (HC101 HC102 HC104 HC105 HC106 HC109 HC201 HC202 HC205) | the loss: the `loss=` value of `compile`, the `nn.*Loss(...)` construction or the `F.*` call (a loss bound to a variable first is reported where it is built) |
+| the last layer alone (HC103 HC107 HC108) | the activation: the `activation=` argument, the `Activation`/`Softmax` layer, `nn.Softmax(...)` or `F.softmax(...)` |
+| width (HC110) | the units argument of the last `Dense` / `nn.Linear` |
+| metrics (HC3xx) | the metric named in the finding (`'accuracy'` in `metrics=[...]`, the torchmetrics object) |
+
+When that place is unknown the next one that is known is used (loss, activation, units, metric,
+model). Suppress a finding with `# noqa: HC101` (exact codes, as ruff) or a bare `# noqa` on the
+reported line.
+"""
+from __future__ import annotations
+
+import gc
+import re
+from dataclasses import dataclass, replace
+from typing import Iterable
+
+from headcheck.findings import Finding, Location
+from headcheck.head import HeadSpec
+from headcheck.lint.source import SourceText, Skip, read_source
+
+_LOSS_RULES = frozenset({"HC101", "HC102", "HC104", "HC105", "HC106", "HC109", "HC201", "HC202", "HC205"})
+_ACTIVATION_RULES = frozenset({"HC103", "HC107", "HC108"})
+_UNITS_RULES = frozenset({"HC110"})
+
+# Every head the extractor reads is anchored on one of these: a Keras `compile` call or a model
+# built with `Sequential(` / `Model(` / a class deriving from `...Model`; in a file that mentions
+# torch, also a class deriving from `...Module`, a torch loss object or functional. A file with none
+# is not parsed at all, which is most of the files of a large tree.
+_KERAS_ANCHORS = re.compile(r"(?<!\bre)(?<!regex)(?<!torch)\.compile\s*\(|Sequential\s*\(|Model\s*[(),]")
+_TORCH_ANCHORS = re.compile(
+    r"Sequential\s*\(|Module\s*[),]|Loss\s*\(|"
+    r"(?:cross_entropy|nll_loss|kl_div|mse_loss|l1_loss|margin_loss|focal_loss|with_logits)\s*\("
+)
+# plain substring tests (fast C searches) that the anchors contain: the regexes run only on files
+# that have one of them
+_KERAS_WORDS = ("compile", "Sequential", "Model")
+_TORCH_WORDS = ("Sequential", "Module", "Loss", "entropy", "nll_loss", "kl_div", "mse_loss", "l1_loss",
+                "margin_loss", "focal_loss", "with_logits")
+_NOQA = re.compile(r"#\s*noqa(?::\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What linting one file gave: findings, or the reason it was skipped."""
+
+    path: str
+    findings: tuple[Finding, ...] = ()
+    skipped: str | None = None
+    unreadable: bool = False  # the file could not be opened at all (exit code 2)
+
+
+def lint_file(path: str, *, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
+              display: str | None = None) -> FileResult:
+    """Lint one `.py` or `.ipynb` file. Problems reading it are reported as `skipped`, never raised.
+
+    `display` is the path written into the findings (defaults to `path`).
+    """
+    shown = display or path
+    try:
+        source = read_source(path)
+    except Skip as e:
+        return FileResult(shown, skipped=str(e), unreadable=str(e).startswith("cannot read"))
+    try:
+        findings = lint_source(source, shown, select=select, ignore=ignore)
+    except SyntaxError as e:
+        where = _syntax_where(e, source)
+        return FileResult(shown, skipped=f"syntax error{where}: {e.msg}")
+    except (RecursionError, MemoryError, ValueError) as e:  # deeply nested or odd code: never crash the run
+        return FileResult(shown, skipped=f"cannot analyse: {type(e).__name__}")
+    except Exception as e:  # a bug of the linter must not stop the run over the other files
+        return FileResult(shown, skipped=f"headcheck internal error {type(e).__name__}: {e}; please report it")
+    return FileResult(shown, findings=tuple(findings))
+
+
+def _syntax_where(e: SyntaxError, source: SourceText) -> str:
+    if not e.lineno:
+        return ""
+    cell, row = source.to_cell(e.lineno)
+    return f" at cell {cell}, line {row}" if cell is not None else f" at line {row}"
+
+
+def lint_source(source: SourceText | str, filename: str = "<source>", *, select: Iterable[str] | None = None,
+                ignore: Iterable[str] | None = None) -> list[Finding]:
+    """Findings for one Python text (or notebook text), located and filtered by `# noqa`.
+
+    Raises SyntaxError when the text does not parse.
+
+    >>> src = "from keras.layers import Dense\\nfrom keras.models import Sequential\\n" \\
+    ...       "m = Sequential([Dense(10, activation='softmax')])\\n" \\
+    ...       "m.compile(loss='binary_crossentropy')\\n"
+    >>> [(f.code, f.location.row, f.location.column) for f in lint_source(src, "train.py")]
+    [('HC101', 4, 16)]
+    """
+    from headcheck.lint.extract import extract_heads
+    from headcheck.rules import Context, run_rules
+
+    if isinstance(source, str):
+        source = SourceText(text=source)
+    if not has_anchor(source.text):
+        return []
+    select = list(select) if select is not None else None
+    ignore = list(ignore) if ignore is not None else None
+    lines = source.text.split("\n")
+    seen: dict[tuple[str, int, int], Finding] = {}
+    # A syntax tree has no reference cycles, but building one allocates enough objects to run the
+    # cyclic collector over and over: ~20 % of the parse time. Refcounting frees the tree anyway.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        heads = extract_heads(source.text, filename, raw=source.raw)
+    finally:
+        if collecting:
+            gc.enable()
+    for head in heads:
+        for finding in run_rules(Context(head=head), select=select, ignore=ignore):
+            where = anchor(finding, head) or Location(filename, 1, 1)
+            if _suppressed(finding.code, lines, where.row):
+                continue
+            key = (finding.code, where.row, where.column)
+            if key not in seen:
+                seen[key] = replace(finding, location=_to_cell(where, source))
+    return sorted(seen.values(), key=lambda f: (f.location.cell or 0, f.location.row, f.location.column, f.code))
+
+
+def has_anchor(text: str) -> bool:
+    """Whether the text can hold a head the extractor reads (else it is not parsed).
+
+    >>> has_anchor("PATTERN = re.compile('x')"), has_anchor("model.compile(loss='mse')")
+    (False, True)
+    """
+    if any(w in text for w in _KERAS_WORDS) and _KERAS_ANCHORS.search(text):
+        return True
+    return "torch" in text and any(w in text for w in _TORCH_WORDS) and _TORCH_ANCHORS.search(text) is not None
+
+
+def anchor(finding: Finding, head: HeadSpec) -> Location | None:
+    """The place a finding of this head points at (see the module docstring)."""
+    if finding.location is not None:
+        return finding.location
+    loss = head.loss.location if head.loss is not None else None
+    metric = _metric_location(finding, head)
+    model = head.locations.get("model")
+    if finding.code in _ACTIVATION_RULES:
+        order = (head.activation_location, head.units_location, loss, metric, model)
+    elif finding.code in _UNITS_RULES:
+        order = (head.units_location, head.activation_location, loss, metric, model)
+    elif finding.code.startswith("HC3"):
+        order = (metric, loss, head.activation_location, head.units_location, model)
+    else:
+        order = (loss, head.activation_location, head.units_location, metric, model)
+    return next((loc for loc in order if loc is not None), None)
+
+
+def _metric_location(finding: Finding, head: HeadSpec) -> Location | None:
+    located = [m for m in head.metrics if m.location is not None]
+    for m in located:
+        if m.spelling and (f"`{m.spelling}`" in finding.message or f"'{m.spelling}'" in finding.message):
+            return m.location
+    for m in located:
+        if m.spelling and m.spelling in finding.message:
+            return m.location
+    return located[0].location if located else None
+
+
+def _suppressed(code: str, lines: list[str], row: int) -> bool:
+    line = lines[row - 1] if 0 < row <= len(lines) else ""
+    if "#" not in line:
+        return False
+    for match in _NOQA.finditer(line):
+        codes = match.group("codes")
+        if codes is None:
+            return True
+        if code in {c.upper() for c in re.split(r"[,\s]+", codes) if c}:
+            return True
+    return False
+
+
+def _to_cell(loc: Location, source: SourceText) -> Location:
+    if not source.cell_starts:
+        return loc
+    cell, row = source.to_cell(loc.row)
+    end_row = None
+    if loc.end_row is not None:
+        end_cell, end_row = source.to_cell(loc.end_row)
+        if end_cell != cell:
+            end_row = None
+    return replace(loc, row=row, end_row=end_row, end_column=loc.end_column if end_row else None, cell=cell)
