@@ -84,6 +84,25 @@ def test_pickled_npy(tmp_path, capsys, probs):
     assert_one_paragraph(err, "never unpickles", "np.save")
 
 
+def test_raw_pickle_named_npy(tmp_path, capsys, probs):
+    import pickle
+
+    path = tmp_path / "y.npy"
+    path.write_bytes(pickle.dumps([0, 1, 2]))
+    code, err = run(capsys, path, save(tmp_path, "p.npy", probs))
+    assert code == 2
+    assert_one_paragraph(err, "never unpickles", "np.save")
+
+
+def test_text_file_named_npy_is_not_called_a_pickle(tmp_path, capsys, probs):
+    path = tmp_path / "y.npy"
+    path.write_text("0\n1\n2\n")
+    code, err = run(capsys, path, save(tmp_path, "p.npy", probs))
+    assert code == 2
+    assert_one_paragraph(err, "is not a .npy file", "np.save")
+    assert "pickle" not in err
+
+
 def test_ragged_csv(tmp_path, capsys):
     path = tmp_path / "data.csv"
     path.write_text("label,a,b\n0,0.2,0.8\n1,0.6\n")

@@ -258,7 +258,22 @@ def load_array(path: str, *, key: str | None = None, role: str = "array",
     raise _unknown_format(path, ext)
 
 
+_NPY_MAGIC = b"\x93NUMPY"
+
+
 def _load_npy(path: str) -> np.ndarray:
+    # np.load takes any file without the .npy magic for a pickle; say what the file really is
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(_NPY_MAGIC))
+    except OSError as e:
+        raise InputError(f"{path}: cannot be read ({e.strerror or e}). Check the path and its permissions.") from e
+    if head != _NPY_MAGIC and not head.startswith(b"\x80"):  # \x80: a pickle's protocol byte
+        raise InputError(
+            f"{path}: is not a .npy file (it does not start with the .npy magic bytes; "
+            f"it starts with {head!r}). Save arrays with np.save(path, array), or give a .csv / .npz "
+            "/ .parquet file its own extension."
+        )
     try:
         return np.load(path, mmap_mode="r", allow_pickle=False)
     except ValueError as e:
