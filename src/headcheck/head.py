@@ -144,10 +144,43 @@ class HeadSpec:
         >>> (h.framework, h.framework_version, h.loss.name, h.metrics[0].name)
         ('keras', '2.2.4', 'binary_crossentropy', 'accuracy')
         """
-        return _declared(
-            cls, activation=activation, units=units, loss=loss, from_logits=from_logits,
-            metrics=metrics, framework=framework, labels=labels, task=task,
-            activation_axis=activation_axis, activation_axis_missing=activation_axis_missing,
+        # (the normalisers below are module globals, looked up when this runs)
+        framework_name, version = parse_framework(framework)
+        act = None
+        if activation is not None:
+            act = normalize_activation(activation)
+            if act is None:
+                raise InputError(
+                    f"unknown activation {activation!r}: expected softmax, sigmoid, linear (no "
+                    "activation: logits), log_softmax, relu, tanh, softplus, or another Keras/PyTorch "
+                    "activation name."
+                )
+        loss_spec = None
+        if loss is not None:
+            loss_spec = normalize_loss(loss, from_logits=from_logits)
+            if loss_spec.name == "unknown" and not isinstance(loss, LossSpec):
+                raise InputError(
+                    f"unknown loss {loss!r}: expected a Keras loss (binary_crossentropy, "
+                    "categorical_crossentropy, sparse_categorical_crossentropy, mse, ...) or a PyTorch "
+                    "one (CrossEntropyLoss, BCELoss, BCEWithLogitsLoss, NLLLoss, ...)."
+                )
+        metrics = list(metrics)
+        metric_specs = tuple(normalize_metric(m) for m in metrics)
+        if units is not None and (not isinstance(units, int) or isinstance(units, bool) or units < 1):
+            raise InputError(f"units must be a positive whole number (the output width), got {units!r}.")
+        if framework_name is None and _looks_torch(activation, loss_spec, metrics):
+            framework_name = "pytorch"
+        return cls(
+            framework=framework_name,
+            framework_version=version,
+            activation=act,
+            activation_axis=activation_axis,
+            activation_axis_missing=activation_axis_missing,
+            units=units,
+            loss=loss_spec,
+            metrics=metric_specs,
+            labels=_normalize_choice(labels, _LABELS, "label encoding"),
+            task=_normalize_choice(task, _TASKS, "task"),
         )
 
 
@@ -557,56 +590,3 @@ def _normalize_choice(value: str | None, table: dict[str, str] | tuple[str, ...]
             return key
         choices = list(table)
     raise InputError(f"unknown {what} {value!r}: expected one of {', '.join(choices)}.")
-
-
-def _declared(
-    cls: type,
-    *,
-    activation: str | None = None,
-    units: int | None = None,
-    loss: str | LossSpec | None = None,
-    from_logits: bool | None = None,
-    metrics: Iterable[str | MetricSpec] = (),
-    framework: str | None = None,
-    labels: str | None = None,
-    task: str | None = None,
-    activation_axis: int | None = None,
-    activation_axis_missing: bool = False,
-) -> HeadSpec:
-    framework_name, version = parse_framework(framework)
-    act = None
-    if activation is not None:
-        act = normalize_activation(activation)
-        if act is None:
-            raise InputError(
-                f"unknown activation {activation!r}: expected softmax, sigmoid, linear (no "
-                "activation: logits), log_softmax, relu, tanh, softplus, or another Keras/PyTorch "
-                "activation name."
-            )
-    loss_spec = None
-    if loss is not None:
-        loss_spec = normalize_loss(loss, from_logits=from_logits)
-        if loss_spec.name == "unknown" and not isinstance(loss, LossSpec):
-            raise InputError(
-                f"unknown loss {loss!r}: expected a Keras loss (binary_crossentropy, "
-                "categorical_crossentropy, sparse_categorical_crossentropy, mse, ...) or a PyTorch "
-                "one (CrossEntropyLoss, BCELoss, BCEWithLogitsLoss, NLLLoss, ...)."
-            )
-    metrics = list(metrics)
-    metric_specs = tuple(normalize_metric(m) for m in metrics)
-    if units is not None and (not isinstance(units, int) or isinstance(units, bool) or units < 1):
-        raise InputError(f"units must be a positive whole number (the output width), got {units!r}.")
-    if framework_name is None and _looks_torch(activation, loss_spec, metrics):
-        framework_name = "pytorch"
-    return cls(
-        framework=framework_name,
-        framework_version=version,
-        activation=act,
-        activation_axis=activation_axis,
-        activation_axis_missing=activation_axis_missing,
-        units=units,
-        loss=loss_spec,
-        metrics=metric_specs,
-        labels=_normalize_choice(labels, _LABELS, "label encoding"),
-        task=_normalize_choice(task, _TASKS, "task"),
-    )
