@@ -279,3 +279,32 @@ def test_accumulate_raises_a_chunk_error_in_the_caller():
     bad = [(np.zeros(4, int), np.full((4, 3), 1 / 3), None), (np.zeros(3, int), np.full((4, 3), 1 / 3), None)]
     with pytest.raises(InputError, match="canonical layout"):  # raised in a worker thread
         accumulate(profile(3), bad, workers=2)
+
+
+@pytest.mark.parametrize("K, kind", [(7, "probabilities"), (1500, "probabilities"), (40, "logits")])
+def test_auc_histograms_equal_the_binned_reference(K, kind):
+    # the per-class bincount over raw float bits (and the general shift != 16 path used for
+    # many classes) must count exactly the keys the binning defines, mirrored high tail included
+    rng = np.random.default_rng(K)
+    n = 3000
+    z = rng.standard_normal((n, K)).astype(np.float32) * 3
+    y = rng.integers(0, K, n)
+    w = rng.uniform(0.5, 2.0, n)
+    s = z if kind == "logits" else (np.exp(z) / np.exp(z).sum(1, keepdims=True)).astype(np.float32)
+    state = new_state(profile(K, kind))
+    state.update(y, s, w)
+    shift = state.shift
+    bins = C.n_auc_bins(shift)
+    prob = s if kind != "logits" else (np.exp(z - z.max(1, keepdims=True))
+                                      / np.exp(z - z.max(1, keepdims=True)).sum(1, keepdims=True))
+    prob = prob.astype(np.float32)
+    keys = C.low_keys(prob, shift).astype(np.intp)
+    rows = np.arange(n)
+    pred = prob.argmax(1)
+    over = prob[rows, pred] > 0.5
+    keys[rows[over], pred[over]] = C.high_keys(1.0 - prob[rows, pred][over].astype(np.float64), shift)
+    keys += (np.arange(K) * bins)[None, :]
+    ref_all = np.bincount(keys.ravel(), weights=np.repeat(w, K), minlength=K * bins)
+    ref_pos = np.bincount(keys[rows, y], weights=w, minlength=K * bins)
+    assert np.allclose(state.stats["auc_all"], ref_all, rtol=1e-12, atol=1e-9)
+    assert np.allclose(state.stats["auc_pos"], ref_pos, rtol=1e-12, atol=1e-9)

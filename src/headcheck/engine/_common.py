@@ -160,6 +160,11 @@ def _key_base(shift: int) -> tuple[int, int]:
     return lo, mid
 
 
+def key_floor(shift: int) -> int:
+    """The raw key (float bits >> shift) of the lowest bin: smaller probabilities share it."""
+    return _key_base(shift)[0]
+
+
 def n_auc_bins(shift: int) -> int:
     return 2 * _key_base(shift)[1] + 1
 

@@ -36,7 +36,6 @@ class State:
         self.label_max = float("-inf")
         self.n_nonfinite = 0
         self.nonfinite_rows: list[int] = []
-        self._chunk_min = float("-inf")  # smallest score of the chunk being added
         self.stats: dict[str, np.ndarray] = {"n": np.zeros(1), "w_total": np.zeros(1),
                                              "weighted": np.zeros(1), **self._empty_stats()}
 
@@ -85,7 +84,6 @@ class State:
                 lo, hi = float(y_score.min()), float(y_score.max())
         else:
             lo, hi = float(y_score.min()), float(y_score.max())
-        self._chunk_min = lo
         self.score_min = min(self.score_min, lo)
         self.score_max = max(self.score_max, hi)
         self.label_min = min(self.label_min, float(y_true.min()))
@@ -96,9 +94,17 @@ class State:
         if w is not None:
             self.stats["weighted"] += n
         step = max(64, BLOCK_CELLS // max(1, y_score[:1].size))
+        self._begin_chunk(n)
         for lo in range(0, n, step):  # blocks that keep the temporaries in cache
             self._update(y_true[lo:lo + step], y_score[lo:lo + step],
                          None if w is None else w[lo:lo + step])
+        self._end_chunk(y_true, w)
+
+    def _begin_chunk(self, n: int) -> None:
+        """Hook before the blocks of one chunk of n rows (work that wants whole chunks)."""
+
+    def _end_chunk(self, y_true: np.ndarray, w: np.ndarray | None) -> None:
+        """Hook after the blocks of one chunk."""
 
     def _drop_nonfinite(self, y_true, y_score, w, start):
         finite = np.isfinite(y_score)

@@ -25,7 +25,6 @@ DENSE_MAX_CLASSES = 1024
 MAX_CONFUSION_PAIRS = 1 << 18
 TOP_CONFUSIONS = 20
 # Histogram keys computed per block of about this many cells (rows x classes).
-AUC_BLOCK_CELLS = 1 << 18
 KERAS_TOP_K = 5
 
 
@@ -149,9 +148,7 @@ class MulticlassState(State):
         p_max = prob[rows, pred]
         C.calibration_update(st, p_max.astype(np.float64), correct, w, self.n_bins)
         if self.shift is not None:
-            # the histogram keys need clipping only when a probability is below the key floor
-            low = float(prob.min()) if prob is not s else self._chunk_min
-            self._update_auc(prob, p_max, pred, y, rows, w, clip=low < C.KEY_FLOOR)
+            self._stash_auc_block(prob, p_max, prob[rows, y], pred)
         return pred, correct
 
     def _probabilities(self, s, y, rows):
@@ -169,28 +166,63 @@ class MulticlassState(State):
         nll = np.clip(lse - s[rows, y].astype(np.float64), -np.log1p(-eps), -np.log(eps))
         return prob, nll
 
-    def _update_auc(self, prob, p_max, pred, y, rows, w, clip: bool) -> None:
+    # AUC histograms: per block, the raw key bits of every score are copied (transposed, while
+    # the block is in cache) into a (K, n) buffer; after the chunk's last block, one bincount per
+    # class counts them. The per-class output (lo + bins cells) stays in cache and bincount lets
+    # the other worker thread run, where np.add.at into the whole K x bins histogram holds the
+    # GIL and misses the cache on every key.
+    def _begin_chunk(self, n: int) -> None:
+        if self.shift is None or self.profile.score_kind == "hard":
+            return
+        self._auc = {"keys": np.empty((self.n_classes, n), np.uint16), "at": 0,
+                     "p_max": np.empty(n, np.float64), "p_true": np.empty(n, np.float64),
+                     "pred": np.empty(n, np.intp)}
+
+    def _stash_auc_block(self, prob, p_max, p_true, pred) -> None:
+        buf, shift = self._auc, self.shift
+        a, b = buf["at"], buf["at"] + len(pred)
+        p32 = np.ascontiguousarray(prob, dtype=np.float32)
+        if shift == 16 and np.little_endian:  # the high 16 bits, read through a view
+            buf["keys"][:, a:b] = p32.view(np.uint16)[:, 1::2].T
+        else:  # raw keys fit 16 bits for shift >= 14; negative scores (not probabilities) -> 0
+            raw = np.right_shift(p32.view(np.int32), shift)
+            buf["keys"][:, a:b] = np.maximum(raw, 0).T
+        buf["p_max"][a:b], buf["p_true"][a:b], buf["pred"][a:b] = p_max, p_true, pred
+        buf["at"] = b
+
+    def _end_chunk(self, y, w) -> None:
+        buf = getattr(self, "_auc", None)
+        if buf is None:
+            return
+        self._auc = None
         st, K, shift = self.stats, self.n_classes, self.shift
         bins = C.n_auc_bins(shift)
         if w is not None:
             for key in ("auc_all", "auc_pos"):
                 st[key] = st[key].astype(np.float64, copy=False)
-        # Blocks of rows small enough for the keys to stay in cache; np.add.at rather than
-        # bincount, whose (K x bins) output per call would cost more than the block itself.
-        step = max(1, AUC_BLOCK_CELLS // K)
-        for lo in range(0, len(y), step):
-            hi = min(lo + step, len(y))
-            keys = C.class_keys(prob[lo:hi], shift, bins, clip=clip)
-            # Only a row's largest probability can exceed 0.5: mirror it so the high tail
-            # stays resolved.
-            over = np.flatnonzero(p_max[lo:hi] > 0.5)
-            cls = pred[lo + over]
-            q = 1.0 - p_max[lo + over].astype(np.float64)
-            keys[over, cls] = C.high_keys(q, shift) + cls * bins
-            w_all = None if w is None else np.repeat(w[lo:hi], K)
-            np.add.at(st["auc_all"], keys.ravel(), 1 if w is None else w_all)
-            np.add.at(st["auc_pos"], keys[rows[: hi - lo], y[lo:hi]],
-                      1 if w is None else w[lo:hi])
+        lo = C.key_floor(shift)
+        width = lo + bins  # raw keys of probabilities in [0, 1] lie below this
+        hist = st["auc_all"].reshape(K, bins)
+        for j in range(K):
+            counts = np.bincount(buf["keys"][j], weights=w, minlength=width)
+            hist[j] += counts[lo:width]
+            hist[j, 0] += counts[:lo].sum()  # below the key floor: the lowest bin
+        p_max, pred, y = buf["p_max"], buf["pred"], y.astype(np.intp, copy=False)
+        # Only a row's largest probability can exceed 0.5: move it to its mirrored key so the
+        # high tail stays resolved.
+        over = np.flatnonzero(p_max > 0.5)
+        if over.size:
+            cls = pred[over]
+            q = 1.0 - p_max[over].astype(np.float64)
+            moved = 1 if w is None else w[over]
+            np.add.at(st["auc_all"], C.low_keys(p_max[over], shift) + cls * bins, -moved)
+            np.add.at(st["auc_all"], C.high_keys(q, shift) + cls * bins, moved)
+        pos = C.low_keys(buf["p_true"], shift).astype(np.intp) + y * bins
+        mirrored = over[pred[over] == y[over]]
+        if mirrored.size:
+            q = 1.0 - p_max[mirrored].astype(np.float64)
+            pos[mirrored] = C.high_keys(q, shift) + y[mirrored] * bins
+        np.add.at(st["auc_pos"], pos, 1 if w is None else w)
 
     def _merge_stats(self, a, b):
         out = {k: a[k] + b[k] for k in a if not k.startswith("conf_")}
