@@ -24,7 +24,6 @@ DENSE_MAX_CLASSES = 1024
 # Distinct (true, predicted) pairs a sparse state keeps; beyond, the lightest are dropped.
 MAX_CONFUSION_PAIRS = 1 << 18
 TOP_CONFUSIONS = 20
-# Histogram keys computed per block of about this many cells (rows x classes).
 KERAS_TOP_K = 5
 
 
