@@ -306,3 +306,28 @@ def macro_auc(pos: np.ndarray, allw: np.ndarray) -> tuple[float, float, float, i
     if not aucs:
         return float("nan"), float("nan"), 0.0, 0
     return float(np.mean(aucs)), float(np.mean(aps)), float(np.mean(bounds)), len(aucs)
+
+
+def add_macro_auc(metrics: dict, bounds: dict, notes: list, pos: np.ndarray | None,
+                  total: np.ndarray | None, *, unit: str, units: str, average: str) -> None:
+    """Macro ROC AUC and average precision from per-`unit` score histograms (rows of `pos` and
+    `total`, None when they were omitted for memory) into `metrics`, with the AUC error bound in
+    `bounds` and what was done in `notes`."""
+    if pos is None or total is None:
+        notes.append(f"roc_auc and average_precision are omitted above {AUC_MAX_CLASSES} {units} "
+                     "(their score histograms would not fit the memory budget).")
+        return
+    count, bins = pos.shape
+    auc, ap, bound, used = macro_auc(pos, total)
+    if used == 0:
+        notes.append(f"roc_auc and average_precision are undefined: no {unit} has both positive "
+                     "and negative rows.")
+        return
+    metrics["roc_auc"], metrics["average_precision"] = auc, ap
+    bounds["roc_auc"] = bound
+    notes.append(f"roc_auc and average_precision are {average} averages over {used} {units}, "
+                 f"from score histograms of {bins} log-odds-like bins per {unit}; the AUC is "
+                 f"within {bound:.1e} of the exact value.")
+    if used < count:
+        notes.append(f"{count - used} {units} without positive (or negative) rows are left out "
+                     "of the AUC/AP averages.")

@@ -273,25 +273,11 @@ class MulticlassState(State):
 
     def _auc_metrics(self, metrics, bounds, notes) -> None:
         st, K = self.stats, self.n_classes
-        if self.shift is None:
-            notes.append(f"roc_auc and average_precision are omitted above {C.AUC_MAX_CLASSES} "
-                         "classes (their score histograms would not fit the memory budget).")
-            return
-        bins = C.n_auc_bins(self.shift)
-        auc, ap, bound, used = C.macro_auc(st["auc_pos"].reshape(K, bins),
-                                           st["auc_all"].reshape(K, bins))
-        if used == 0:
-            notes.append("roc_auc and average_precision are undefined: no class has both "
-                         "positive and negative rows.")
-            return
-        metrics["roc_auc"], metrics["average_precision"] = auc, ap
-        bounds["roc_auc"] = bound
-        notes.append(f"roc_auc and average_precision are one-vs-rest macro averages over {used} "
-                     f"classes, from score histograms of {bins} log-odds-like bins per class; "
-                     f"the AUC is within {bound:.1e} of the exact value.")
-        if used < K:
-            notes.append(f"{K - used} classes without positive (or negative) rows are left out "
-                         "of the AUC/AP averages.")
+        shape = None if self.shift is None else (K, C.n_auc_bins(self.shift))
+        C.add_macro_auc(metrics, bounds, notes,
+                        None if shape is None else st["auc_pos"].reshape(shape),
+                        None if shape is None else st["auc_all"].reshape(shape),
+                        unit="class", units="classes", average="one-vs-rest macro")
 
     def _confusions(self, notes):
         st, K = self.stats, self.n_classes

@@ -267,25 +267,11 @@ class MultilabelState(State):
 
     def _auc_metrics(self, metrics, bounds, notes) -> None:
         st, L = self.stats, self.n_labels
-        if self.shift is None:
-            notes.append(f"roc_auc and average_precision are omitted above {C.AUC_MAX_CLASSES} "
-                         "labels (their score histograms would not fit the memory budget).")
-            return
-        bins = C.n_auc_bins(self.shift)
-        hist = st["auc_hist"].reshape(L, bins, 2)
-        auc, ap, bound, used = C.macro_auc(hist[:, :, 1], hist.sum(axis=2))
-        if used == 0:
-            notes.append("roc_auc and average_precision are undefined: no label has both "
-                         "positive and negative rows.")
-            return
-        metrics["roc_auc"], metrics["average_precision"] = auc, ap
-        bounds["roc_auc"] = bound
-        notes.append(f"roc_auc and average_precision are macro averages over {used} labels, from "
-                     f"score histograms of {bins} bins per label; the AUC is within {bound:.1e} "
-                     "of the exact value.")
-        if used < L:
-            notes.append(f"{L - used} labels without positive (or negative) rows are left out of "
-                         "the AUC/AP averages.")
+        hist = None if self.shift is None else st["auc_hist"].reshape(L, C.n_auc_bins(self.shift), 2)
+        C.add_macro_auc(metrics, bounds, notes,
+                        None if hist is None else hist[:, :, 1],
+                        None if hist is None else hist.sum(axis=2),
+                        unit="label", units="labels", average="macro")
 
     def _baselines(self) -> dict[str, Baseline]:
         st, L, W = self.stats, self.n_labels, self.total_weight
