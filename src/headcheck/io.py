@@ -670,19 +670,6 @@ def _parquet_file(path: str) -> Iterator[Any]:
         getattr(pf, "close", lambda: None)()
 
 
-def read_parquet(path: str) -> list[tuple[str, np.ndarray]]:
-    """(name, array) per column, read whole; list columns become 2-D arrays."""
-    with _parquet_file(path) as pf:
-        names = list(pf.schema_arrow.names)
-        if pf.metadata.num_rows == 0:
-            raise InputError(f"{path}: has no rows; expected at least one sample.")
-        cols: list[list[np.ndarray]] = [[] for _ in names]
-        for batch in _batches(pf, path, PARQUET_BATCH_ROWS):
-            for j, name in enumerate(names):
-                cols[j].append(_column_numpy(batch.column(j), name, path))
-    return [(n, np.concatenate(c)) for n, c in zip(names, cols)]
-
-
 def _batches(pf: Any, path: str, batch_rows: int) -> Iterator[Any]:
     try:
         yield from pf.iter_batches(batch_size=batch_rows, use_threads=False)
