@@ -18,7 +18,6 @@ FLOOR_OCTAVES = 40
 # AUC_MAX_CLASSES classes.
 AUC_CELL_BUDGET = 1 << 20
 AUC_MAX_CLASSES = 4096
-KEY_FLOOR = 2.0**-FLOOR_OCTAVES
 
 
 def safe_div(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
@@ -208,26 +207,6 @@ def logit_keys(z: np.ndarray, shift: int) -> np.ndarray:
     return keys
 
 
-def class_keys(p: np.ndarray, shift: int, n_bins: int, clip: bool = True) -> np.ndarray:
-    """Histogram cell of each entry of a 2-D probability array: column j's keys are offset by
-    j * n_bins. Values above 0.5 get low-scale keys here; callers mirror them (`high_keys`).
-
-    With shift 16 the key is the high 16 bits of the float32 pattern, read through a uint16 view
-    without computing anything (little-endian machines).
-    """
-    lo, _ = _key_base(shift)
-    n, k = p.shape
-    offsets = np.arange(k, dtype=np.intp) * n_bins - lo
-    p32 = np.ascontiguousarray(p, dtype=np.float32)
-    if shift == 16 and np.little_endian:
-        high = p32.view(np.uint16)[:, 1::2]
-        if clip:
-            high = np.maximum(high, np.uint16(lo))
-        return np.add(high, offsets, dtype=np.intp)
-    keys = np.maximum(np.right_shift(p32.view(np.int32), shift), lo)
-    return np.add(keys, offsets, dtype=np.intp)
-
-
 def mirrored_class_keys(p: np.ndarray, other: np.ndarray, shift: int, n_bins: int,
                         high: np.ndarray | None = None) -> np.ndarray:
     """Histogram cells of a 2-D probability array on both tails (as `prob_keys`), column j
@@ -250,22 +229,6 @@ def mirrored_class_keys(p: np.ndarray, other: np.ndarray, shift: int, n_bins: in
     keys[high] = 2 * mid - keys[high]
     keys += offsets + lo
     return keys
-
-
-def add_counts(stats: dict, key: str, inc: np.ndarray) -> None:
-    """stats[key] += inc, keeping integer counts integer until weighted counts arrive (adding
-    a float64 array of 10^6 cells per chunk costs as much as the chunk's own work)."""
-    if inc.dtype.kind == "f" and stats[key].dtype.kind != "f":
-        stats[key] = stats[key].astype(np.float64)
-    stats[key] += inc
-
-
-def scatter_add(stats: dict, key: str, idx: np.ndarray, w: np.ndarray | None) -> None:
-    """stats[key][idx] += w (or 1), for few indices into a large histogram (no full-size
-    temporary, unlike bincount with minlength)."""
-    if w is not None and stats[key].dtype.kind != "f":
-        stats[key] = stats[key].astype(np.float64)
-    np.add.at(stats[key], idx, 1 if w is None else w)
 
 
 def auc_from_hist(pos: np.ndarray, neg: np.ndarray) -> tuple[float, float, float]:

@@ -123,7 +123,7 @@ class MulticlassState(State):
         st["conf_pruned"] += pruned
 
     def _update_scores(self, y, s, w):
-        st, n, K = self.stats, len(y), self.n_classes
+        st, n = self.stats, len(y)
         rows = np.arange(n)
         pred = s.argmax(axis=1)
         correct = pred == y
