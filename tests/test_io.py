@@ -1,122 +1,19 @@
-"""Reading inputs (headcheck.io): npy, npz, csv, parquet; one file or two; weights."""
+"""Reading inputs (headcheck.io), the parts every format shares: one file or two, weights, the
+spool, chunks, memory-map release, progress."""
 from __future__ import annotations
+
+import os
 
 import numpy as np
 import pytest
+from io_helpers import data, small_chunks, write_csv  # noqa: F401
 
+from headcheck.cli import main
 from headcheck.errors import InputError
-from headcheck.io import default_chunk_rows, iter_chunks, load_array, load_inputs, read_csv
+from headcheck.io import default_chunk_rows, iter_chunks, load_inputs, open_inputs, release_rows
 
 Y = np.array([0, 2, 1, 2])
 P = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8], [0.2, 0.5, 0.3], [0.3, 0.3, 0.4]])
-
-
-def test_npy_is_memory_mapped_and_read_only(tmp_path):
-    np.save(tmp_path / "y.npy", Y)
-    np.save(tmp_path / "p.npy", P)
-    inp = load_inputs([tmp_path / "y.npy", tmp_path / "p.npy"])
-    assert isinstance(inp.y_score, np.memmap) and not inp.y_score.flags.writeable
-    assert np.array_equal(inp.y_true, Y) and np.array_equal(inp.y_score, P)
-    assert inp.sample_weight is None
-
-
-@pytest.mark.parametrize("keys", [("y_true", "y_score"), ("labels", "scores"), ("y", "probs"), ("labels", "y_pred")])
-def test_npz_default_keys(tmp_path, keys):
-    np.savez(tmp_path / "d.npz", **{keys[0]: Y, keys[1]: P, "other": np.zeros(2)})
-    inp = load_inputs([tmp_path / "d.npz"])
-    assert np.array_equal(inp.y_true, Y) and np.array_equal(inp.y_score, P)
-
-
-def test_npz_two_unnamed_arrays_in_file_order(tmp_path):
-    np.savez(tmp_path / "d.npz", Y, P)
-    inp = load_inputs([tmp_path / "d.npz"])
-    assert np.array_equal(inp.y_true, Y) and np.array_equal(inp.y_score, P)
-    assert any("file order" in n for n in inp.notes)
-
-
-def test_npz_explicit_keys_and_weights(tmp_path):
-    w = np.array([1.0, 2.0, 1.0, 0.5])
-    np.savez(tmp_path / "d.npz", truth=Y, out=P, sample_weight=w)
-    inp = load_inputs([tmp_path / "d.npz"], labels_key="truth", scores_key="out")
-    assert np.array_equal(inp.y_score, P) and np.array_equal(inp.sample_weight, w)
-    with pytest.raises(InputError, match="no array 'nope'"):
-        load_inputs([tmp_path / "d.npz"], labels_key="nope", scores_key="out")
-
-
-def test_pickled_npz_member_refused(tmp_path):
-    np.savez(tmp_path / "d.npz", y_true=np.array([{"a": 1}], dtype=object), y_score=np.zeros(1))
-    with pytest.raises(InputError, match="never"):
-        load_inputs([tmp_path / "d.npz"])
-
-
-def write(path, text):
-    path.write_text(text)
-    return path
-
-
-def test_csv_with_header_and_named_label_column(tmp_path):
-    path = write(tmp_path / "d.csv", "p0,p1,p2,target\n" + "\n".join(
-        ",".join(map(str, list(P[i]) + [Y[i]])) for i in range(4)) + "\n")
-    inp = load_inputs([path], label_column="target")
-    assert np.array_equal(inp.y_true, Y) and np.allclose(inp.y_score, P)
-    inp2 = load_inputs([path], label_column="3")
-    assert np.array_equal(inp2.y_true, Y)
-
-
-def test_csv_without_header_label_first(tmp_path):
-    path = write(tmp_path / "d.csv", "\n".join(",".join(map(str, [Y[i]] + list(P[i]))) for i in range(4)))
-    inp = load_inputs([path])
-    assert inp.y_true.dtype.kind == "i" and np.array_equal(inp.y_true, Y) and np.allclose(inp.y_score, P)
-
-
-def test_csv_string_labels_and_header_detection(tmp_path):
-    path = write(tmp_path / "d.csv", "label,cat,dog\ncat,0.9,0.1\ndog,0.3,0.7\n")
-    inp = load_inputs([path])
-    assert inp.y_true.tolist() == ["cat", "dog"] and inp.y_score.shape == (2, 2)
-
-
-def test_csv_binary_single_score_column(tmp_path):
-    path = write(tmp_path / "d.csv", "y,p\n0,0.2\n1,0.9\n1,0.4\n")
-    inp = load_inputs([path])
-    assert inp.y_score.shape == (3,) and inp.y_true.tolist() == [0, 1, 1]
-
-
-def test_csv_streams_in_batches(tmp_path):
-    rows = [f"{i % 3},{0.1},{0.2},{0.7}" for i in range(1000)]
-    path = write(tmp_path / "d.csv", "\n".join(rows) + "\n")
-    table = read_csv(str(path), batch_rows=64, with_labels=True)
-    assert table.values.shape == (1000, 3) and table.values.dtype == np.float64
-    assert table.labels.tolist() == [i % 3 for i in range(1000)]
-    rows[700] = "1,0.2"
-    write(path, "\n".join(rows) + "\n")
-    with pytest.raises(InputError, match="line 701 has 2 field"):
-        read_csv(str(path), batch_rows=64, with_labels=True)
-
-
-def test_csv_non_number_score_names_line_and_column(tmp_path):
-    path = write(tmp_path / "d.csv", "0,0.1,0.9\n1,abc,0.2\n")
-    with pytest.raises(InputError, match=r"line 2, column 1.*'abc'"):
-        load_inputs([path])
-
-
-def test_two_csv_files(tmp_path):
-    yl = write(tmp_path / "y.csv", "\n".join(map(str, Y)) + "\n")
-    pl = write(tmp_path / "p.csv", "\n".join(",".join(map(str, r)) for r in P) + "\n")
-    inp = load_inputs([yl, pl])
-    assert inp.y_true.tolist() == Y.tolist() and np.allclose(inp.y_score, P)
-
-
-def test_parquet_scalar_columns_and_list_column(tmp_path):
-    pa = pytest.importorskip("pyarrow")
-    pq = pytest.importorskip("pyarrow.parquet")
-    t = pa.table({"label": Y, "p0": P[:, 0], "p1": P[:, 1], "p2": P[:, 2]})
-    pq.write_table(t, tmp_path / "d.parquet")
-    inp = load_inputs([tmp_path / "d.parquet"])
-    assert np.array_equal(inp.y_true, Y) and np.allclose(inp.y_score, P)
-    t2 = pa.table({"scores": pa.array(list(P), type=pa.list_(pa.float64(), 3)), "y": Y})
-    pq.write_table(t2, tmp_path / "e.parquet")
-    inp2 = load_inputs([tmp_path / "e.parquet"], label_column="y")
-    assert np.array_equal(inp2.y_true, Y) and np.allclose(inp2.y_score, P)
 
 
 def test_weights_file(tmp_path):
@@ -141,11 +38,6 @@ def test_chunks_cover_everything():
     assert default_chunk_rows(np.zeros((10, 100), np.float32)) >= 1024
 
 
-def test_load_array_npz_single(tmp_path):
-    np.savez(tmp_path / "s.npz", only=P)
-    assert np.array_equal(load_array(str(tmp_path / "s.npz"), role="scores"), P)
-
-
 def test_progress_only_on_a_terminal(monkeypatch):
     import io as _io
     import sys
@@ -167,10 +59,69 @@ def test_progress_only_on_a_terminal(monkeypatch):
     assert "reading" in fake.getvalue()
 
 
-def test_empty_and_header_only_csv(tmp_path):
-    empty = write(tmp_path / "e.csv", "")
-    with pytest.raises(InputError, match="is empty"):
-        load_inputs([empty])
-    head = write(tmp_path / "h.csv", "label,a,b\n")
-    with pytest.raises(InputError, match="no data rows"):
-        load_inputs([head])
+@pytest.mark.usefixtures("small_chunks")
+def test_open_inputs_spools_then_removes(tmp_path):
+    y, p = data("multiclass", n=50)
+    path = write_csv(tmp_path / "d.csv", y, p)
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    with open_inputs([path], tmp_dir=str(spool)) as inp:
+        assert isinstance(inp.y_score, np.memmap) and not inp.y_score.flags.writeable
+        assert os.path.dirname(os.path.dirname(inp.y_score.filename)) == str(spool)
+        assert np.array_equal(inp.y_score, p)
+    assert os.listdir(spool) == []
+    with pytest.raises(RuntimeError), open_inputs([path], tmp_dir=str(spool)):
+        raise RuntimeError("an error while the spooled data is in use")
+    assert os.listdir(spool) == []
+
+
+def test_unwritable_tmp_dir_is_an_input_error(tmp_path, capsys):
+    y, p = data("binary", n=10)
+    path = write_csv(tmp_path / "d.csv", y, p)
+    code = main(["report", path, "--tmp-dir", str(tmp_path / "missing")])
+    err = capsys.readouterr().err
+    assert code == 2 and "--tmp-dir" in err and "Traceback" not in err
+    assert err.strip().count("\n") == 0
+
+
+def test_release_rows_keeps_values_and_ignores_writable_maps(tmp_path):
+    p = np.random.default_rng(3).random((5000, 30))
+    np.save(tmp_path / "p.npy", p)
+    m = np.load(tmp_path / "p.npy", mmap_mode="r")
+    total = float(m.sum())
+    for start in range(0, 5000, 700):
+        release_rows(m, start, start + 700)
+        release_rows(m[:, 3], start, start + 700)
+    assert float(m.sum()) == total and np.array_equal(m, p)
+    w = np.load(tmp_path / "p.npy", mmap_mode="r+")
+    w[0, 0] = 42.0  # a dirty page of a writable map must not be dropped
+    release_rows(w, 0, 5000)
+    assert w[0, 0] == 42.0
+    release_rows(p, 0, 10)  # a plain array: nothing to do
+
+
+def test_docstring_examples_of_every_io_module():
+    import doctest
+    import importlib
+    import pkgutil
+
+    import headcheck.io as pkg
+
+    attempted = {}
+    for info in pkgutil.iter_modules(pkg.__path__):
+        module = importlib.import_module(f"{pkg.__name__}.{info.name}")
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0, info.name
+        attempted[info.name] = result.attempted
+    assert attempted["_spool"] > 0 and attempted["_chunks"] > 0
+
+
+def test_formats_are_found_by_walking_the_package():
+    from headcheck.io import formats
+
+    by_name = {f.name: f for f in formats()}
+    assert set(by_name) == {"npy", "npz", "csv", "parquet"}
+    assert by_name["npy"].read_pair is None  # one array per file
+    assert all(by_name[n].read_pair is not None for n in ("npz", "csv", "parquet"))
+    exts = [e for f in formats() for e in f.extensions]
+    assert len(exts) == len(set(exts))

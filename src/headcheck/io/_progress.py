@@ -1,0 +1,25 @@
+"""A progress bar for long reads and passes, drawn only when stderr is a terminal."""
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+
+def progress_callback(total: int, description: str = "reading") -> Callable[[int], None] | None:
+    """A callback taking the rows done so far, drawing a rich progress bar on stderr; None unless
+    stderr is a terminal (never in pipes, files or tests)."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    progress = Progress(console=Console(stderr=True), transient=True)
+    task = progress.add_task(description, total=total)
+    progress.start()
+
+    def advance(done: int) -> None:
+        progress.update(task, completed=done)
+        if done >= total:
+            progress.stop()
+
+    return advance
