@@ -164,30 +164,6 @@ def _candidates(rep: Report) -> list[tuple[str, float, str, bool, str]]:
     return [c for c in out if _num(c[1]) is not None]
 
 
-# The honest metric for each definition someone may have reported, per task kind.
-_HONEST: dict[str, dict[str, str]] = {
-    "keras.binary_accuracy": {"multilabel": "per_label_accuracy"},
-    "keras.categorical_accuracy": {"multilabel": "subset_accuracy"},
-    "keras.sparse_categorical_accuracy": {"multilabel": "subset_accuracy"},
-    "sklearn.accuracy_score": {"multilabel": "subset_accuracy"},
-    "sklearn.balanced_accuracy_score": {"*": "balanced_accuracy"},
-    "torchmetrics.accuracy": {"multilabel": "per_label_accuracy"},
-    "torchmetrics.multiclass_accuracy": {"*": "balanced_accuracy"},
-    "torchmetrics.multilabel_accuracy": {"*": "per_label_accuracy"},
-    "torchmetrics.multilabel_exact_match": {"*": "subset_accuracy"},
-}
-# Names as frameworks print them (`val_` stripped) -> the view that computes them.
-_NAME_TO_VIEW = {
-    "binary_accuracy": "keras.binary_accuracy",
-    "categorical_accuracy": "keras.categorical_accuracy",
-    "sparse_categorical_accuracy": "keras.sparse_categorical_accuracy",
-    "top_k_categorical_accuracy": "keras.top_k_categorical_accuracy",
-    "accuracy_score": "sklearn.accuracy_score",
-    "balanced_accuracy_score": "sklearn.balanced_accuracy_score",
-    "exact_match": "torchmetrics.multilabel_exact_match",
-}
-
-
 def default_metric(kind: str) -> str:
     """What 'accuracy' should mean for a task: multilabel counts a sample right only when every
     label is (subset accuracy); per-label accuracy is shown beside it."""
@@ -202,8 +178,9 @@ def honest_id(rep: Report, definition: str) -> str:
         top = [k for k in rep.metrics if k.startswith("top_k_accuracy@")]
         if top:
             return top[0]
-    table = _HONEST.get(definition, {})
-    choice = table.get(kind, table.get("*", default_metric(kind)))
+    from headcheck.views import honest_metric
+
+    choice = honest_metric(definition, kind) or default_metric(kind)
     return choice if choice in rep.metrics else default_metric(kind)
 
 
@@ -245,8 +222,9 @@ def _match_order(m: Match) -> tuple[float, int]:
 def _recommend(rep: Report, matches: Sequence[Match], name: str | None) -> Recommended | None:
     definition = None
     if name:
-        key = name.strip().lower().removeprefix("val_")
-        definition = _NAME_TO_VIEW.get(key, key)
+        from headcheck.views import view_for_name  # the names each framework prints
+
+        definition = view_for_name(name) or name.strip().lower().removeprefix("val_")
     if definition is None and matches:
         # the closest definition that does not fit the task is the likely source of the number
         misfit = [m for m in matches if not m.fits_task and m.source == "view"]

@@ -16,7 +16,7 @@ from headcheck.engine import _common as C
 from headcheck.engine._result import EngineResult
 from headcheck.engine._state import State, check_weights
 from headcheck.engine.baselines import single_label_baselines
-from headcheck.engine.views import binary_views
+from headcheck.views import compute_views
 from headcheck.errors import InputError, describe_array
 from headcheck.task import DataFacts
 
@@ -162,7 +162,7 @@ class BinaryState(State):
             majority_rate=float(support.max() / W))
         return EngineResult(
             kind=self.kind, n_samples=self.n_samples, total_weight=W, metrics=metrics,
-            views=binary_views(self, metrics, notes),
+            views=compute_views(self, metrics, notes),
             baselines=single_label_baselines(self.profile, support),
             per_class=C.per_class_rows(self.profile, tp, support, predicted),
             calibration=calibration, confusions=[c for c in confusions if c[2] > 0],

@@ -15,7 +15,7 @@ from headcheck.engine._result import EngineResult
 from headcheck.engine._state import State, check_weights
 from headcheck.engine.baselines import single_label_baselines
 from headcheck.engine.multilabel import rowsum
-from headcheck.engine.views import multiclass_views
+from headcheck.views import compute_views
 from headcheck.errors import InputError, describe_array
 from headcheck.task import DataFacts
 
@@ -264,7 +264,7 @@ class MulticlassState(State):
             accuracy=metrics["accuracy"], majority_rate=float(st["support"].max() / W))
         return EngineResult(
             kind=self.kind, n_samples=self.n_samples, total_weight=float(W), metrics=metrics,
-            views=multiclass_views(self, metrics, notes),
+            views=compute_views(self, metrics, notes),
             baselines=single_label_baselines(self.profile, st["support"]),
             per_class=C.per_class_rows(self.profile, st["tp"], st["support"], st["predicted"]),
             calibration=calibration, confusions=confusions, confusion_matrix=matrix, facts=facts,

@@ -15,7 +15,7 @@ import numpy as np
 from headcheck.engine import _common as C
 from headcheck.engine._result import Baseline, EngineResult
 from headcheck.engine._state import State, check_weights
-from headcheck.engine.views import multilabel_views
+from headcheck.views import compute_views
 from headcheck.errors import InputError, describe_array
 from headcheck.task import DataFacts
 
@@ -259,7 +259,7 @@ class MultilabelState(State):
                                 {"accuracy": label_acc, "positive_rate": support / W})
         return EngineResult(
             kind=self.kind, n_samples=self.n_samples, total_weight=W, metrics=metrics,
-            views=multilabel_views(self, metrics, notes), baselines=self._baselines(),
+            views=compute_views(self, metrics, notes), baselines=self._baselines(),
             per_class=rows, calibration=calibration, confusions=[], confusion_matrix=None,
             facts=facts, score_min=self.score_min, score_max=self.score_max,
             n_nonfinite=self.n_nonfinite, nonfinite_rows=tuple(self.nonfinite_rows),
