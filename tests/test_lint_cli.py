@@ -243,7 +243,7 @@ def test_parallel_run_gives_the_same_findings(tmp_path: Path, capsys) -> None:
 
 def test_colour_only_on_a_terminal_and_progress_bar(project: Path, capsys, monkeypatch) -> None:
     from headcheck.lint import lint_paths
-    from headcheck.lint.output import render_text
+    from headcheck.render.lint import render_text
     from headcheck.lint.runner import PARALLEL_FROM
 
     results = lint_paths(["bad.py"])

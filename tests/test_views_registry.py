@@ -95,6 +95,7 @@ def test_a_new_framework_is_one_file(extra_views):
     assert list(rep.views)[-1] == "zzfw.hit_rate"  # after torchmetrics: module order
     assert "zzfw.hit_rate" in rep.to_text() and "zzfw.hit_rate" in rep.to_markdown()
     assert rep.to_dict()["views"]["zzfw.hit_rate"]["fits_task"] is False
+    assert 'class="misleading"' in rep._repr_html_()
     ex = explain_report(rep, view.value, name="val_hit_rate")
     assert "zzfw.hit_rate" in [m.id for m in ex.matches]
     assert ex.recommended.id == "balanced_accuracy"

@@ -41,32 +41,39 @@ class CheckResult:
         w = self.worst
         return 1 if w is not None and w.rank >= Severity.WARNING.rank else 0
 
+    # -- rendering: headcheck.render.check owns every format --------------------------------
     def to_dict(self) -> dict[str, Any]:
-        ctx = self.context
-        return {
-            "head": head_to_dict(ctx.head) if ctx.head is not None else None,
-            "task": ctx.task.to_dict() if ctx.task is not None else None,
-            "declared_task": ctx.declared_task,
-            "findings": [f.to_dict() for f in self.findings],
-        }
+        """`head`, `task`, `declared_task`, `findings`; equal to `--format json`."""
+        from headcheck.render.check import to_dict
 
+        return to_dict(self)
 
-def head_to_dict(head: HeadSpec) -> dict[str, Any]:
-    """A JSON-ready description of a HeadSpec (locations left out)."""
-    return {
-        "framework": head.framework,
-        "framework_version": head.framework_version,
-        "activation": head.activation,
-        "activation_axis": head.activation_axis,
-        "units": head.units,
-        "loss": None if head.loss is None else {
-            "name": head.loss.name, "from_logits": head.loss.from_logits,
-            "reduction": head.loss.reduction, "spelling": head.loss.spelling,
-        },
-        "metrics": [{"name": m.name, "spelling": m.spelling, "params": dict(m.params)} for m in head.metrics],
-        "labels": head.labels,
-        "task": head.task,
-    }
+    def to_json(self, indent: int | None = 2) -> str:
+        from headcheck.render.check import to_json
+
+        return to_json(self, indent)
+
+    def to_text(self, width: int = 100) -> str:
+        """What `headcheck check` prints: one block per finding (message, fix, link)."""
+        from headcheck.render.check import to_text
+
+        return to_text(self, width)
+
+    def to_markdown(self) -> str:
+        from headcheck.render.check import to_markdown
+
+        return to_markdown(self)
+
+    def render(self, fmt: str = "text") -> str:
+        """'text', 'json', 'markdown' or 'html'."""
+        from headcheck.render import render
+
+        return render(self, fmt)
+
+    def _repr_html_(self) -> str:
+        from headcheck.render.check import to_html
+
+        return to_html(self)
 
 
 def check(

@@ -8,13 +8,13 @@
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from headcheck.errors import InputError
-from headcheck._report import Report, _num, fmt, metric_meaning, report, report_files
+from headcheck._report import Report, metric_meaning, report, report_files
+from headcheck.render._base import num
 
 if TYPE_CHECKING:  # pragma: no cover
     from headcheck.task import TaskProfile
@@ -34,8 +34,9 @@ class Match:
     distance: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "value": _num(self.value), "meaning": self.meaning,
-                "fits_task": self.fits_task}
+        from headcheck.render.explain import match_dict
+
+        return match_dict(self)
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,9 @@ class Recommended:
     meaning: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "value": _num(self.value), "meaning": self.meaning}
+        from headcheck.render.explain import recommended_dict
+
+        return recommended_dict(self)
 
 
 @dataclass(frozen=True)
@@ -61,80 +64,44 @@ class Explanation:
     notes: tuple[str, ...]
     task: TaskProfile
 
+    # -- rendering: headcheck.render.explain owns every format -----------------------------
     def to_dict(self) -> dict[str, Any]:
-        """JSON contract: `reported`, `matches` [{id, value, meaning, fits_task}], `recommended` {id, value}."""
-        d: dict[str, Any] = {
-            "reported": _num(self.reported),
-            "given": self.given,
-            "tolerance": _num(self.tolerance),
-            "matches": [m.to_dict() for m in self.matches],
-            "recommended": None if self.recommended is None else self.recommended.to_dict(),
-            "task": self.task.to_dict(),
-        }
-        if not self.matches:
-            d["nearest"] = [m.to_dict() for m in self.nearest]
-        if self.notes:
-            d["notes"] = list(self.notes)
-        return d
+        """JSON contract: `reported`, `matches` [{id, value, meaning, fits_task}], `recommended`
+        {id, value, meaning}; equal to `--format json`."""
+        from headcheck.render.explain import to_dict
+
+        return to_dict(self)
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent)
+        from headcheck.render.explain import to_json
 
-    def lines(self) -> list[str]:
-        """The explanation as plain lines (text and Markdown share them)."""
-        from headcheck._render import task_line
-
-        out = [f"Reported: {self.given}" + (f" (read as {self.reported:.4f})" if self.given != f"{self.reported}" else ""),
-               f"Task: {task_line(self.task)}"]
-        out += [f"  - {n}" for n in self.notes]
-        if self.matches:
-            out.append(f"Definitions that give {self.reported:.4f} (within +/-{self.tolerance:.4g}):")
-            for m in self.matches:
-                verdict = "fits the task" if m.fits_task else "DOES NOT FIT the task"
-                out.append(f"  {m.id} = {fmt(m.value)} [{m.source}, {verdict}]: {m.meaning}")
-        else:
-            out.append(f"No metric, view or baseline gives {self.reported:.4f} "
-                       f"(within +/-{self.tolerance:.4g}). Nearest:")
-            out += [f"  {m.id} = {fmt(m.value)} [{m.source}]: {m.meaning}" for m in self.nearest]
-        if self.recommended is not None:
-            r = self.recommended
-            out.append(f"Recommended: {r.id} = {fmt(r.value)} ({r.meaning})")
-        return out
+        return to_json(self, indent)
 
     def to_text(self, width: int = 80) -> str:
-        import textwrap
+        from headcheck.render.explain import to_text
 
-        wrapped = []
-        for line in self.lines():
-            indent = " " * (len(line) - len(line.lstrip()) + 2)
-            wrapped.append(textwrap.fill(line, width=width, subsequent_indent=indent))
-        return "\n".join(wrapped) + "\n"
+        return to_text(self, width)
 
     def to_markdown(self) -> str:
-        out = ["# headcheck explain", ""]
-        for line in self.lines():
-            out.append(("- " + line.strip()) if line.startswith("  ") else f"\n**{line}**" if line.startswith(
-                ("Recommended", "Definitions", "No metric")) else line)
-        return "\n".join(out) + "\n"
+        from headcheck.render.explain import to_markdown
+
+        return to_markdown(self)
 
     def render(self, fmt_: str = "text", width: int = 80) -> str:
-        if fmt_ == "json":
-            return self.to_json()
-        if fmt_ == "markdown":
-            return self.to_markdown()
-        return self.to_text(width)
+        """'text', 'json', 'markdown' or 'html'."""
+        from headcheck.render import render
+
+        return render(self, fmt_, width)
 
     def __rich_console__(self, console: Any, options: Any) -> Iterator[Any]:
-        from rich.text import Text
+        from headcheck.render.explain import renderables
 
-        for line in self.lines():
-            style = "bold red" if "DOES NOT FIT" in line else ("bold green" if line.startswith("Recommended") else "")
-            yield Text(line, style=style)
+        yield from renderables(self)
 
     def _repr_html_(self) -> str:
-        import html
+        from headcheck.render.explain import to_html
 
-        return "<pre>" + html.escape("\n".join(self.lines())) + "</pre>"
+        return to_html(self)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,7 +128,7 @@ def _candidates(rep: Report) -> list[tuple[str, float, str, bool, str]]:
             for k, v in rep.views.items()]
     out += [(f"baseline.{k}", b.value, f"a trivial predictor: {b.meaning}", False, "baseline")
             for k, b in rep.baselines.items()]
-    return [c for c in out if _num(c[1]) is not None]
+    return [c for c in out if num(c[1]) is not None]
 
 
 def default_metric(kind: str) -> str:

@@ -7,7 +7,6 @@
 """
 from __future__ import annotations
 
-import json
 import math
 import weakref
 from dataclasses import dataclass, field, replace
@@ -15,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import numpy as np
 
-from headcheck.errors import InputError
 from headcheck.findings import Finding
 from headcheck.io import (
     check_weights,
@@ -37,9 +35,6 @@ from headcheck.task import (
 
 if TYPE_CHECKING:  # pragma: no cover
     from headcheck.task import DataFacts
-
-FORMATS = ("text", "json", "markdown")
-PER_CLASS_ROWS = 20  # rows of the per-class table shown in text/markdown for large K
 
 # One line per metric id of PRODUCT.md: what the number means.
 METRIC_MEANINGS = {
@@ -72,47 +67,6 @@ def metric_meaning(metric_id: str) -> str:
     return METRIC_MEANINGS.get(metric_id, "")
 
 
-def _num(x: object) -> float | int | None:
-    """JSON-safe number: NaN/inf (undefined metrics) become null."""
-    if x is None:
-        return None
-    if isinstance(x, (bool, np.bool_)):
-        return bool(x)
-    if isinstance(x, (int, np.integer)):
-        return int(x)
-    try:
-        f = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
-def _plain(x: Any) -> Any:
-    """Recursively JSON-safe (numpy scalars, tuples, NaN)."""
-    if isinstance(x, dict):
-        return {str(k): _plain(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_plain(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _plain(x.tolist())
-    if isinstance(x, (str, type(None))):
-        return x
-    if isinstance(x, (bool, np.bool_, int, float, np.integer, np.floating)):
-        return _num(x)
-    return str(x)
-
-
-def fmt(x: object, digits: int = 4) -> str:
-    v = _num(x)
-    if v is None:
-        return "n/a"
-    if isinstance(v, bool):
-        return str(v)
-    if isinstance(v, int):
-        return str(v)
-    return f"{v:.{digits}f}"
-
-
 @dataclass(frozen=True)
 class Report:
     """The result of `report()`: what the data says, every fitting metric, what each framework
@@ -132,50 +86,34 @@ class Report:
     source: str | None = None
     notes: tuple[str, ...] = ()
 
-    # -- machine-readable -----------------------------------------------------------------
+    # -- rendering: headcheck.render.report owns every format ------------------------------
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of PRODUCT.md: task, metrics, views, baselines, per_class, findings
-        (plus calibration, confusions, source and notes)."""
-        d: dict[str, Any] = {
-            "task": _plain(self.task.to_dict()),
-            "metrics": {k: _num(v) for k, v in self.metrics.items()},
-            "views": {k: {"value": _num(v.value), "meaning": v.meaning, "fits_task": bool(v.fits_task),
-                          **({"note": v.note} if getattr(v, "note", None) else {})}
-                      for k, v in self.views.items()},
-            "baselines": {k: {"value": _num(b.value), "meaning": b.meaning} for k, b in self.baselines.items()},
-            "per_class": _plain(self.per_class),
-            "findings": [f.to_dict() for f in self.findings],
-            "calibration": _calibration_dict(self.calibration),
-            "confusions": [{"true": self.task.class_name(int(t)), "pred": self.task.class_name(int(p)),
-                            "weight": _num(w)} for t, p, w in self.confusions],
-        }
-        if self.source:
-            d["source"] = self.source
-        if self.notes:
-            d["notes"] = list(self.notes)
-        return d
+        (plus calibration, confusions, source and notes); equal to `--format json`."""
+        from headcheck.render.report import to_dict
+
+        return to_dict(self)
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent)
+        from headcheck.render.report import to_json
+
+        return to_json(self, indent)
 
     def to_markdown(self) -> str:
-        from headcheck._render import report_markdown
+        from headcheck.render.report import to_markdown
 
-        return report_markdown(self)
+        return to_markdown(self)
 
     def to_text(self, width: int = 80) -> str:
-        from headcheck._render import render_text
+        from headcheck.render.report import to_text
 
-        return render_text(self, width)
+        return to_text(self, width)
 
     def render(self, fmt: str = "text", width: int = 80) -> str:
-        if fmt == "json":
-            return self.to_json()
-        if fmt == "markdown":
-            return self.to_markdown()
-        if fmt == "text":
-            return self.to_text(width)
-        raise InputError(f"format: expected one of {', '.join(FORMATS)}; got {fmt!r}.")
+        """'text', 'json', 'markdown' or 'html'."""
+        from headcheck.render import render
+
+        return render(self, fmt, width)
 
     def plot(self, path: str) -> str:
         """Draw the confusion matrix, reliability diagram and per-class bars into one image."""
@@ -184,21 +122,14 @@ class Report:
         return plot_report(self, path)
 
     def __rich_console__(self, console: Any, options: Any) -> Iterator[Any]:
-        from headcheck._render import report_renderables
+        from headcheck.render.report import renderables
 
-        yield from report_renderables(self, min(int(getattr(options, "max_width", 80)), 120))
+        yield from renderables(self, min(int(getattr(options, "max_width", 80)), 120))
 
     def _repr_html_(self) -> str:
-        from headcheck._render import report_html
+        from headcheck.render.report import to_html
 
-        return report_html(self)
-
-
-def _calibration_dict(cal: Any) -> dict[str, Any] | None:
-    if cal is None:
-        return None
-    return {k: _plain(getattr(cal, k)) for k in ("edges", "counts", "mean_confidence", "accuracy")
-            if hasattr(cal, k)}
+        return to_html(self)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -116,44 +116,20 @@ def _fill(text: str, indent: str = "", subsequent: str | None = None) -> str:
                          subsequent_indent=indent if subsequent is None else subsequent)
 
 
-def _compact(rep) -> list[str]:
-    from headcheck._render import task_line
-    from headcheck._report import fmt
-
-    out = [_fill("Task: " + task_line(rep.task))]
-    out += [_fill(d, "  - ", "    ") for d in rep.task.decisions]
-    out += ["", "Metrics that fit the task:"]
-    out.append(_fill("   ".join(f"{k} {fmt(v)}" for k, v in rep.metrics.items()), "  "))
-    out += ["", "What each framework would print on these predictions:"]
-    for k, v in rep.views.items():
-        out.append(f"  {k:<36}{fmt(v.value):>8}  {'fits the task' if v.fits_task else 'MISLEADING'}")
-    out += ["", "Baselines:"]
-    out += [_fill(f"{k} {fmt(b.value)}: {b.meaning}", "  ") for k, b in rep.baselines.items()]
-    out += ["", "Findings:" if rep.findings else "Findings: none"]
-    out += [_fill(f"{f.code} {f.severity.value} {f.name}: {f.message}", "  ") for f in rep.findings]
-    return out
-
-
 def render_scenario(sc: Scenario) -> str:
     from headcheck._explain import explain_report
-    from headcheck._report import fmt, report
+    from headcheck._report import report
+    from headcheck.render.explain import view_story_lines
+    from headcheck.render.report import compact_lines
 
     rep = report(sc.y_true, sc.y_score)
-    out = ["=" * WIDTH, sc.title, "=" * WIDTH, _fill(sc.story), ""] + _compact(rep)
+    out = ["=" * WIDTH, sc.title, "=" * WIDTH, _fill(sc.story), ""] + compact_lines(rep, WIDTH)
     out += ["", "The numbers those frameworks print, explained (headcheck explain):"]
     for view_id in sc.explain_views:
         view = rep.views.get(view_id)
-        if view is None:
-            continue
-        ex = explain_report(rep, view.value, name=view_id)
-        verdict = "fits the task" if view.fits_task else "DOES NOT FIT the task"
-        out.append(_fill(f"* {view_id} prints {fmt(view.value)} ({verdict}): {view.meaning}", "  ", "    "))
-        same = [m.id for m in ex.matches if m.id != view_id]
-        if same:
-            out.append(_fill("also gives this number: " + ", ".join(same), "    "))
-        if ex.recommended is not None:
-            r = ex.recommended
-            out.append(_fill(f"report instead: {r.id} = {fmt(r.value)} ({r.meaning})", "    "))
+        if view is not None:
+            out += view_story_lines(view_id, view, explain_report(rep, view.value, name=view_id),
+                                    WIDTH)
     return "\n".join(out)
 
 

@@ -26,7 +26,7 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
                    help="how to read the scores (default: inferred)")
     p.add_argument("--top-k", type=int, action="append", metavar="K",
                    help="top-K accuracy to report (repeatable; default 5)")
-    p.add_argument("--format", default="text", choices=("text", "json", "markdown"))
+    p.add_argument("--format", default="text", choices=("text", "json", "markdown", "html"))
 
 
 def report_kwargs(args: argparse.Namespace) -> dict:

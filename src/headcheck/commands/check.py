@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import argparse
-import json
-import textwrap
+import sys
 
 NAME = "check"
 HELP = "check a declared head (activation, units, loss, metrics) against labels or a task"
@@ -39,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--task", choices=("binary", "multiclass", "multilabel", "ordinal"),
                       help="the task, when no labels are given (or to state that classes are ordered)")
     out = parser.add_argument_group("output")
-    out.add_argument("--format", choices=("text", "json"), default="text")
+    out.add_argument("--format", choices=("text", "json", "markdown", "html"), default="text")
     out.add_argument("--select", action="append", metavar="CODES",
                      help="only these codes or prefixes (comma-separated, repeatable; e.g. HC1,HC301)")
     out.add_argument("--ignore", action="append", metavar="CODES",
@@ -56,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from headcheck._check import check, load_labels
     from headcheck.errors import InputError
     from headcheck.head import HeadSpec
+    from headcheck.render import render
 
     if args.activation is None and args.units is None and args.loss is None and not args.metric:
         raise InputError(
@@ -69,48 +69,9 @@ def run(args: argparse.Namespace) -> int:
     )
     labels = load_labels(args.labels) if args.labels else None
     result = check(head, labels, task=args.task, select=_codes(args.select), ignore=_codes(args.ignore))
-    if args.format == "json":
-        print(json.dumps(result.to_dict(), indent=2))
-    else:
-        print(render_text(result), end="")
+    sys.stdout.write(_line(render(result, args.format)))
     return result.exit_code
 
 
-def render_text(result) -> str:  # noqa: ANN001 - CheckResult, imported lazily
-    """One block per finding: code, name, severity; the message; the fix; the link."""
-    blocks = [_context_line(result)]
-    for f in result.findings:
-        message = f.message
-        cut = message.rfind(" Fix: ")
-        if cut > 0 and message.endswith(f.url):
-            message = message[:cut]
-        wrap = textwrap.fill(message, width=100, initial_indent="  ", subsequent_indent="  ")
-        fix = textwrap.fill(f"fix: {f.fix}", width=100, initial_indent="  ", subsequent_indent="       ")
-        blocks.append(f"{f.code} {f.name} [{f.severity.value}]\n{wrap}\n{fix}\n  see: {f.url}\n")
-    counts = {s: sum(1 for f in result.findings if f.severity.value == s) for s in ("error", "warning", "info")}
-    if result.findings:
-        blocks.append(f"{len(result.findings)} finding(s): {counts['error']} error, {counts['warning']} warning, "
-                      f"{counts['info']} info\n")
-    else:
-        blocks.append("No findings: nothing known about this head contradicts the task.\n")
-    return "\n".join(blocks)
-
-
-def _context_line(result) -> str:  # noqa: ANN001
-    head, task = result.context.head, result.context.task
-    parts = []
-    if head.activation or head.units:
-        parts.append(f"{head.activation or '?'} x {head.units or '?'} outputs")
-    if head.loss is not None:
-        logits = " (from_logits=True)" if head.loss.from_logits else ""
-        parts.append(f"loss {head.loss.name}{logits}")
-    if head.metrics:
-        parts.append("metrics " + ", ".join(m.name for m in head.metrics))
-    if head.framework:
-        parts.append(f"{head.framework} {head.framework_version or '(version unknown)'}")
-    line = "head: " + "; ".join(parts) if parts else "head: (nothing declared)"
-    if task is not None:
-        line += f"\ntask: {task.kind}, {task.n_classes} classes, {task.label_encoding} labels, {task.n_samples} samples"
-    elif result.context.declared_task:
-        line += f"\ntask: {result.context.declared_task} (declared)"
-    return line + "\n"
+def _line(text: str) -> str:
+    return text if text.endswith("\n") else text + "\n"

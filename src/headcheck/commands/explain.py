@@ -21,8 +21,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from headcheck._explain import explain_files
+    from headcheck.render import render
 
     ex = explain_files(args.files, args.reported, tolerance=args.tolerance, name=args.name,
                        progress=True, **report_kwargs(args))
-    print(ex.render(args.format))
+    print(render(ex, args.format))
     return 0

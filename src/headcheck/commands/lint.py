@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from headcheck.lint.config import check_codes, find_pyproject, load_config
-    from headcheck.lint.output import render
+    from headcheck.render.lint import render
     from headcheck.lint.runner import lint_paths
 
     config = load_config(find_pyproject(args.paths[0] if args.paths else "."))

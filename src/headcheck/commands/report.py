@@ -22,9 +22,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from headcheck._report import report_files
+    from headcheck.render import render
 
     rep = report_files(args.files, progress=True, **report_kwargs(args))
-    print(rep.render(args.format, width=_width()))
+    print(render(rep, args.format, _width()))
     if args.plot:
         path = rep.plot(args.plot)
         print(f"plot written to {path}", file=sys.stderr)

@@ -1,4 +1,7 @@
-"""Rendering lint results: text (ruff-like), JSON, SARIF 2.1.0 and GitHub workflow annotations."""
+"""Rendering lint results: text (ruff-like), JSON, SARIF 2.1.0 and GitHub workflow annotations.
+
+Lint results are (path, Finding) pairs in reading order; unlike report, check and explain they are
+a stream of located findings, so they have their own formats rather than a document."""
 from __future__ import annotations
 
 import json

@@ -1,0 +1,131 @@
+"""Rendering a CheckResult: its JSON dict, the text `headcheck check` prints (one block per
+finding, 100 columns like a compiler's messages), and the document Markdown and HTML show."""
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import TYPE_CHECKING, Any
+
+from headcheck.render import html as html_out
+from headcheck.render import markdown as md_out
+from headcheck.render._base import plain
+from headcheck.render.document import Block, Field, Findings, Para, Title, finding_parts
+
+if TYPE_CHECKING:  # pragma: no cover
+    from headcheck._check import CheckResult
+    from headcheck.head import HeadSpec
+
+FORMATS = ("text", "json", "markdown", "html")
+TEXT_WIDTH = 100
+NO_FINDINGS = "No findings: nothing known about this head contradicts the task."
+
+
+# --- JSON -----------------------------------------------------------------------------------------
+def head_to_dict(head: HeadSpec) -> dict[str, Any]:
+    """A JSON-ready description of a HeadSpec (locations left out)."""
+    return {
+        "framework": head.framework,
+        "framework_version": head.framework_version,
+        "activation": head.activation,
+        "activation_axis": head.activation_axis,
+        "units": head.units,
+        "loss": None if head.loss is None else {
+            "name": head.loss.name, "from_logits": head.loss.from_logits,
+            "reduction": head.loss.reduction, "spelling": head.loss.spelling,
+        },
+        "metrics": [{"name": m.name, "spelling": m.spelling, "params": dict(m.params)}
+                    for m in head.metrics],
+        "labels": head.labels,
+        "task": head.task,
+    }
+
+
+def to_dict(result: CheckResult) -> dict[str, Any]:
+    """`head`, `task`, `declared_task`, `findings`; equal to what `--format json` prints."""
+    ctx = result.context
+    return plain({
+        "head": head_to_dict(ctx.head) if ctx.head is not None else None,
+        "task": ctx.task.to_dict() if ctx.task is not None else None,
+        "declared_task": ctx.declared_task,
+        "findings": [f.to_dict() for f in result.findings],
+    })
+
+
+def to_json(result: CheckResult, indent: int | None = 2) -> str:
+    return json.dumps(to_dict(result), indent=indent)
+
+
+# --- text ---------------------------------------------------------------------------------------
+def head_line(result: CheckResult) -> str:
+    head = result.context.head
+    parts = []
+    if head.activation or head.units:
+        parts.append(f"{head.activation or '?'} x {head.units or '?'} outputs")
+    if head.loss is not None:
+        logits = " (from_logits=True)" if head.loss.from_logits else ""
+        parts.append(f"loss {head.loss.name}{logits}")
+    if head.metrics:
+        parts.append("metrics " + ", ".join(m.name for m in head.metrics))
+    if head.framework:
+        parts.append(f"{head.framework} {head.framework_version or '(version unknown)'}")
+    return "; ".join(parts) if parts else "(nothing declared)"
+
+
+def task_summary(result: CheckResult) -> str | None:
+    task = result.context.task
+    if task is not None:
+        return (f"{task.kind}, {task.n_classes} classes, {task.label_encoding} labels, "
+                f"{task.n_samples} samples")
+    if result.context.declared_task:
+        return f"{result.context.declared_task} (declared)"
+    return None
+
+
+def summary(result: CheckResult) -> str:
+    if not result.findings:
+        return NO_FINDINGS
+    counts = {s: sum(1 for f in result.findings if f.severity.value == s)
+              for s in ("error", "warning", "info")}
+    return (f"{len(result.findings)} finding(s): {counts['error']} error, {counts['warning']} "
+            f"warning, {counts['info']} info")
+
+
+def to_text(result: CheckResult, width: int = TEXT_WIDTH) -> str:
+    """One block per finding: code, name, severity; the message; the fix; the link."""
+    task = task_summary(result)
+    blocks = [f"head: {head_line(result)}" + (f"\ntask: {task}" if task else "") + "\n"]
+    for f in result.findings:
+        message, fix = finding_parts(f)
+        wrapped = textwrap.fill(message, width=width, initial_indent="  ", subsequent_indent="  ")
+        fix = textwrap.fill(f"fix: {fix}", width=width, initial_indent="  ",
+                            subsequent_indent="       ")
+        blocks.append(f"{f.code} {f.name} [{f.severity.value}]\n{wrapped}\n{fix}\n  see: {f.url}\n")
+    blocks.append(summary(result) + "\n")
+    return "\n".join(blocks)
+
+
+# --- Markdown and HTML --------------------------------------------------------------------------------
+def document(result: CheckResult) -> list[Block]:
+    task = task_summary(result)
+    blocks: list[Block] = [Title("headcheck check"), Field("Head", head_line(result))]
+    if task:
+        blocks.append(Field("Task", task))
+    blocks += [Findings(tuple(result.findings)), Para(summary(result))]
+    return blocks
+
+
+def to_markdown(result: CheckResult) -> str:
+    return md_out.to_markdown(document(result))
+
+
+def to_html(result: CheckResult) -> str:
+    return html_out.to_html(document(result))
+
+
+_FORMATTERS = {"json": to_json, "markdown": to_markdown, "html": to_html}
+
+
+def render(result: CheckResult, fmt_: str = "text", width: int = TEXT_WIDTH) -> str:
+    if fmt_ == "text":
+        return to_text(result, width)
+    return _FORMATTERS[fmt_](result)
