@@ -9,7 +9,7 @@ from typing import Any, Iterable, Iterator
 
 from headcheck.render._base import fmt, wrap
 from headcheck.render.document import (
-    Block, Field, Findings, Gap, Notes, Para, Table, Title, Verdicts, finding_line,
+    Block, Field, Findings, Gap, Notes, Para, Table, Title, Verdicts, finding_line, verdict_word,
 )
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -84,8 +84,7 @@ def _verdicts(b: Verdicts, width: int) -> Iterator[Any]:
 
     yield Text(b.title, style="bold")
     for v in b.items:
-        mark = (Text("fits the task", style="green") if v.fits_task
-                else Text("MISLEADING", style="bold red"))
+        mark = Text(verdict_word(v), style="green" if v.fits_task else "bold red")
         yield Text.assemble(f"  {v.id:<36}{fmt(v.value):>8}  ", mark)
         meaning = v.meaning + (f" ({v.note})" if v.note else "")
         yield Text(wrap(meaning, width, "      "), style="dim")
