@@ -24,7 +24,9 @@ from dataclasses import dataclass, replace
 from typing import Iterator
 
 from headcheck.findings import Location
-from headcheck.head import HeadSpec, LossSpec, MetricSpec, normalize_activation, normalize_loss, normalize_metric
+from headcheck.frameworks.torch import LOSS_CLASSES, LOSS_FUNCTIONS
+from headcheck.head import HeadSpec, LossSpec, MetricSpec
+from headcheck.vocab import normalize_activation, normalize_loss, normalize_metric
 from headcheck.lint.index import Binding, CallSite, ClassInfo, ModuleIndex, Pos, Scope, dotted, end_pos, pos_of
 
 _MAX_DEPTH = 12
@@ -41,14 +43,9 @@ _PASS_LAYERS = frozenset({
     "SpatialDropout2D", "SpatialDropout3D", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Dropout1d",
     "Dropout2d", "Unflatten", "Squeeze",
 })
-_TORCH_LOSS_CLASSES = frozenset({
-    "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss", "NLLLoss", "MSELoss", "L1Loss",
-    "MultiLabelSoftMarginLoss", "KLDivLoss",
-})
-_TORCH_LOSS_FUNCTIONS = frozenset({
-    "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss",
-    "mse_loss", "l1_loss", "multilabel_soft_margin_loss", "kl_div", "sigmoid_focal_loss",
-})
+# the torch loss names come from the vocabulary (headcheck.frameworks.torch)
+_TORCH_LOSS_CLASSES = frozenset(LOSS_CLASSES)
+_TORCH_LOSS_FUNCTIONS = frozenset(LOSS_FUNCTIONS)
 _TENSOR_METHODS = frozenset({"astype", "float", "long", "int", "to", "type", "numpy", "cuda", "cpu",
                              "reshape", "view", "squeeze", "values", "double", "copy"})
 _ARRAY_FUNCS = frozenset({"array", "asarray", "tensor", "from_numpy", "as_tensor", "Tensor",
@@ -506,9 +503,7 @@ class SpecBuilder(Extractor):
         if isinstance(node, ast.Constant):
             if not isinstance(node.value, str):
                 return None
-            if node.value.lower() in ("crossentropy", "ce"):
-                # Keras 3 picks binary / categorical / sparse cross-entropy from the shapes at fit time
-                return LossSpec("unknown", spelling=node.value, location=loc)
+            # 'crossentropy' stays ambiguous: the rules resolve it from the version and the shapes
             return normalize_loss(node.value, location=loc)
         if isinstance(node, ast.Name):
             if node.id in self.ix.imports:

@@ -1,0 +1,32 @@
+"""What headcheck knows about each framework, one module per framework.
+
+* `keras`        Keras and tf.keras: loss / metric / activation spellings, what the strings
+                 'accuracy' and 'crossentropy' become per version, the API paths fixes name.
+* `torch`        PyTorch (and Lightning): loss classes and functionals, what each loss expects
+                 (logits, probabilities, log-probabilities), activation modules and functions.
+* `torchmetrics` metric classes and their defaults (averaging, thresholds).
+* `sklearn`      scikit-learn metric functions and their conventions.
+
+These modules hold tables and small pure functions only; they never import the framework they
+describe. `headcheck.vocab` is the one normaliser that reads them (strings, dotted names, classes,
+live objects) into the canonical head, and the rules word their fixes per framework
+(`headcheck.rules._util.pick`). To teach headcheck a framework's spellings, edit its module here.
+"""
+from __future__ import annotations
+
+# The frameworks a head can be written in (HeadSpec.framework), and the families whose APIs and
+# wording are shared: tf.keras speaks Keras with a `tf.` prefix, Lightning speaks PyTorch.
+FRAMEWORKS: tuple[str, ...] = ("keras", "tf.keras", "pytorch", "lightning")
+KERAS_FAMILY = frozenset({"keras", "tf.keras"})
+TORCH_FAMILY = frozenset({"pytorch", "lightning"})
+# The dialects fix texts are written in: a framework, or the metric library a head only shows.
+DIALECTS: tuple[str, ...] = FRAMEWORKS + ("torchmetrics", "sklearn")
+
+
+def family(framework: str | None) -> str | None:
+    """'keras' for Keras / tf.keras, 'pytorch' for PyTorch / Lightning / torchmetrics, else None."""
+    if framework in KERAS_FAMILY:
+        return "keras"
+    if framework in TORCH_FAMILY or framework == "torchmetrics":
+        return "pytorch"
+    return None
