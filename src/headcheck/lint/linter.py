@@ -1,17 +1,18 @@
 """One file -> findings: extract the heads, run the rule catalogue on each, point every finding at
 its line, honour `# noqa`.
 
-Where a finding points (the same policy for every front-end and framework):
+Where a finding points is declared by its rule (`Rule.points_at`), the same policy for every
+front-end and framework:
 
-| rules | location |
+| points_at | location |
 |---|---|
-| output x loss, labels x loss (HC101 HC102 HC104 HC105 HC106 HC109 HC201 HC202 HC205) | the loss: the `loss=` value of `compile`, the `nn.*Loss(...)` construction or the `F.*` call (a loss bound to a variable first is reported where it is built) |
-| the last layer alone (HC103 HC107 HC108) | the activation: the `activation=` argument, the `Activation`/`Softmax` layer, `nn.Softmax(...)` or `F.softmax(...)` |
-| width (HC110) | the units argument of the last `Dense` / `nn.Linear` |
-| metrics (HC3xx) | the metric named in the finding (`'accuracy'` in `metrics=[...]`, the torchmetrics object) |
+| loss (output x loss, labels x loss: HC101 HC102 HC104 HC105 HC106 HC109 HC201 HC202 HC205 ...) | the `loss=` value of `compile`, the `nn.*Loss(...)` construction or the `F.*` call (a loss bound to a variable first is reported where it is built) |
+| activation (the last layer alone: HC103 HC107 HC108) | the `activation=` argument, the `Activation`/`Softmax` layer, `nn.Softmax(...)` or `F.softmax(...)` |
+| units (HC110) | the units argument of the last `Dense` / `nn.Linear` |
+| metric (HC3xx) | the metric the finding is about (the rule passes it: `'accuracy'` in `metrics=[...]`, the torchmetrics object), else the first metric written |
+| labels | where the labels are built (`to_categorical(...)`, ...) |
 
-When that place is unknown the next one that is known is used (loss, activation, units, metric,
-model). Suppress a finding with `# noqa: HC101` (exact codes, as ruff) or a bare `# noqa` on the
+When that place is unknown the next one that is known is used (in the order of `_FALLBACK`). Suppress a finding with `# noqa: HC101` (exact codes, as ruff) or a bare `# noqa` on the
 reported line.
 """
 from __future__ import annotations
@@ -25,9 +26,14 @@ from headcheck.findings import Finding, Location
 from headcheck.head import HeadSpec
 from headcheck.lint.source import SourceText, Skip, read_source
 
-_LOSS_RULES = frozenset({"HC101", "HC102", "HC104", "HC105", "HC106", "HC109", "HC201", "HC202", "HC205"})
-_ACTIVATION_RULES = frozenset({"HC103", "HC107", "HC108"})
-_UNITS_RULES = frozenset({"HC110"})
+# Where to look when the place a rule points at is unknown, in order.
+_FALLBACK = {
+    "activation": ("activation", "units", "loss", "metric", "model"),
+    "units": ("units", "activation", "loss", "metric", "model"),
+    "metric": ("metric", "loss", "activation", "units", "model"),
+    "loss": ("loss", "activation", "units", "metric", "model"),
+    "labels": ("labels", "loss", "activation", "units", "metric", "model"),
+}
 
 # Every head the extractor reads is anchored on one of these: a Keras `compile` call or a model
 # built with `Sequential(` / `Model(` / a class deriving from `...Model`; in a file that mentions
@@ -141,32 +147,23 @@ def has_anchor(text: str) -> bool:
 
 
 def anchor(finding: Finding, head: HeadSpec) -> Location | None:
-    """The place a finding of this head points at (see the module docstring)."""
+    """The place a finding of this head points at: where its rule says (`Rule.points_at`), else
+    the next known place (see the module docstring). A metric rule has already located its
+    finding at the metric it is about."""
+    from headcheck.rules import get_rule
+
     if finding.location is not None:
         return finding.location
-    loss = head.loss.location if head.loss is not None else None
-    metric = _metric_location(finding, head)
-    model = head.locations.get("model")
-    if finding.code in _ACTIVATION_RULES:
-        order = (head.activation_location, head.units_location, loss, metric, model)
-    elif finding.code in _UNITS_RULES:
-        order = (head.units_location, head.activation_location, loss, metric, model)
-    elif finding.code.startswith("HC3"):
-        order = (metric, loss, head.activation_location, head.units_location, model)
-    else:
-        order = (loss, head.activation_location, head.units_location, metric, model)
-    return next((loc for loc in order if loc is not None), None)
-
-
-def _metric_location(finding: Finding, head: HeadSpec) -> Location | None:
-    located = [m for m in head.metrics if m.location is not None]
-    for m in located:
-        if m.spelling and (f"`{m.spelling}`" in finding.message or f"'{m.spelling}'" in finding.message):
-            return m.location
-    for m in located:
-        if m.spelling and m.spelling in finding.message:
-            return m.location
-    return located[0].location if located else None
+    places = {
+        "loss": head.loss.location if head.loss is not None else None,
+        "activation": head.activation_location,
+        "units": head.units_location,
+        "metric": next((m.location for m in head.metrics if m.location is not None), None),
+        "labels": head.locations.get("labels"),
+        "model": head.locations.get("model"),
+    }
+    order = _FALLBACK[get_rule(finding.code).points_at]
+    return next((places[p] for p in order if places[p] is not None), None)
 
 
 def _suppressed(code: str, lines: list[str], row: int) -> bool:

@@ -2,8 +2,14 @@
 
 One rule, one small module, one class (subclass of :class:`Rule`). Rules are found by walking this
 package (`all_rules()`), never registered by hand. Each rule reads a :class:`Context` (a HeadSpec,
-a TaskProfile, DataFacts, any of them possibly missing), states which of them it needs in `needs`,
-and yields findings; it is silent when what it needs is unknown.
+a TaskProfile, DataFacts, a TrainingHistory, any of them possibly missing), states which of them it
+needs in `needs` and what in the program its findings point at in `points_at`, and yields
+findings; it is silent when what it needs is unknown. Fix texts are worded in the user's framework
+(`rules._util.pick`).
+
+To add a rule: one module `hcNNN_<name>.py` here with one `Rule` subclass (code, name, severity,
+summary, fix_title, needs, points_at, the documented headings, VALID / INVALID cases), then
+`make docs`.
 """
 from __future__ import annotations
 
@@ -17,19 +23,41 @@ from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 from headcheck.findings import DOCS_URL, Finding, Location, Severity
 
 if TYPE_CHECKING:  # pragma: no cover
-    from headcheck.head import HeadSpec
+    from headcheck.head import HeadSpec, MetricSpec
+    from headcheck.history import TrainingHistory
     from headcheck.task import DataFacts, TaskProfile
+
+# What in the program a finding points at (the linter locates it there).
+POINTS_AT = ("activation", "units", "loss", "metric", "labels")
 
 
 @dataclass(frozen=True)
 class Context:
     """What a rule may read. `declared_task` is a task kind stated by the user (`--task`) when no
-    data is given; `task_kind` resolves the best-known kind from data, declaration or head."""
+    data is given; `task_kind` resolves the best-known kind from data, declaration or head;
+    `history` is what a training showed epoch by epoch (the callbacks fill it).
+
+    A head whose loss is the ambiguous string 'crossentropy' is resolved here, once, from the
+    framework, its version and the shapes (`headcheck.vocab.resolve_loss`), so every rule reads the
+    loss the framework would use and `head.loss.resolution` says how it was decided."""
 
     head: HeadSpec | None = None
     task: TaskProfile | None = None
     data: DataFacts | None = None
     declared_task: str | None = None
+    history: TrainingHistory | None = None
+
+    def __post_init__(self) -> None:
+        head = self.head
+        if head is not None and head.loss is not None and head.loss.is_ambiguous and head.loss.resolution is None:
+            from dataclasses import replace
+
+            from headcheck.rules._util import label_encoding
+            from headcheck.vocab import resolve_loss
+
+            loss = resolve_loss(head.loss, head.framework, head.framework_version,
+                                output_units=head.units, label_encoding=label_encoding(self))
+            object.__setattr__(self, "head", replace(head, loss=loss))
 
     @property
     def task_kind(self) -> str | None:
@@ -65,7 +93,8 @@ class Rule:
     severity: ClassVar[Severity]
     summary: ClassVar[str]  # one line: what is wrong
     fix_title: ClassVar[str]  # one line: the fix, framework-neutral
-    needs: ClassVar[frozenset[str]]  # subset of {'head', 'task', 'data'}; any-of semantics are the rule's own
+    needs: ClassVar[frozenset[str]]  # subset of {'head', 'task', 'data', 'history'}; any-of semantics are the rule's own
+    points_at: ClassVar[str]  # one of POINTS_AT: where the linter locates its findings
     VALID: ClassVar[list[Case]] = []
     INVALID: ClassVar[list[Case]] = []
 
@@ -83,10 +112,14 @@ class Rule:
         *,
         severity: Severity | None = None,
         location: Location | None = None,
+        metric: MetricSpec | None = None,
     ) -> Finding:
         """Build a finding of this rule. `message` says what is wrong and why the number misleads;
         the fix and the link to the rule's page are appended to it ('... Fix: <fix>. See <url>'),
-        and `fix` alone goes into the finding's `fix` field."""
+        and `fix` alone goes into the finding's `fix` field. A metric rule passes the `metric` it
+        is about: the finding points where that metric was written."""
+        if location is None and metric is not None:
+            location = metric.location
         fix_text = (fix or self.fix_title).strip()
         text = message.strip()
         if self.url not in text:
@@ -120,6 +153,8 @@ def all_rules() -> tuple[Rule, ...]:
                     raise RuntimeError(f"{obj.__qualname__}: code {code!r} is not of the form HC123")
                 if code in found:
                     raise RuntimeError(f"two rules share the code {code}: {found[code]!r} and {obj!r}")
+                if getattr(obj, "points_at", None) not in POINTS_AT:
+                    raise RuntimeError(f"{obj.__qualname__}: points_at must be one of {POINTS_AT}")
                 found[code] = obj()
     return tuple(found[c] for c in sorted(found))
 
@@ -133,13 +168,11 @@ def get_rule(code: str) -> Rule:
 
 
 def selected(codes_or_prefixes: Iterable[str] | None, ignore: Iterable[str] | None, code: str) -> bool:
-    """ruff's select/ignore semantics by code or prefix ('HC1', 'HC10', 'HC101', 'ALL')."""
-    def match(patterns: Iterable[str]) -> bool:
-        return any(p.upper() == "ALL" or code.startswith(p.upper()) for p in patterns)
+    """ruff's select/ignore semantics by code or prefix ('HC1', 'HC10', 'HC101', 'ALL'), validated
+    by `headcheck.selection` (InputError for a selector that is no rule code)."""
+    from headcheck.selection import selection
 
-    if codes_or_prefixes is not None and not match(codes_or_prefixes):
-        return False
-    return not (ignore is not None and match(ignore))
+    return selection(codes_or_prefixes, ignore).selects(code)
 
 
 def run_rules(
@@ -148,10 +181,15 @@ def run_rules(
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
 ) -> list[Finding]:
-    """Run every selected rule on a context; findings sorted by severity (worst first), then code."""
+    """Run every selected rule on a context; findings sorted by severity (worst first), then code.
+    `select` / `ignore` are validated (`headcheck.selection`): a code that names no rule raises
+    InputError."""
+    from headcheck.selection import selection
+
+    chosen = selection(select, ignore)
     out: list[Finding] = []
     for rule in all_rules():
-        if not selected(select, ignore, rule.code):
+        if not chosen.selects(rule.code):
             continue
         out.extend(rule.check(ctx))
     out.sort(key=lambda f: (-f.severity.rank, f.code))

@@ -4,16 +4,19 @@ Every helper returns None when the thing is unknown, so that a rule can stay sil
 """
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
-from headcheck.head import KERAS_LOSSES, HeadSpec, LossSpec, MetricSpec
+from headcheck.frameworks import FRAMEWORKS, KERAS_FAMILY, family
+from headcheck.frameworks import keras as keras_fw
+from headcheck.head import HeadSpec, LossSpec, MetricSpec
+from headcheck.vocab import KERAS_LOSSES
 
 if TYPE_CHECKING:  # pragma: no cover
     from headcheck.rules import Context
 
-KERAS_CE = frozenset({"categorical_crossentropy", "sparse_categorical_crossentropy",
-                      "categorical_focal_crossentropy"})
-KERAS_BCE = frozenset({"binary_crossentropy", "binary_focal_crossentropy"})
+KERAS_CE = keras_fw.CATEGORICAL
+KERAS_BCE = keras_fw.BINARY
 NOMINAL_LOSSES = KERAS_CE | {"torch.CrossEntropyLoss", "torch.NLLLoss"}
 ACCURACY_NAMES = frozenset({
     "accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
@@ -24,25 +27,74 @@ ACCURACY_NAMES = frozenset({
 
 
 def dialect(ctx: Context) -> str | None:
-    """'pytorch' or 'keras' when a head is known (fixes are worded in that framework), else None."""
+    """The framework a finding speaks (`headcheck.frameworks.DIALECTS`): the head's framework
+    ('keras', 'tf.keras', 'pytorch', 'lightning'); without one, what its spellings show (a torch
+    loss: 'pytorch'; only torchmetrics metrics: 'torchmetrics'; only scikit-learn metrics:
+    'sklearn'; Keras spellings: 'keras'); None when no head is known (neutral wording)."""
     head = ctx.head
     if head is None:
+        if ctx.history is not None and ctx.history.framework in FRAMEWORKS:
+            return ctx.history.framework
         return None
-    if head.framework == "pytorch" or (head.loss is not None and head.loss.is_torch):
+    if head.framework in FRAMEWORKS:
+        return head.framework
+    if head.loss is not None and head.loss.is_torch:
         return "pytorch"
-    if any(m.name.startswith("torchmetrics.") for m in head.metrics) and head.framework is None:
-        return "pytorch"
+    names = [m.name for m in head.metrics]
+    if head.loss is None and names:
+        if any(n.startswith("torchmetrics.") for n in names):
+            return "torchmetrics"
+        if all(n.startswith("sklearn.") for n in names):
+            return "sklearn"
+    if any(n.startswith("torchmetrics.") for n in names):
+        return "torchmetrics"
+    if head.loss is None and head.activation is None and head.units is None and not names:
+        return None
     return "keras"
 
 
-def pick(ctx: Context, *, keras: str, pytorch: str, neutral: str | None = None) -> str:
-    """The text for the user's framework (Keras wording when only data is known and no neutral)."""
+def speaks(ctx: Context) -> str | None:
+    """The family of the dialect: 'keras' (Keras, tf.keras), 'pytorch' (PyTorch, Lightning,
+    torchmetrics), or None (scikit-learn or nothing known)."""
+    return family(dialect(ctx))
+
+
+_BARE_KERAS = re.compile(r"(?<![\w.])keras\.")
+
+
+def as_tf_keras(text: str) -> str:
+    """Keras wording for tf.keras code: `keras.losses...` becomes `tf.keras.losses...`."""
+    return _BARE_KERAS.sub("tf.keras.", text)
+
+
+def pick(ctx: Context, *, keras: str, pytorch: str, tf_keras: str | None = None, lightning: str | None = None,
+         torchmetrics: str | None = None, sklearn: str | None = None, neutral: str | None = None) -> str:
+    """The text for the user's framework. tf.keras falls back to the Keras text with `tf.keras.`
+    API paths, Lightning and torchmetrics to the PyTorch text, scikit-learn and an unknown
+    framework to `neutral` (then to the Keras text, the wording of the oldest front-end)."""
     d = dialect(ctx)
+    if d == "tf.keras":
+        return tf_keras or as_tf_keras(keras)
+    if d == "lightning":
+        return lightning or pytorch
+    if d == "torchmetrics":
+        return torchmetrics or pytorch
     if d == "pytorch":
         return pytorch
+    if d == "sklearn":
+        return sklearn or neutral or keras
     if d is None and neutral is not None:
         return neutral
     return keras
+
+
+def keras_api(ctx: Context) -> str:
+    """`keras` or `tf.keras`: the package prefix a Keras fix names."""
+    return keras_fw.api(ctx.head.framework if ctx.head is not None else None)
+
+
+def in_keras(ctx: Context) -> bool:
+    return dialect(ctx) in KERAS_FAMILY
 
 
 def loss_name(head: HeadSpec | None) -> str | None:

@@ -51,6 +51,7 @@ class SoftmaxWithBinaryCrossentropy(Rule):
     summary = "Softmax over several outputs is trained with binary cross-entropy."
     fix_title = "Use categorical cross-entropy with softmax, or sigmoid outputs with binary cross-entropy."
     needs = frozenset({"head"})
+    points_at = "loss"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         head = ctx.head

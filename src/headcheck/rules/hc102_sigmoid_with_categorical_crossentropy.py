@@ -50,6 +50,7 @@ class SigmoidWithCategoricalCrossentropy(Rule):
     summary = "Independent sigmoid outputs are trained with a categorical cross-entropy."
     fix_title = "Use softmax with categorical cross-entropy, or keep sigmoid and use binary cross-entropy."
     needs = frozenset({"head"})
+    points_at = "loss"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         head = ctx.head

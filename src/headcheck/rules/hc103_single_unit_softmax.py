@@ -45,6 +45,7 @@ class SingleUnitSoftmax(Rule):
     summary = "Softmax over a single output unit always outputs 1.0."
     fix_title = "Use one sigmoid unit with binary cross-entropy, or two softmax units."
     needs = frozenset({"head"})
+    points_at = "activation"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         head = ctx.head

@@ -47,6 +47,7 @@ class LogitsAsProbabilities(Rule):
     summary = "The model outputs logits but the loss expects probabilities."
     fix_title = "Tell the loss it receives logits (from_logits=True / BCEWithLogitsLoss), or add the activation."
     needs = frozenset({"head"})
+    points_at = "loss"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         head = ctx.head

@@ -53,6 +53,7 @@ class DoubleActivation(Rule):
     summary = "The output activation is applied a second time by the loss."
     fix_title = "Apply the activation once: drop it from the model, or tell the loss it gets probabilities."
     needs = frozenset({"head"})
+    points_at = "loss"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         head = ctx.head

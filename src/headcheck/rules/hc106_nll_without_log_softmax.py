@@ -56,6 +56,7 @@ class NllWithoutLogSoftmax(Rule):
     summary = "NLLLoss is applied to outputs that are not log-probabilities."
     fix_title = "Put log_softmax before NLLLoss, or drop the activation and use CrossEntropyLoss."
     needs = frozenset({"head"})
+    points_at = "loss"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         head = ctx.head

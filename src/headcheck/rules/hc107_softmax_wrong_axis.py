@@ -46,6 +46,7 @@ class SoftmaxWrongAxis(Rule):
     summary = "Softmax is taken over the batch axis, or with no axis."
     fix_title = "Take the softmax over the class axis (dim=-1 / axis=-1)."
     needs = frozenset({"head"})
+    points_at = "activation"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         head = ctx.head

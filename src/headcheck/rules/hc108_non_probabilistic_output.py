@@ -54,6 +54,7 @@ class NonProbabilisticOutput(Rule):
     summary = "The last activation gives neither probabilities nor logits."
     fix_title = "Use softmax/sigmoid on the last layer, or no activation with a logits loss."
     needs = frozenset({"head"})
+    points_at = "activation"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         head = ctx.head

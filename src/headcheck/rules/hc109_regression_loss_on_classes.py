@@ -48,6 +48,7 @@ class RegressionLossOnClasses(Rule):
     summary = "A regression loss (MSE/MAE) is trained on class targets."
     fix_title = "Use a cross-entropy for classes (or an ordinal loss for ordered classes)."
     needs = frozenset({"head"})
+    points_at = "loss"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         head = ctx.head

@@ -49,6 +49,7 @@ class OutputWidthMismatch(Rule):
     summary = "The number of outputs disagrees with the loss or the data."
     fix_title = "Give the last layer one output per class (one output for binary with a sigmoid loss)."
     needs = frozenset({"head"})
+    points_at = "units"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         head = ctx.head

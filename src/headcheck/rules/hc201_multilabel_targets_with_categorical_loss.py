@@ -50,6 +50,7 @@ class MultilabelTargetsWithCategoricalLoss(Rule):
     summary = "Multi-hot targets are trained with softmax or a categorical loss."
     fix_title = "Use independent sigmoid outputs with binary cross-entropy for multi-label targets."
     needs = frozenset({"head", "task"})
+    points_at = "loss"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         head = ctx.head

@@ -50,6 +50,7 @@ class LabelEncodingMismatch(Rule):
     summary = "The labels are encoded differently from what the loss expects."
     fix_title = "Match the loss to the labels: sparse losses for class indices, categorical for one-hot."
     needs = frozenset({"head", "task"})
+    points_at = "loss"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         head = ctx.head

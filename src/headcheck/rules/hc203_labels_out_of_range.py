@@ -49,6 +49,7 @@ class LabelsOutOfRange(Rule):
     summary = "Label values lie outside the range the loss or the outputs accept."
     fix_title = "Map the labels to 0..K-1 (class indices) or {0, 1} (binary targets)."
     needs = frozenset({"data"})
+    points_at = "labels"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         data = ctx.data

@@ -49,6 +49,7 @@ class DegenerateLabels(Rule):
     summary = "Only one class is present, or some classes have no examples."
     fix_title = "Evaluate on a stratified split that contains every class."
     needs = frozenset({"data"})
+    points_at = "labels"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         counts = class_counts(ctx)

@@ -47,6 +47,7 @@ class OrdinalTargetsAsNominal(Rule):
     summary = "Ordered classes are trained with a loss that ignores their order."
     fix_title = "Use an ordinal loss (CORAL/CORN) or regression, and report mean absolute class error."
     needs = frozenset({"head", "task"})
+    points_at = "loss"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         head = ctx.head

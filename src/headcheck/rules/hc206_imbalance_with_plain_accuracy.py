@@ -50,6 +50,7 @@ class ImbalanceWithPlainAccuracy(Rule):
     summary = "One class dominates the data, so accuracy alone says little."
     fix_title = "Report balanced accuracy / macro F1 beside accuracy; weight the classes or use a focal loss."
     needs = frozenset({"data"})
+    points_at = "metric"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         counts = class_counts(ctx)

@@ -6,7 +6,7 @@ from headcheck.findings import Finding, Severity
 from headcheck.resolution import Resolution, resolve_accuracy
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import (dialect, keras_accuracy_fix, label_encoding, likely_task, metrics,
+from headcheck.rules._util import (in_keras, keras_accuracy_fix, label_encoding, likely_task, metrics,
                                    n_classes)
 
 _VERDICT = {True: "fits", False: "does not fit", None: "undetermined"}
@@ -58,10 +58,11 @@ class AmbiguousAccuracyString(Rule):
     summary = "metrics=['accuracy'] resolves to an accuracy that does not fit the task."
     fix_title = "Name the accuracy explicitly instead of the string 'accuracy'."
     needs = frozenset({"head"})
+    points_at = "metric"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         head = ctx.head
-        if head is None or dialect(ctx) != "keras":
+        if head is None or not in_keras(ctx):
             return
         found = metrics(head, "accuracy")
         if not found:
@@ -82,7 +83,7 @@ class AmbiguousAccuracyString(Rule):
             message += f" (The task is taken as {kind} from the head: {_convention(kind)}.)"
         severity = Severity.ERROR if res.version_known and not implied else Severity.WARNING
         fix = f"name the metric instead of the string: {keras_accuracy_fix(kind)}"
-        yield self.finding(message, fix, severity=severity)
+        yield self.finding(message, fix, severity=severity, metric=found[0])
 
     VALID = [
         Case(ctx(activation="softmax", units=10, loss="categorical_crossentropy", metrics=["accuracy"],

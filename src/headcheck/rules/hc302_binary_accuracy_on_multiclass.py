@@ -45,6 +45,7 @@ class BinaryAccuracyOnMulticlass(Rule):
     summary = "Binary accuracy is reported on a single-label task with K > 2 classes."
     fix_title = "Use categorical (or sparse categorical) accuracy for single-label classes."
     needs = frozenset({"head"})
+    points_at = "metric"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         head = ctx.head
@@ -66,7 +67,7 @@ class BinaryAccuracyOnMulticlass(Rule):
                    "`['sparse_categorical_accuracy']` (integer labels)",
                    pytorch=f"use `torchmetrics.classification.MulticlassAccuracy(num_classes={k or 'K'}, "
                    "average='micro')`")
-        yield self.finding(message, fix)
+        yield self.finding(message, fix, metric=found[0])
 
     VALID = [
         Case(ctx(activation="sigmoid", units=1, loss="binary_crossentropy", metrics=["binary_accuracy"])),

@@ -51,6 +51,7 @@ class CategoricalAccuracyOnMultilabel(Rule):
     summary = "Categorical accuracy is reported on multi-hot targets."
     fix_title = "Report per-label (binary) accuracy and exact-match accuracy for multi-label targets."
     needs = frozenset({"head"})
+    points_at = "metric"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         found = metrics(ctx.head, *_SINGLE_LABEL_METRICS)
@@ -64,7 +65,7 @@ class CategoricalAccuracyOnMultilabel(Rule):
                    "exact-match accuracy beside it",
                    pytorch="use `torchmetrics.classification.MultilabelAccuracy(num_labels=L)` and "
                    "`MultilabelExactMatch(num_labels=L)`")
-        yield self.finding(message, fix)
+        yield self.finding(message, fix, metric=found[0])
 
     VALID = [
         Case(ctx(activation="softmax", units=5, loss="categorical_crossentropy", metrics=["categorical_accuracy"])),

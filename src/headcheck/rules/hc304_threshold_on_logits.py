@@ -6,7 +6,7 @@ from headcheck.findings import Finding, Severity
 from headcheck.resolution import resolve_accuracy
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx
-from headcheck.rules._util import dialect, label_encoding, logits_out, spelled
+from headcheck.rules._util import in_keras, label_encoding, logits_out, spelled
 
 
 class ThresholdOnLogits(Rule):
@@ -49,10 +49,11 @@ class ThresholdOnLogits(Rule):
     summary = "A 0.5 probability threshold is applied to logits."
     fix_title = "Threshold logits at 0 (BinaryAccuracy(threshold=0.0)) or output probabilities."
     needs = frozenset({"head"})
+    points_at = "metric"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         head = ctx.head
-        if head is None or dialect(ctx) != "keras" or not logits_out(head):
+        if head is None or not in_keras(ctx) or not logits_out(head):
             return
         for metric in head.metrics:
             if self._thresholds_at_half(ctx, metric.name, metric.param("threshold")):
@@ -61,7 +62,7 @@ class ThresholdOnLogits(Rule):
                            "counts as negative, so the reported accuracy is not the model's.")
                 fix = ("use `keras.metrics.BinaryAccuracy(threshold=0.0)` (a logit of 0 is probability "
                        "0.5), or add `activation='sigmoid'` and drop `from_logits=True`")
-                yield self.finding(message, fix)
+                yield self.finding(message, fix, metric=metric)
                 return
 
     @staticmethod

@@ -6,7 +6,7 @@ from headcheck.findings import Finding, Severity
 from headcheck.resolution import resolve_accuracy
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import dialect, likely_task, pick
+from headcheck.rules._util import in_keras, likely_task, pick
 
 
 class MultilabelAccuracyAmbiguity(Rule):
@@ -49,6 +49,7 @@ class MultilabelAccuracyAmbiguity(Rule):
     summary = "Multi-label accuracy is reported without saying per-label or exact-match."
     fix_title = "Report per-label and exact-match accuracy, each under its own name."
     needs = frozenset({"head"})
+    points_at = "metric"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         head = ctx.head
@@ -69,7 +70,7 @@ class MultilabelAccuracyAmbiguity(Rule):
                    f"report the {other} accuracy beside it",
                    pytorch=f"report the {other} one beside it (`MultilabelExactMatch` and `MultilabelAccuracy` "
                    "from `torchmetrics.classification`)")
-        yield self.finding(message, fix)
+        yield self.finding(message, fix, metric=shown)
 
     @staticmethod
     def _per_label(ctx: Context, metric) -> bool:
@@ -77,7 +78,7 @@ class MultilabelAccuracyAmbiguity(Rule):
             return True
         if metric.name == "torchmetrics.Accuracy":
             return metric.param("task") == "multilabel"
-        if metric.name == "accuracy" and dialect(ctx) == "keras":
+        if metric.name == "accuracy" and in_keras(ctx):
             head = ctx.head
             res = resolve_accuracy(head.framework, head.framework_version, loss=head.loss,
                                    output_units=head.units, label_encoding="multi-hot")

@@ -54,6 +54,7 @@ class AveragingDefaultAmbiguity(Rule):
     summary = "A torchmetrics accuracy relies on its averaging default (micro vs macro)."
     fix_title = "Pass average='micro' or average='macro' explicitly."
     needs = frozenset({"head"})
+    points_at = "metric"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         head = ctx.head
@@ -73,7 +74,7 @@ class AveragingDefaultAmbiguity(Rule):
                        "are logged as 'accuracy'.")
             fix = (f"pass `average='{default}'` (or `'{other}'`) explicitly to `{cls}` and name the logged "
                    "metric after it")
-            yield self.finding(message, fix)
+            yield self.finding(message, fix, metric=metric)
 
     VALID = [
         Case(ctx(metrics=["torchmetrics.Accuracy(task='multiclass', num_classes=3, average='macro')"])),

@@ -48,6 +48,7 @@ class AccuracyAtOrBelowBaseline(Rule):
     summary = "Accuracy is no better than always predicting the majority class."
     fix_title = "Check the head, labels and training; judge by balanced accuracy, macro F1 or AUC."
     needs = frozenset({"data"})
+    points_at = "metric"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         data = ctx.data

@@ -49,6 +49,7 @@ class CollapsedPredictions(Rule):
     summary = "Nearly all predictions go to one class while the data is not that skewed."
     fix_title = "Check the head and the learning rate; weight the loss instead of letting predictions collapse."
     needs = frozenset({"data"})
+    points_at = "loss"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         data = ctx.data
