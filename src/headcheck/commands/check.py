@@ -45,18 +45,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="skip these codes or prefixes (comma-separated, repeatable)")
 
 
-def _codes(values: list[str] | None) -> list[str] | None:
-    if values is None:
-        return None
-    return [c.strip() for v in values for c in v.split(",") if c.strip()]
-
-
 def run(args: argparse.Namespace) -> int:
     from headcheck._check import check, load_labels
     from headcheck.errors import InputError
     from headcheck.head import HeadSpec
     from headcheck.render import render
+    from headcheck.selection import Selection
 
+    chosen = Selection.parse(args.select, args.ignore)  # bad codes: exit 2 before anything runs
     if args.activation is None and args.units is None and args.loss is None and not args.metric:
         raise InputError(
             "check: expected a head to check; got none of --activation, --units, --loss, --metric. "
@@ -68,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         metrics=args.metric, framework=args.framework, labels=args.label_encoding,
     )
     labels = load_labels(args.labels) if args.labels else None
-    result = check(head, labels, task=args.task, select=_codes(args.select), ignore=_codes(args.ignore))
+    result = check(head, labels, task=args.task, select=chosen.select, ignore=chosen.ignore)
     sys.stdout.write(_line(render(result, args.format)))
     return result.exit_code
 

@@ -48,12 +48,10 @@ def run(args: argparse.Namespace) -> int:
     from headcheck.lint.runner import lint_paths
 
     config = load_config(find_pyproject(args.paths[0] if args.paths else "."))
-    select = _codes(args.select)
-    if select is not None:
-        config = replace(config, select=check_codes(select, "--select"))
-    ignore = _codes(args.ignore)
-    if ignore:
-        config = replace(config, ignore=config.ignore + check_codes(ignore, "--ignore"))
+    if args.select is not None:
+        config = replace(config, select=check_codes(args.select, "--select"))
+    if args.ignore:
+        config = replace(config, ignore=config.ignore + check_codes(args.ignore, "--ignore"))
     exclude = _codes(args.exclude)
     if exclude is not None:
         config = replace(config, exclude=tuple(exclude), extend_exclude=())

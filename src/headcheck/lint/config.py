@@ -82,19 +82,11 @@ def _abs(root: str) -> str:
 
 
 def check_codes(codes: Iterable[str], what: str) -> tuple[str, ...]:
-    """Validate rule codes / prefixes ('HC1', 'HC101', 'ALL'); InputError for anything else."""
-    out = []
-    for code in codes:
-        c = str(code).strip().upper()
-        if not c:
-            continue
-        if c != "ALL" and not (c.startswith("HC") and c[2:].isdigit() and len(c) <= 5) and c != "HC":
-            raise InputError(
-                f"{what} got {code!r}, which is not a rule code: expected codes or prefixes such as "
-                "HC101, HC1 or ALL (see `headcheck rules`)."
-            )
-        out.append(c)
-    return tuple(out)
+    """Validate rule codes / prefixes ('HC1', 'HC101', 'ALL') with the one selection parser
+    (`headcheck.selection`); InputError for anything else."""
+    from headcheck.selection import parse_codes
+
+    return parse_codes(list(codes), what) or ()
 
 
 def find_pyproject(start: str) -> str | None:

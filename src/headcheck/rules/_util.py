@@ -205,9 +205,10 @@ def logits_out(head: HeadSpec | None) -> bool:
     return head.activation is None and head.loss is not None and head.loss.expects == "logits"
 
 
-def keras_accuracy_fix(task: str | None) -> str:
+def keras_accuracy_fix(task: str | None, api: str = "keras") -> str:
+    """The Keras accuracy to name for a task; `api` is 'keras' or 'tf.keras' (`keras_api`)."""
     if task == "multilabel":
-        return ("use `metrics=[keras.metrics.BinaryAccuracy()]` for per-label accuracy (and report "
+        return (f"use `metrics=[{api}.metrics.BinaryAccuracy()]` for per-label accuracy (and report "
                 "exact-match accuracy separately)")
     if task == "binary":
         return "use `metrics=['binary_accuracy']`"

@@ -63,8 +63,14 @@ class SoftmaxWithBinaryCrossentropy(Rule):
         message = (
             f"Softmax{width} is trained with binary cross-entropy (`{loss_label(head)}`): the loss "
             "scores each output as an independent yes/no while softmax makes the outputs compete, "
-            "so the model is fitted to the wrong likelihood, and Keras 1.0.6–2.3 / tf.keras ≤ 2.1 "
-            "report `'accuracy'` as binary accuracy, inflated to (K-1)/K by predicting nothing."
+            "so the model is fitted to the wrong likelihood"
+        )
+        message += pick(
+            ctx,
+            keras=", and Keras 1.0.6–2.3 / tf.keras ≤ 2.1 report `'accuracy'` as binary accuracy, "
+            "inflated to (K-1)/K by predicting nothing.",
+            pytorch=", and an accuracy that thresholds each output at 0.5 is inflated to (K-1)/K by "
+            "predicting nothing.",
         )
         fix = pick(
             ctx,

@@ -4,7 +4,8 @@ from typing import Iterator
 
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
-from headcheck.rules._util import loss_label
+from headcheck.frameworks.keras import LOSS_CLASS
+from headcheck.rules._util import keras_api, loss_label
 from headcheck.rules._cases import ctx
 
 
@@ -66,9 +67,9 @@ class LogitsAsProbabilities(Rule):
             message = (f"The last layer has no activation, so it outputs logits, but `{spelling}` "
                        "expects probabilities (`from_logits=False` is the default): Keras clips the "
                        "logits into [1e-7, 1 - 1e-7], so the loss and its gradients are wrong.")
-            cls = _KERAS_CLASS.get(head.loss.name, "the loss class")
-            fix = (f"pass `from_logits=True` (`keras.losses.{cls}(from_logits=True)`), or add "
-                   f"`activation='{act}'` to the last layer")
+            cls = LOSS_CLASS.get(head.loss.name)
+            example = f" (`{keras_api(ctx)}.losses.{cls}(from_logits=True)`)" if cls else ""
+            fix = f"pass `from_logits=True`{example}, or add `activation='{act}'` to the last layer"
         yield self.finding(message, fix)
 
     VALID = [
@@ -90,11 +91,3 @@ class LogitsAsProbabilities(Rule):
         Case(ctx(activation="nn.Identity()", units=1, loss="nn.BCELoss"), message="`nn.BCEWithLogitsLoss`"),
     ]
 
-
-_KERAS_CLASS = {
-    "binary_crossentropy": "BinaryCrossentropy",
-    "categorical_crossentropy": "CategoricalCrossentropy",
-    "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
-    "binary_focal_crossentropy": "BinaryFocalCrossentropy",
-    "categorical_focal_crossentropy": "CategoricalFocalCrossentropy",
-}

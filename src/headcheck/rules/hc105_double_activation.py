@@ -77,8 +77,8 @@ class DoubleActivation(Rule):
         if head.loss.expects == "logits":  # a Keras cross-entropy given from_logits=True
             message = (f"The last layer applies {act}, and the loss was given `from_logits=True`, so it "
                        f"applies {act} a second time: the scores are squashed twice and training is "
-                       "slowed or stalls. Keras warns only on the TensorFlow backend; on JAX and "
-                       "PyTorch backends the double activation happens silently.")
+                       "slowed or stalls. Keras warns only on the TensorFlow backend; on the JAX and "
+                       "torch backends the double activation happens silently.")
             fix = (f"drop `from_logits=True` (the output already holds probabilities), or remove "
                    f"`activation='{act}'` so the layer outputs logits")
             yield self.finding(message, fix)

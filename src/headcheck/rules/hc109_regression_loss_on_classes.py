@@ -62,8 +62,11 @@ class RegressionLossOnClasses(Rule):
             message = (f"`{spelling}` on ordered classes ({evidence}) treats the class ranks as evenly "
                        "spaced numbers and its predictions need rounding; an ordinal loss models the "
                        "order without that assumption.")
-            fix = ("use an ordinal loss (CORAL or CORN from `coral-pytorch`, or a cumulative-logit head "
-                   "with K-1 sigmoid outputs) and report the mean absolute class error")
+            fix = pick(ctx,
+                       keras="use an ordinal head (a cumulative-logit head: K-1 sigmoid outputs with "
+                       "`binary_crossentropy` on 'class > k' targets) and report the mean absolute class error",
+                       pytorch="use an ordinal loss (CORAL or CORN from `coral-pytorch`, or a cumulative-logit "
+                       "head with K-1 outputs and `nn.BCEWithLogitsLoss`) and report the mean absolute class error")
             yield self.finding(message, fix, severity=Severity.INFO)
             return
         message = (f"`{spelling}` is a regression loss but the targets are classes ({evidence}): it "

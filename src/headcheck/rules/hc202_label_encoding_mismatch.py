@@ -5,7 +5,7 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import known_task, label_encoding, loss_label, loss_name
+from headcheck.rules._util import keras_api, known_task, label_encoding, loss_label, loss_name
 
 _KERAS_ONE_HOT_LOSSES = frozenset({"categorical_crossentropy", "categorical_focal_crossentropy"})
 
@@ -63,7 +63,7 @@ class LabelEncodingMismatch(Rule):
                        "raises a shape error or broadcasts the index against every output, and the "
                        "loss is then nonsense.")
             fix = ("use `loss='sparse_categorical_crossentropy'` and `metrics=['sparse_categorical_accuracy']`, "
-                   "or one-hot the labels with `keras.utils.to_categorical(y, num_classes)`")
+                   f"or one-hot the labels with `{keras_api(ctx)}.utils.to_categorical(y, num_classes)`")
         elif enc == "one-hot" and name == "sparse_categorical_crossentropy":
             message = (f"The labels are one-hot rows but `{spelling}` expects one class index per "
                        "sample: Keras raises a shape error or reads the 0/1 columns as class indices.")
@@ -81,7 +81,7 @@ class LabelEncodingMismatch(Rule):
                 fix = "use `nn.CrossEntropyLoss` with the class indices, or `F.one_hot(y, num_classes).float()` as target"
             else:
                 fix = ("use `loss='sparse_categorical_crossentropy'` with a softmax output, or one-hot the "
-                       "labels with `keras.utils.to_categorical(y, num_classes)`")
+                       f"labels with `{keras_api(ctx)}.utils.to_categorical(y, num_classes)`")
         else:
             return
         yield self.finding(message, fix)

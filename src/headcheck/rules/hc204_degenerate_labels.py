@@ -5,7 +5,7 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import class_counts, class_name, known_task
+from headcheck.rules._util import pick, class_counts, class_name, known_task
 from headcheck.task import DataFacts
 
 _SHOWN = 5
@@ -73,8 +73,7 @@ class DegenerateLabels(Rule):
             missing = [class_name(ctx, i) for i, c in enumerate(counts) if c <= 0]
             shown = ", ".join(missing[:_SHOWN]) + (f" and {len(missing) - _SHOWN} more" if len(missing) > _SHOWN else "")
             message = (f"{len(missing)} of {len(counts)} classes have no example in the data ({shown}): "
-                       "their recall is undefined, and macro averages drop them (torchmetrics) or count "
-                       "them as 0 (scikit-learn), so tools disagree.")
+                       f"their recall is undefined, and {_macro(ctx)}.")
             yield self.finding(message, fix)
 
     def _multilabel(self, ctx: Context, counts: tuple[float, ...]) -> Iterator[Finding]:
@@ -106,3 +105,18 @@ class DegenerateLabels(Rule):
         Case(ctx(task=profile("multilabel", 3, "multi-hot"), data=DataFacts(n_samples=10,
                  class_counts=(4, 0, 10))), message="never positive: 1; always positive: 2"),
     ]
+
+
+def _macro(ctx: Context) -> str:
+    """What macro averages do with an empty class, in the user's tools."""
+    return pick(
+        ctx,
+        keras="a macro average over the classes counts them as 0 or drops them depending on the tool, "
+        "so numbers disagree",
+        pytorch="torchmetrics' macro averages drop them while scikit-learn counts them as 0, so tools "
+        "disagree",
+        sklearn="scikit-learn's macro averages count them as 0 (with a warning) while other tools drop "
+        "them, so numbers disagree",
+        neutral="macro averages drop them in some tools and count them as 0 in others, so numbers "
+        "disagree",
+    )

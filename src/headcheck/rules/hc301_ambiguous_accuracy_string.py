@@ -6,7 +6,7 @@ from headcheck.findings import Finding, Severity
 from headcheck.resolution import Resolution, resolve_accuracy
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import (in_keras, keras_accuracy_fix, label_encoding, likely_task, metrics,
+from headcheck.rules._util import (in_keras, keras_accuracy_fix, keras_api, label_encoding, likely_task, metrics,
                                    n_classes)
 
 _VERDICT = {True: "fits", False: "does not fit", None: "undetermined"}
@@ -82,7 +82,7 @@ class AmbiguousAccuracyString(Rule):
         if implied:
             message += f" (The task is taken as {kind} from the head: {_convention(kind)}.)"
         severity = Severity.ERROR if res.version_known and not implied else Severity.WARNING
-        fix = f"name the metric instead of the string: {keras_accuracy_fix(kind)}"
+        fix = f"name the metric instead of the string: {keras_accuracy_fix(kind, keras_api(ctx))}"
         yield self.finding(message, fix, severity=severity, metric=found[0])
 
     VALID = [

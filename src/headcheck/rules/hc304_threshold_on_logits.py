@@ -6,7 +6,7 @@ from headcheck.findings import Finding, Severity
 from headcheck.resolution import resolve_accuracy
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx
-from headcheck.rules._util import in_keras, label_encoding, logits_out, spelled
+from headcheck.rules._util import in_keras, keras_api, label_encoding, logits_out, spelled
 
 
 class ThresholdOnLogits(Rule):
@@ -60,7 +60,7 @@ class ThresholdOnLogits(Rule):
                 message = (f"The model outputs logits (no final activation) but {spelled(metric)} "
                            "thresholds the scores at 0.5: a logit of 0.3 is a probability of 0.57 yet "
                            "counts as negative, so the reported accuracy is not the model's.")
-                fix = ("use `keras.metrics.BinaryAccuracy(threshold=0.0)` (a logit of 0 is probability "
+                fix = (f"use `{keras_api(ctx)}.metrics.BinaryAccuracy(threshold=0.0)` (a logit of 0 is probability "
                        "0.5), or add `activation='sigmoid'` and drop `from_logits=True`")
                 yield self.finding(message, fix, metric=metric)
                 return

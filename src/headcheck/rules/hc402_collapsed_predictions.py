@@ -5,7 +5,7 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import class_counts, class_name, known_task
+from headcheck.rules._util import class_counts, class_name, known_task, pick
 from headcheck.task import DataFacts
 
 COLLAPSE = 0.95  # share of the predictions taken by one class
@@ -59,7 +59,7 @@ class CollapsedPredictions(Rule):
         pred = tuple(data.predicted_counts)
         kind = known_task(ctx)
         if kind == "multilabel":
-            yield from self._multilabel(truth, pred)
+            yield from self._multilabel(ctx, truth, pred)
         elif kind is not None or abs(sum(pred) - sum(truth)) < 1e-6 * max(1.0, sum(truth)):
             yield from self._single_label(ctx, truth, pred)
 
@@ -76,16 +76,20 @@ class CollapsedPredictions(Rule):
                    "share and the other classes are almost never predicted.")
         yield self.finding(message, self._fix())
 
-    def _multilabel(self, truth: tuple, pred: tuple) -> Iterator[Finding]:
+    def _multilabel(self, ctx: Context, truth: tuple, pred: tuple) -> Iterator[Finding]:
         positives = sum(truth)
         if positives <= 0 or sum(pred) > (1 - COLLAPSE) * positives:
             return
         message = (f"The predictions hold {sum(pred):g} positive labels where the data holds {positives:g}: "
                    "the model has collapsed to predicting (almost) every label negative, which per-label "
                    "accuracy rewards when labels are rare.")
-        yield self.finding(message, "weight the positives (`pos_weight=`, class weights) or use a focal loss "
-                           "(`keras.losses.BinaryFocalCrossentropy`, `torchvision.ops.sigmoid_focal_loss`), and "
-                           "check the head")
+        fix = pick(ctx,
+                   keras="weight the positives (`class_weight=` / sample weights) or use a focal loss "
+                   "(`keras.losses.BinaryFocalCrossentropy`), and check the head",
+                   pytorch="weight the positives (`nn.BCEWithLogitsLoss(pos_weight=...)`) or use a focal loss "
+                   "(`torchvision.ops.sigmoid_focal_loss`), and check the head",
+                   neutral="weight the positive labels or use a focal loss, and check the head")
+        yield self.finding(message, fix)
 
     @staticmethod
     def _fix() -> str:
