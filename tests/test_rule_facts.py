@@ -80,3 +80,62 @@ def test_hc306_torchmetrics_averaging_defaults_differ() -> None:
     micro = tm.Accuracy(task="multiclass", num_classes=3)(preds, target).item()
     macro = tm.classification.MulticlassAccuracy(num_classes=3)(preds, target).item()
     assert micro == pytest.approx(0.8) and macro == pytest.approx(1 / 3)
+
+
+# HC404: the untrained expectations, measured on real untrained heads (random inputs, default
+# initialisation). Binary cross-entropy averages over the outputs in both frameworks: log 2, not
+# K·log 2.
+def _hc404_bounds(value: float, expected: float) -> bool:
+    from headcheck.rules.hc404_initial_loss_off import HIGH, LOW
+
+    return LOW <= value / expected <= HIGH
+
+
+def test_hc404_keras_untrained_losses_are_near_their_expectation() -> None:
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((256, 32)).astype("float32")
+    k = 10
+    y_int = rng.integers(0, k, 256)
+    y_multi = (rng.random((256, k)) < 0.3).astype("float32")
+    keras.utils.set_random_seed(0)
+    cases = [("softmax", "sparse_categorical_crossentropy", y_int, np.log(k)),
+             ("sigmoid", "binary_crossentropy", y_multi, np.log(2))]
+    for act, loss, y, expected in cases:
+        model = keras.Sequential([keras.Input((32,)), keras.layers.Dense(k, activation=act)])
+        model.compile(loss=loss)
+        value = float(model.evaluate(x, y, verbose=0))
+        assert _hc404_bounds(value, expected), (loss, value, expected)
+        assert abs(value - expected) < 0.5 * expected  # near the expectation, not just within bounds
+    # the seeded bug: softmax under binary cross-entropy starts far below log 2
+    model = keras.Sequential([keras.Input((32,)), keras.layers.Dense(k, activation="softmax")])
+    model.compile(loss="binary_crossentropy")
+    value = float(model.evaluate(x, np.eye(k, dtype="float32")[y_int], verbose=0))
+    from headcheck.rules.hc404_initial_loss_off import LOW
+
+    assert value / np.log(2) < LOW
+
+
+def test_hc404_torch_untrained_losses_are_near_their_expectation() -> None:
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    k = 10
+    x = torch.randn(256, 32)
+    head = torch.nn.Linear(32, k)
+    with torch.no_grad():
+        logits = head(x)
+        ce = torch.nn.CrossEntropyLoss()(logits, torch.randint(0, k, (256,))).item()
+        bce = torch.nn.BCEWithLogitsLoss()(logits, (torch.rand(256, k) < 0.3).float()).item()
+        summed = torch.nn.BCEWithLogitsLoss(reduction="sum")(logits, torch.zeros(256, k)).item()
+    assert _hc404_bounds(ce, np.log(k)) and abs(ce - np.log(k)) < 0.2
+    assert _hc404_bounds(bce, np.log(2)) and abs(bce - np.log(2)) < 0.1
+    assert summed > 100 * np.log(2)  # a sum grows with the batch: HC404 does not read it
+    # the lower bound holds for correct heads on small batches (noise of one batch of 16)
+    for seed in range(100):
+        torch.manual_seed(seed)
+        head, xb = torch.nn.Linear(32, k), torch.randn(16, 32)
+        with torch.no_grad():
+            z = head(xb)
+            ce = torch.nn.CrossEntropyLoss()(z, torch.randint(0, k, (16,))).item()
+            bce = torch.nn.BCEWithLogitsLoss()(z, (torch.rand(16, k) < 0.3).float()).item()
+        assert _hc404_bounds(ce, np.log(k)) and _hc404_bounds(bce, np.log(2)), (seed, ce, bce)

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from headcheck.findings import Severity
-from headcheck.rules import Rule, all_rules, iter_cases
+from headcheck.rules import POINTS_AT, Rule, all_rules, iter_cases
 
 HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead", "Known problems", "References")
 CASES = list(iter_cases())
@@ -41,7 +41,8 @@ def test_rule_is_complete(rule: Rule) -> None:
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name), rule.name
     assert isinstance(rule.severity, Severity)
     assert rule.summary and rule.fix_title
-    assert rule.needs and rule.needs <= {"head", "task", "data"}
+    assert rule.needs and rule.needs <= {"head", "task", "data", "history"}
+    assert rule.points_at in POINTS_AT
     doc = rule.__doc__ or ""
     positions = [doc.find(f"## {h}") for h in HEADINGS]
     assert all(p >= 0 for p in positions), f"{rule.code}: missing headings in {HEADINGS}"

@@ -39,7 +39,7 @@ def test_rules_json(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(capsys.readouterr().out)
     assert [r["code"] for r in data["rules"]] == [r.code for r in all_rules()]
     assert {r["code"] for r in data["reserved"]} == set(RESERVED)
-    assert set(data["rules"][0]) == {"code", "name", "severity", "summary", "fix", "needs", "url"}
+    assert set(data["rules"][0]) == {"code", "name", "severity", "summary", "fix", "needs", "points_at", "url"}
 
 
 def test_rules_text(capsys: pytest.CaptureFixture[str]) -> None:
@@ -63,9 +63,12 @@ def test_rule_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["code"] == "HC301" and "## What it does" in data["doc"]
 
 
-def test_reserved_rule(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["rule", "HC401"]) == 0
-    assert "reserved" in capsys.readouterr().out
+@pytest.mark.parametrize("code", ["HC401", "HC402", "HC403", "HC404", "HC405"])
+def test_training_rules_are_real_rules(code: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert code not in RESERVED
+    assert main(["rule", code]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"# {code} ") and "reserved" not in out and "- Reads:" in out
 
 
 def test_unknown_rule_exits_2_with_codes(capsys: pytest.CaptureFixture[str]) -> None:

@@ -54,7 +54,7 @@ def variants(case: Case) -> list[tuple[str | None, Context, bool]]:
     ctx = case.context
     head = ctx.head
     if head is None or dialect(ctx) is None:
-        out = [(None, ctx, True)]
+        out = [(dialect(ctx), ctx, True)]
         for name, bare in BARE_HEADS.items():
             out.append((name, replace(ctx, head=bare), False))
         if ctx.history is not None:
@@ -94,11 +94,12 @@ def test_invalid_case_speaks_the_users_framework(rule: Rule, index: int, case: C
 
 
 def _without_user_spellings(message: str, ctx: Context) -> str:
-    """The message less what the user wrote (a finding quotes the user's own spelling)."""
+    """The message less what the user wrote or the framework recorded (a finding quotes the user's
+    own spelling and the definition a framework used)."""
     head = ctx.head
-    if head is None:
-        return message
-    spellings = [m.spelling for m in head.metrics] + ([head.loss.spelling] if head.loss else [])
+    spellings = list(ctx.history.definitions.values()) if ctx.history is not None else []
+    if head is not None:
+        spellings += [m.spelling for m in head.metrics] + ([head.loss.spelling] if head.loss else [])
     for s in sorted(filter(None, spellings), key=len, reverse=True):
         message = message.replace(s, "<spelling>")
     return message

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from headcheck.head import HeadSpec
+from headcheck.history import TrainingHistory
 from headcheck.rules import Context
 from headcheck.task import DataFacts, TaskProfile
 
@@ -11,14 +12,15 @@ _SCORE_KIND = {"binary": "probabilities", "multiclass": "probabilities", "multil
 
 
 def ctx(*, task: TaskProfile | str | None = None, data: DataFacts | None = None,
-        declared: str | None = None, **head: Any) -> Context:
+        declared: str | None = None, history: TrainingHistory | None = None, **head: Any) -> Context:
     """A Context whose head is `HeadSpec.declared(**head)` (no head when no head keyword is given).
-    `task` is the data's TaskProfile, or, given as a string, the task declared in the head."""
+    `task` is the data's TaskProfile, or, given as a string, the task declared in the head;
+    `history` what a training logged."""
     if isinstance(task, str):
         head["task"] = task
         task = None
     return Context(head=HeadSpec.declared(**head) if head else None, task=task, data=data,
-                   declared_task=declared)
+                   declared_task=declared, history=history)
 
 
 def profile(kind: str, n_classes: int, encoding: str, counts: tuple[float, ...] = ()) -> TaskProfile:

@@ -6,14 +6,9 @@ from typing import Any
 
 from headcheck.rules import Rule, all_rules
 
-# Codes of the catalogue kept for the training-dynamics rules of the callbacks (RULES.md, HC4xx);
-# they are never reused for anything else.
-RESERVED: dict[str, tuple[str, str]] = {
-    "HC401": ("stuck-metric", "A metric unchanged (to 4 decimals) for N epochs, especially at the majority-class rate."),
-    "HC403": ("non-finite-loss", "Loss or scores NaN / inf."),
-    "HC404": ("initial-loss-off", "The first loss is far from its untrained expectation (log K for CE; K·log 2 for BCE)."),
-    "HC405": ("reported-differs-from-recomputed", "The framework's logged metric differs from headcheck's honest recomputation."),
-}
+# Codes kept for rules not written yet (code -> (name, what it will flag)); never reused for
+# anything else. Every code of RULES.md is a rule today.
+RESERVED: dict[str, tuple[str, str]] = {}
 
 HEADER = (
     "# Rule reference\n\n"
@@ -44,6 +39,7 @@ def rule_markdown(rule: Rule, level: int = 1) -> str:
         f"{title(rule)}\n\n"
         f"- Severity: `{rule.severity.value}`\n"
         f"- Reads: {needs}\n"
+        f"- Points at: {rule.points_at}\n"
         f"- Message: {rule.summary}\n"
         f"- Fix: {rule.fix_title}\n"
         f"- Page: {rule.url}\n\n"
@@ -57,10 +53,10 @@ def catalogue_markdown() -> str:
     for rule in all_rules():
         lines.append(f"| [{rule.code}](#{rule.code.lower()}-{rule.name}) | {rule.name} | "
                      f"{rule.severity.value} | {', '.join(sorted(rule.needs))} | {rule.summary} |")
-    lines += ["", "## Reserved codes", "",
-              "Kept for the training-dynamics rules of the callbacks; not implemented yet, and never "
-              "reused for anything else.", "", "| code | name | will flag |", "|---|---|---|"]
-    lines += [f"| {code} | {name} | {summary} |" for code, (name, summary) in sorted(RESERVED.items())]
+    if RESERVED:
+        lines += ["", "## Reserved codes", "", "Kept for rules not written yet; never reused for anything else.",
+                  "", "| code | name | will flag |", "|---|---|---|"]
+        lines += [f"| {code} | {name} | {summary} |" for code, (name, summary) in sorted(RESERVED.items())]
     lines.append("")
     pages = [rule_markdown(rule, level=2) for rule in all_rules()]
     return "\n".join(lines) + "\n" + "\n".join(pages)
@@ -74,6 +70,7 @@ def rule_dict(rule: Rule) -> dict[str, Any]:
         "summary": rule.summary,
         "fix": rule.fix_title,
         "needs": sorted(rule.needs),
+        "points_at": rule.points_at,
         "url": rule.url,
     }
 

@@ -1,15 +1,13 @@
-"""Normalisers of head.py: real spellings -> canonical names."""
+"""The vocabulary (headcheck.vocab): real spellings -> canonical names."""
 from __future__ import annotations
 
 import pytest
 
 from headcheck.errors import InputError
-from headcheck.head import (
-    ACTIVATIONS,
+from headcheck.head import ACTIVATIONS, HeadSpec, LossSpec
+from headcheck.vocab import (
     KERAS_LOSSES,
     TORCH_LOSSES,
-    HeadSpec,
-    LossSpec,
     is_balanced_metric,
     normalize_activation,
     normalize_loss,
@@ -222,6 +220,15 @@ def test_declared() -> None:
     assert (h.activation, h.units, h.labels, h.task) == ("softmax", 10, "one-hot", "multiclass")
     assert h.loss is not None and (h.loss.name, h.loss.from_logits) == ("binary_crossentropy", False)
     assert [m.name for m in h.metrics] == ["accuracy", "auc"]
+
+
+def test_the_normalisers_stay_importable_from_head() -> None:
+    import headcheck.head as head
+    import headcheck.vocab as vocab
+
+    for name in ("normalize_activation", "normalize_loss", "normalize_metric", "parse_framework",
+                 "is_balanced_metric", "KERAS_LOSSES", "TORCH_LOSSES"):
+        assert getattr(head, name) is getattr(vocab, name)
 
 
 def test_declared_torch_spellings_imply_pytorch() -> None:
