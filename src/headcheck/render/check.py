@@ -32,6 +32,7 @@ def head_to_dict(head: HeadSpec) -> dict[str, Any]:
         "loss": None if head.loss is None else {
             "name": head.loss.name, "from_logits": head.loss.from_logits,
             "reduction": head.loss.reduction, "spelling": head.loss.spelling,
+            "resolution": head.loss.resolution,
         },
         "metrics": [{"name": m.name, "spelling": m.spelling, "params": dict(m.params)}
                     for m in head.metrics],

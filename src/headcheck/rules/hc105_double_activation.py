@@ -3,12 +3,12 @@ from __future__ import annotations
 from typing import Iterator
 
 from headcheck.findings import Finding, Severity
+from headcheck.frameworks.torch import SIGMOID_LOSSES
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._util import loss_label
 from headcheck.rules._cases import ctx
 
-_TORCH_SIGMOID_LOSSES = frozenset({"torch.BCEWithLogitsLoss", "torch.MultiLabelSoftMarginLoss",
-                                   "torchvision.sigmoid_focal_loss"})
+_TORCH_SIGMOID_LOSSES = SIGMOID_LOSSES  # the losses that apply a sigmoid themselves
 
 
 class DoubleActivation(Rule):

@@ -3,19 +3,13 @@ from __future__ import annotations
 from typing import Iterator
 
 from headcheck.findings import Finding, Severity
+from headcheck.frameworks.torchmetrics import AVERAGE_MEANS, DEFAULT_AVERAGE
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx
 
 # torchmetrics defaults: the task wrapper averages micro, the task-specific classes macro.
-_DEFAULT = {
-    "torchmetrics.Accuracy": "micro",
-    "torchmetrics.MulticlassAccuracy": "macro",
-    "torchmetrics.MultilabelAccuracy": "macro",
-}
-_MEANS = {
-    "micro": "the plain fraction of right decisions",
-    "macro": "the mean of the per-class accuracies (balanced accuracy for multiclass)",
-}
+_DEFAULT = DEFAULT_AVERAGE
+_MEANS = AVERAGE_MEANS
 
 
 class AveragingDefaultAmbiguity(Rule):
