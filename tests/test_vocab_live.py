@@ -108,11 +108,11 @@ def test_crossentropy_resolved_by_keras3_from_the_shapes() -> None:
     findings = {f.code: f for f in run_rules(Context(head=head))}
     # Keras 3 picks categorical_crossentropy for labels as wide as the output: a sigmoid head then
     # trains with a categorical loss (HC102), and HC111 says how the string was decided
-    assert {"HC102", "HC111"} <= set(findings)
-    assert "here it becomes categorical_crossentropy" in findings["HC111"].message
+    assert {"HC102", "HC201"} <= set(findings) and "HC111" not in findings
+    assert "here it becomes categorical_crossentropy" in findings["HC102"].message
     one = Context(head=HeadSpec.declared(loss="crossentropy", activation="sigmoid", units=1))
     assert one.head.loss.name == "binary_crossentropy" and one.head.loss.spelling == "crossentropy"
-    assert not [f for f in run_rules(one) if f.code.startswith("HC1") and f.code != "HC111"]
+    assert run_rules(one) == []
 
 
 @pytest.mark.parametrize("framework, fragment", [("torch", "PyTorch has no loss strings"),
@@ -126,9 +126,21 @@ def test_crossentropy_declared_for_a_framework_without_it(framework: str, fragme
 def test_check_cli_crossentropy_says_it_is_ambiguous(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["check", "--loss", "crossentropy", "--activation", "softmax", "--units", "10", "--format", "json"])
     out = json.loads(capsys.readouterr().out)
-    assert out["head"]["framework"] is None and out["head"]["loss"]["name"] == "crossentropy"
-    assert [f["code"] for f in out["findings"]] == ["HC111"] and code == 1
-    assert "needed to decide is unknown" in out["findings"][0]["message"]
+    loss = out["head"]["loss"]
+    assert out["head"]["framework"] is None and loss["name"] == "crossentropy" and code == 0
+    assert "needed to decide is unknown" in loss["resolution"]
+    code = main(["check", "--loss", "crossentropy", "--activation", "softmax", "--units", "1", "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    hc103 = next(f for f in out["findings"] if f["code"] == "HC103")  # points at the activation
+    assert out["head"]["loss"]["name"] == "binary_crossentropy" and "resolved by Keras 3" not in hc103["message"]
+    hc110 = main(["check", "--loss", "crossentropy", "--activation", "linear", "--units", "1"])
+    assert hc110 == 1 and "is resolved by Keras 3" in capsys.readouterr().out  # HC104 says how
+
+
+def test_rejected_crossentropy_is_an_error_and_silences_the_loss_rules() -> None:
+    head = HeadSpec(framework="keras", framework_version="2.2.4", activation="linear", units=1,
+                    loss=normalize_loss("crossentropy"))
+    assert [f.code for f in run_rules(Context(head=head))] == ["HC111"]
 
 
 def test_lint_reads_crossentropy_with_keras3_resolution(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -143,4 +155,4 @@ def test_lint_reads_crossentropy_with_keras3_resolution(tmp_path: Path, capsys: 
     """))
     assert main(["lint", str(src), "--format", "json", "--no-progress"]) == 1
     found = {(f["code"], f["location"]["row"]) for f in json.loads(capsys.readouterr().out)}
-    assert {("HC102", 5), ("HC111", 5), ("HC201", 5)} <= found
+    assert {("HC102", 5), ("HC201", 5)} <= found

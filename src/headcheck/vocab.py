@@ -352,8 +352,9 @@ def _given(kwargs: dict[str, Any], key: str) -> bool | None:
 def resolve_loss(loss: LossSpec | None, framework: str | None, version: str | None, *,
                  output_units: int | None, label_encoding: str | None) -> LossSpec | None:
     """The loss with an ambiguous name ('crossentropy') replaced by the one the framework picks,
-    when the framework, its version and the shapes decide it; `resolution` says how. Any other
-    loss is returned as it is.
+    when the framework, its version and the shapes decide it; `resolution` says how. A framework
+    version without the string makes it 'unknown' (HC111 reports it). Any other loss is returned
+    as it is.
 
     >>> spec = resolve_loss(normalize_loss('crossentropy'), 'keras', '3.6', output_units=1,
     ...                     label_encoding=None)
@@ -362,11 +363,12 @@ def resolve_loss(loss: LossSpec | None, framework: str | None, version: str | No
     """
     if loss is None or not loss.is_ambiguous:
         return loss
-    if framework in TORCH_FAMILY:
-        return replace(loss, resolution="PyTorch has no loss strings: 'crossentropy' names no loss there")
+    if framework in TORCH_FAMILY:  # no loss at all: the rules that read the loss stay silent
+        return replace(loss, name="unknown", resolution="PyTorch has no loss strings: 'crossentropy' names no loss there")
     res = _keras.resolve_crossentropy(framework, version, output_units=output_units,
                                       label_encoding=label_encoding)
-    return replace(loss, name=res.loss or loss.name, resolution=res.explanation)
+    name = "unknown" if res.accepted is False else (res.loss or loss.name)
+    return replace(loss, name=name, resolution=res.explanation)
 
 
 # ---------------------------------------------------------------------------------------------

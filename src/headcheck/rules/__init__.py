@@ -187,13 +187,29 @@ def run_rules(
     from headcheck.selection import selection
 
     chosen = selection(select, ignore)
+    resolution = ctx.head.loss.resolution if ctx.head is not None and ctx.head.loss is not None else None
     out: list[Finding] = []
     for rule in all_rules():
         if not chosen.selects(rule.code):
             continue
-        out.extend(rule.check(ctx))
+        for finding in rule.check(ctx):
+            if resolution and rule.points_at == "loss" and rule.code != "HC111":
+                finding = _saying(finding, resolution)
+            out.append(finding)
     out.sort(key=lambda f: (-f.severity.rank, f.code))
     return out
+
+
+def _saying(finding: Finding, note: str) -> Finding:
+    """The finding with a sentence inserted before its fix: how an ambiguous loss string was
+    decided, so that a finding about that loss says which loss it judged."""
+    from dataclasses import replace
+
+    cut = finding.message.rfind(" Fix: ")
+    if cut < 0:
+        return finding
+    sentence = f" ({note[:1].upper()}{note[1:]}.)"
+    return replace(finding, message=finding.message[:cut] + sentence + finding.message[cut:])
 
 
 def iter_cases() -> Iterator[tuple[Rule, str, Case]]:
