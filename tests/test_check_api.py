@@ -33,7 +33,7 @@ def test_public_check() -> None:
     "y, kind, encoding, n_classes, counts",
     [
         (np.array([0, 1, 1, 0]), "binary", "integer", 2, (2, 2)),
-        (np.array([True, False, True]), "binary", "integer", 2, (1, 2)),
+        (np.array([True, False, True]), "binary", "boolean", 2, (1, 2)),  # as report() says
         (np.array([0, 2, 2, 1, 4]), "multiclass", "integer", 5, (1, 1, 2, 0, 1)),
         (np.array([[0], [3], [1]]), "multiclass", "integer", 4, (1, 1, 0, 1)),
         (np.eye(4)[[0, 1, 3]], "multiclass", "one-hot", 4, (1, 1, 0, 1)),
@@ -79,7 +79,7 @@ def test_counts_match_numpy(values: list[int]) -> None:
 @pytest.mark.parametrize(
     "y, task, fragment",
     [
-        (np.array([]), None, "non-empty"),
+        (np.array([]), None, "at least one sample"),  # the gate's wording, as report() says
         (np.zeros((2, 2, 2)), None, "(N,) or (N, K)"),
         (np.array([{"a": 1}], dtype=object), None, "numeric or string array"),
         (np.array([0.0, np.nan]), None, "finite"),

@@ -26,7 +26,7 @@ _LAZY = {
     "explain_files": "headcheck._explain",
     "check": "headcheck._check",
     "CheckResult": "headcheck._check",
-    "infer_task": "headcheck.task",
+    "infer_task": "headcheck.gate",
     "TaskProfile": "headcheck.task",
     "DataFacts": "headcheck.task",
     "HeadSpec": "headcheck.head",
@@ -61,4 +61,5 @@ if TYPE_CHECKING:  # pragma: no cover
     from headcheck.findings import Finding, Location, Severity
     from headcheck.head import HeadSpec, LossSpec, MetricSpec
     from headcheck._report import Report, report, report_files
-    from headcheck.task import DataFacts, TaskProfile, infer_task
+    from headcheck.gate import infer_task
+    from headcheck.task import DataFacts, TaskProfile

@@ -8,30 +8,15 @@
 from __future__ import annotations
 
 import math
-import weakref
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import numpy as np
 
 from headcheck.findings import Finding
-from headcheck.io import (
-    check_weights,
-    default_chunk_rows,
-    iter_chunks,
-    open_inputs,
-    progress_callback,
-    release_rows,
-)
-from headcheck.task import (
-    ScoreKindMismatch,
-    TaskProfile,
-    as_input_array,
-    canonical_chunk,
-    infer_task,
-    nonfinite_error,
-    verify_score_range,
-)
+from headcheck.gate import as_input_array, infer_task
+from headcheck.io import check_weights, default_chunk_rows, open_inputs, progress_callback
+from headcheck.task import TaskProfile
 
 if TYPE_CHECKING:  # pragma: no cover
     from headcheck.task import DataFacts
@@ -157,69 +142,26 @@ def report(
     draws a progress bar on stderr when it is a terminal; `sample_rows` bounds the rows looked at
     to infer the score kind (verified over the whole pass).
 
+    The data passes the gate (`headcheck.gate.infer_task`, then one canonical chunk at a time)
+    and the one metric pass (`headcheck.engine.pipeline.run_pass`); labels that are not class
+    labels, or class indices without a score column, raise InputError (`headcheck.gate.policy`).
+
     >>> import numpy as np
     >>> rep = report(np.array([0, 2, 1, 2]), np.eye(3)[[0, 2, 2, 2]] * 0.8 + 0.2 / 3)
     >>> round(rep.metrics["accuracy"], 2), rep.views["keras.binary_accuracy"].fits_task
     (0.75, False)
     """
+    from headcheck.engine.pipeline import array_parts, run_pass, usable_top_k
+
     yt = as_input_array(y_true, "labels")
     ys = as_input_array(y_score, "scores")
     extra = {} if sample_rows is None else {"sample_rows": sample_rows}
     profile = infer_task(yt, ys, task=task, threshold=threshold, score_kind=score_kind, **extra)  # type: ignore[arg-type]
     w = None if sample_weight is None else check_weights(sample_weight, len(yt))
-    rows = chunk_rows or default_chunk_rows(ys)
-    top_k = tuple(k for k in top_k if profile.kind == "multiclass" and 1 < k < profile.n_classes)
-    result, profile = _run(profile, yt, ys, w, top_k, rows, progress)
-    return _assemble(profile, result, source, tuple(notes))
-
-
-def _run(profile: TaskProfile, yt: np.ndarray, ys: np.ndarray, w: np.ndarray | None,
-         top_k: tuple[int, ...], rows: int, progress: bool) -> tuple[Any, TaskProfile]:
-    """One pass; a second one only when a later chunk contradicts the score kind seen first."""
-    for _ in range(3):
-        try:
-            result = _one_pass(profile, yt, ys, w, top_k, rows, progress)
-        except ScoreKindMismatch as m:
-            profile = replace(profile, score_kind=m.corrected, decisions=profile.decisions + (
-                f"scores read as {m.corrected}: values other than 0/1 appeared after the first rows",))
-            continue
-        lo, hi = float(result.score_min), float(result.score_max)
-        if getattr(result, "n_nonfinite", 0) or not (math.isfinite(lo) and math.isfinite(hi)):
-            raise nonfinite_error(ys)
-        corrected = verify_score_range(profile, lo, hi)
-        if corrected is None:
-            return result, profile
-        profile = corrected
-    raise AssertionError("score kind did not settle")  # pragma: no cover - kinds only move forward
-
-
-def _one_pass(profile: TaskProfile, yt: np.ndarray, ys: np.ndarray, w: np.ndarray | None,
-              top_k: tuple[int, ...], rows: int, progress: bool) -> Any:
-    from headcheck.engine import accumulate
-
-    advance = progress_callback(len(yt), "headcheck report") if progress else None
-
-    def chunks() -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
-        for start, stop in iter_chunks(len(yt), rows):
-            a, b = canonical_chunk(profile, yt[start:stop], ys[start:stop], start)
-            # memory-mapped inputs: once the engine drops this chunk (its worker threads run behind
-            # this loop), its rows leave the resident set, which so stays a few chunks in size
-            try:
-                weakref.finalize(b, _release, (ys, yt, w), start, stop)
-            except TypeError:  # not weak-referenceable: release once the engine asks for more
-                yield a, b, (None if w is None else w[start:stop])
-                _release((ys, yt, w), start, stop)
-                continue
-            yield a, b, (None if w is None else w[start:stop])
-
-    state = accumulate(profile, chunks(), progress=advance, top_k=top_k)
-    return state.result()
-
-
-def _release(arrays: tuple[np.ndarray | None, ...], start: int, stop: int) -> None:
-    for arr in arrays:
-        if arr is not None:
-            release_rows(arr, start, stop)
+    done = run_pass(profile, array_parts(yt, ys, w, chunk_rows or default_chunk_rows(ys)),
+                    top_k=usable_top_k(profile, top_k),
+                    progress=(lambda total: progress_callback(total, "headcheck report")) if progress else None)
+    return _assemble(done.profile, done.result(), source, tuple(notes))
 
 
 def _assemble(profile: TaskProfile, res: Any, source: str | None, notes: tuple[str, ...]) -> Report:

@@ -1,18 +1,16 @@
-"""Creating states and running a threaded pass over chunks."""
+"""Creating states (of the task kind of a profile), and `accumulate` over canonical chunks."""
 from __future__ import annotations
 
-import queue
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from importlib import import_module
 
 import numpy as np
 
 from headcheck.engine._state import State, profile_from_dict
+from headcheck.engine.kernels import Kernel
 from headcheck.task import TaskProfile
 
 Chunk = tuple[np.ndarray, np.ndarray, "np.ndarray | None"]
-_STOP = object()  # tells a worker thread that no chunk follows
 
 
 _STATES = {"binary": ("headcheck.engine.binary", "BinaryState"),
@@ -27,28 +25,31 @@ def _state_class(kind: str) -> type[State]:
     return getattr(import_module(module), name)
 
 
-def new_state(profile: TaskProfile, top_k: tuple[int, ...] = (5,), n_bins: int = 15) -> State:
-    """An empty state for the task of `profile`.
+def new_state(profile: TaskProfile, top_k: tuple[int, ...] = (5,), n_bins: int = 15,
+              kernel: str | Kernel | None = None) -> State:
+    """An empty state for the task of `profile`, updated by `kernel` (default: `get_kernel()`).
 
     >>> from headcheck.task import TaskProfile
     >>> new_state(TaskProfile("binary", 2, "integer", "probabilities", "column")).kind
     'binary'
     """
-    return _state_class(profile.kind)(profile, top_k=top_k, n_bins=n_bins)
+    return _state_class(profile.kind)(profile, top_k=top_k, n_bins=n_bins, kernel=kernel)
 
 
-def state_from_dict(d: dict) -> State:
-    """Rebuild a state from `State.to_dict()` output."""
-    state = new_state(profile_from_dict(d["profile"]), tuple(d["top_k"]), d["n_bins"])
+def state_from_dict(d: dict, kernel: str | Kernel | None = None) -> State:
+    """Rebuild a state from `State.to_dict()` output (the kernel is not part of a state's data)."""
+    state = new_state(profile_from_dict(d["profile"]), tuple(d["top_k"]), d["n_bins"], kernel)
     state._restore(d)
     return state
 
 
 def accumulate(profile: TaskProfile, chunks: Iterable[Chunk], workers: int = 2,
                progress: Callable[[int], None] | None = None, top_k: tuple[int, ...] = (5,),
-               n_bins: int = 15) -> State:
-    """One state per worker thread over the chunks (numpy releases the GIL), merged at the end.
+               n_bins: int = 15, kernel: str | Kernel | None = None) -> State:
+    """Canonical chunks (labels, scores, weights) folded by `workers` threads into one state.
 
+    A thin wrapper over `ThreadExecutor` for chunks that are canonical already; a pass over raw
+    data (inference, canonicalisation, verification) is `headcheck.engine.pipeline.run_pass`.
     Rows are numbered globally in the order the chunks come, so non-finite rows are reported by
     their index in the whole data. `progress` receives the number of rows done after each chunk.
 
@@ -59,57 +60,14 @@ def accumulate(profile: TaskProfile, chunks: Iterable[Chunk], workers: int = 2,
     >>> accumulate(p, chunks).result().metrics["accuracy"]
     1.0
     """
-    workers = max(1, int(workers))
-    states = [new_state(profile, top_k, n_bins) for _ in range(workers)]
-    # Chunk i always goes to worker i % workers, and each worker takes its chunks in order: the
-    # floating-point sums are then grouped the same way on every run, so a report is
-    # reproducible to the last bit (a shared pool of states made the grouping depend on timing).
-    # The small queues bound the look-ahead: chunks may be memory-mapped pages.
-    queues: list[queue.Queue] = [queue.Queue(maxsize=2) for _ in range(workers)]
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-    done = [0]
+    from headcheck.engine.executors import ThreadExecutor
+    from headcheck.engine.pipeline import ChunkPart, Plan, RawChunk
 
-    def work(state: State, inbox: queue.Queue) -> None:
-        while True:
-            item = inbox.get()
-            if item is _STOP:
-                return
-            if errors:  # another worker failed: drain without work
-                continue
-            (y, s, w), offset = item
-            del item
-            try:
-                state.update(y, s, w, offset=offset)
-            except BaseException as e:  # re-raised in the calling thread
-                errors.append(e)
-                continue
-            with lock:
-                done[0] += len(y)
-                if progress is not None:
-                    progress(done[0])
-            del y, s, w  # let a memory-mapped chunk's pages go as soon as it is counted
+    def parts() -> Iterator[ChunkPart]:
+        offset = 0
+        for y, s, w in chunks:
+            yield ChunkPart(RawChunk(y, s, w, offset))
+            offset += len(y)
 
-    threads = [threading.Thread(target=work, args=(st, q), daemon=True) for st, q in zip(states, queues)]
-    for t in threads:
-        t.start()
-    offset = 0
-    try:
-        for i, chunk in enumerate(chunks):
-            if errors:
-                break
-            queues[i % workers].put((chunk, offset))
-            offset += len(chunk[0])
-            del chunk
-    finally:
-        for q in queues:
-            q.put(_STOP)
-        for t in threads:
-            t.join()
-    if errors:
-        raise errors[0]
-    merged = states[0]
-    for other in states[1:]:
-        merged = merged.merge(other)
-    merged.n_rows = offset
-    return merged
+    plan = Plan(profile, tuple(top_k), n_bins, kernel, canonical=True)
+    return ThreadExecutor(workers).run(plan, parts(), progress)

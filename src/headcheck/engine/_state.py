@@ -2,31 +2,35 @@
 from __future__ import annotations
 
 import copy
-import os
 from typing import Any
 
 import numpy as np
 
+from headcheck.engine.kernels import MAX_NONFINITE_ROWS, Kernel, get_kernel
 from headcheck.errors import InputError, describe_array
 from headcheck.task import TaskProfile
 
-# Rows are processed in blocks of about this many score cells (their temporaries stay in cache).
-BLOCK_CELLS = int(os.environ.get("HEADCHECK_BLOCK_CELLS", 1 << 18))
-# How many row indices of non-finite scores a state remembers.
-MAX_NONFINITE_ROWS = 10
-
 
 class State:
-    """Base of the per-task states. Subclasses fill `self.stats` (name -> float64 array, merged
-    by summing) in `_update` and turn it into an EngineResult in `result`."""
+    """Base of the per-task states: the statistics a pass keeps, and what they mean.
+
+    A subclass declares its statistics layout in `_empty_stats` (name -> array, merged by summing
+    unless `_merge_stats` says otherwise), validates canonical chunks in `_check` and turns the
+    statistics into an EngineResult in `result`. The layout is the contract of the kernels
+    (`headcheck.engine.kernels`): a kernel fills it from canonical chunks; `kernel` is the one
+    this state's `update` uses (name, Kernel, or None for the default). States filled by
+    different kernels merge and serialise alike: the kernel is not part of a state's data.
+    """
 
     kind = ""
 
-    def __init__(self, profile: TaskProfile, top_k: tuple[int, ...] = (5,), n_bins: int = 15):
+    def __init__(self, profile: TaskProfile, top_k: tuple[int, ...] = (5,), n_bins: int = 15,
+                 kernel: str | Kernel | None = None):
         if profile.kind != self.kind:
             raise ValueError(f"a {type(self).__name__} needs a {self.kind} profile, "
                              f"got {profile.kind}")
         self.profile = profile
+        self.kernel = get_kernel(kernel)
         self.top_k = tuple(sorted({int(k) for k in top_k}))
         self.n_bins = int(n_bins)
         self.n_rows = 0  # rows seen, non-finite ones included (global row numbering)
@@ -43,10 +47,8 @@ class State:
     def _empty_stats(self) -> dict[str, np.ndarray]:
         raise NotImplementedError
 
-    def _update(self, y_true, y_score, w) -> None:
-        raise NotImplementedError
-
     def _check(self, y_true, y_score, w) -> None:
+        """Raise InputError when a chunk is not canonical for this state."""
         raise NotImplementedError
 
     # --- the public API -------------------------------------------------------------------------
@@ -63,58 +65,10 @@ class State:
 
     def update(self, y_true: np.ndarray, y_score: np.ndarray,
                sample_weight: np.ndarray | None = None, offset: int | None = None) -> None:
-        """Add one canonical chunk. `offset` is the global index of its first row (default: the
-        number of rows this state has seen), used to report rows with non-finite scores."""
-        y_true = np.asarray(y_true)
-        y_score = np.asarray(y_score)
-        w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        self._check(y_true, y_score, w)
-        if self.profile.score_kind != "hard" and y_score.dtype.kind not in "f":
-            y_score = y_score.astype(np.float64)  # e.g. integer 0/1 probabilities
-        start = self.n_rows if offset is None else int(offset)
-        self.n_rows += len(y_true)
-        if len(y_true) == 0:
-            return
-        if y_score.dtype.kind == "f":
-            lo, hi = float(y_score.min()), float(y_score.max())
-            if not (np.isfinite(lo) and np.isfinite(hi)):  # rare: only then look at rows
-                y_true, y_score, w = self._drop_nonfinite(y_true, y_score, w, start)
-                if len(y_true) == 0:
-                    return
-                lo, hi = float(y_score.min()), float(y_score.max())
-        else:
-            lo, hi = float(y_score.min()), float(y_score.max())
-        self.score_min = min(self.score_min, lo)
-        self.score_max = max(self.score_max, hi)
-        self.label_min = min(self.label_min, float(y_true.min()))
-        self.label_max = max(self.label_max, float(y_true.max()))
-        n = len(y_true)
-        self.stats["n"] += n
-        self.stats["w_total"] += n if w is None else w.sum()
-        if w is not None:
-            self.stats["weighted"] += n
-        step = max(64, BLOCK_CELLS // max(1, y_score[:1].size))
-        self._begin_chunk(n)
-        for lo in range(0, n, step):  # blocks that keep the temporaries in cache
-            self._update(y_true[lo:lo + step], y_score[lo:lo + step],
-                         None if w is None else w[lo:lo + step])
-        self._end_chunk(y_true, w)
-
-    def _begin_chunk(self, n: int) -> None:
-        """Hook before the blocks of one chunk of n rows (work that wants whole chunks)."""
-
-    def _end_chunk(self, y_true: np.ndarray, w: np.ndarray | None) -> None:
-        """Hook after the blocks of one chunk."""
-
-    def _drop_nonfinite(self, y_true, y_score, w, start):
-        finite = np.isfinite(y_score)
-        if finite.ndim == 2:
-            finite = finite.all(axis=1)
-        bad = np.flatnonzero(~finite)
-        self.n_nonfinite += len(bad)
-        room = MAX_NONFINITE_ROWS - len(self.nonfinite_rows)
-        self.nonfinite_rows.extend(int(start + i) for i in bad[: max(room, 0)])
-        return y_true[finite], y_score[finite], None if w is None else w[finite]
+        """Add one canonical chunk (through this state's kernel). `offset` is the global index of
+        its first row (default: the number of rows this state has seen), used to report rows with
+        non-finite scores."""
+        self.kernel.update(self, y_true, y_score, sample_weight, offset)
 
     def merge(self, other: State) -> State:
         """A new state equal to the state of both inputs' data together (exact: sums)."""

@@ -74,47 +74,6 @@ class BinaryState(State):
                              "class to 0 and the positive class to 1.")
         check_weights(w, n)
 
-    def _update(self, y, s, w) -> None:
-        st = self.stats
-        y = y.astype(np.intp, copy=False)
-        cache: dict[tuple[float, bool], np.ndarray] = {}
-        for name, (t, strict) in self.thresholds.items():
-            if (t, strict) not in cache:
-                pred = s > t if strict else s >= t
-                cache[(t, strict)] = pred
-                st[f"cm_{name}"] += C.wbincount(2 * y + pred, w, 4)
-            else:
-                st[f"cm_{name}"] += C.wbincount(2 * y + cache[(t, strict)], w, 4)
-        if self.profile.is_probabilistic:
-            self._update_probabilistic(y, s, w, cache[self.thresholds["honest"]])
-
-    def _update_probabilistic(self, y, s, w, pred) -> None:
-        st = self.stats
-        if self.profile.score_kind == "logits":
-            z = s.astype(np.float64)
-            p = 1.0 / (1.0 + np.exp(-z))
-            # cross-entropy from the logit: softplus(-z) for y=1, softplus(z) for y=0
-            signed = np.where(y == 1, -z, z)
-            nll = np.logaddexp(0.0, signed)
-            eps = np.finfo(np.float64).eps
-            nll = np.clip(nll, -np.log1p(-eps), -np.log(eps))
-            keys = C.logit_keys(z, self.shift)
-        else:
-            eps = np.finfo(s.dtype).eps
-            p_label = np.where(y == 1, s, 1 - s)  # 1 - s in the input dtype, as sklearn
-            nll = -np.log(np.clip(p_label, eps, 1 - eps).astype(np.float64))
-            p = s.astype(np.float64)
-            keys = C.prob_keys(s, self.shift)
-        st["logloss"] += nll.sum() if w is None else w @ nll
-        sq = (p - y) ** 2
-        st["brier"] += sq.sum() if w is None else w @ sq
-        conf = np.where(pred, p, 1 - p)
-        C.calibration_update(st, conf, pred == y, w, self.n_bins)
-        bins = C.n_auc_bins(self.shift)
-        st["auc_all"] += C.wbincount(keys, w, bins)
-        pos = y == 1
-        st["auc_pos"] += C.wbincount(keys[pos], None if w is None else w[pos], bins)
-
     def counts(self, name: str = "honest") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(tp, support, predicted) per class (0, 1) of the 2x2 confusion `name`."""
         tn, fp, fn, tp = self.stats[f"cm_{name}"]

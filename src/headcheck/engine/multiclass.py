@@ -14,7 +14,6 @@ from headcheck.engine import _common as C
 from headcheck.engine._result import EngineResult
 from headcheck.engine._state import State, check_weights
 from headcheck.engine.baselines import single_label_baselines
-from headcheck.engine.multilabel import rowsum
 from headcheck.views import compute_views
 from headcheck.errors import InputError, describe_array
 from headcheck.task import DataFacts
@@ -88,140 +87,6 @@ class MulticlassState(State):
             raise InputError(f"multiclass labels must lie in [0, {K}); got values from {y.min()} "
                              f"to {y.max()}. Map the labels to class indices first.")
         check_weights(w, n)
-
-    # --- update ---------------------------------------------------------------------------------
-    def _update(self, y, s, w) -> None:
-        st, n = self.stats, len(y)
-        y = y.astype(np.intp, copy=False)
-        if self.profile.score_kind == "hard":
-            pred = s.astype(np.intp, copy=False)
-            correct = pred == y
-            st["above"] += n if w is None else w.sum()
-            st["true_above"] += C.wsum(correct, w)
-        else:
-            pred, correct = self._update_scores(y, s, w)
-        self._update_counts(y, pred, correct, w)
-
-    def _update_counts(self, y, pred, correct, w) -> None:
-        st, K = self.stats, self.n_classes
-        st["support"] += C.wbincount(y, w, K)
-        st["predicted"] += C.wbincount(pred, w, K)
-        st["tp"] += C.wbincount(y[correct], None if w is None else w[correct], K)
-        if self.dense:
-            st["cm"] += C.wbincount(y * K + pred, w, K * K)
-            return
-        wrong = ~correct
-        keys = y[wrong].astype(np.int64) * K + pred[wrong]
-        vals = np.ones(len(keys)) if w is None else w[wrong]
-        self._add_pairs(keys, vals)
-
-    def _add_pairs(self, keys: np.ndarray, vals: np.ndarray) -> None:
-        st = self.stats
-        merged = _reduce_pairs(np.concatenate([st["conf_keys"], keys]),
-                               np.concatenate([st["conf_vals"], vals]))
-        st["conf_keys"], st["conf_vals"], pruned = _prune(*merged)
-        st["conf_pruned"] += pruned
-
-    def _update_scores(self, y, s, w):
-        st, n = self.stats, len(y)
-        rows = np.arange(n)
-        pred = s.argmax(axis=1)
-        correct = pred == y
-        s_true = s[rows, y]
-        greater = rowsum(s > s_true[:, None])
-        for i, k in enumerate(self.ks):
-            st["topk"][i] += C.wsum(greater < k, w)
-        if self.profile.score_kind == "probabilities":
-            above = s[rows, pred] > 0.5  # rows sum to 1: only the largest can exceed 0.5
-        else:
-            above = rowsum(s > 0.5)
-        st["above"] += above.sum() if w is None else w @ above
-        st["true_above"] += C.wsum(s_true > 0.5, w)
-        prob, nll = self._probabilities(s, y, rows)
-        st["logloss"] += nll.sum() if w is None else w @ nll
-        p_true = prob[rows, y].astype(np.float64)
-        # float32 scores: float32 row sums (relative error ~1e-6, four times faster)
-        sumsq = np.einsum("ij,ij->i", prob, prob).astype(np.float64)
-        brier = sumsq - 2 * p_true + 1
-        st["brier"] += brier.sum() if w is None else w @ brier
-        p_max = prob[rows, pred]
-        C.calibration_update(st, p_max.astype(np.float64), correct, w, self.n_bins)
-        if self.shift is not None:
-            self._stash_auc_block(prob, p_max, prob[rows, y], pred)
-        return pred, correct
-
-    def _probabilities(self, s, y, rows):
-        """(probabilities, per-row log loss) with sklearn's clipping to [eps, 1 - eps]."""
-        if self.profile.score_kind != "logits":
-            eps = np.finfo(s.dtype).eps
-            p_true = np.clip(s[rows, y].astype(np.float64), eps, 1 - eps)
-            return s, -np.log(p_true)
-        m = s.max(axis=1, keepdims=True)
-        e = np.exp(s - m)
-        total = e.sum(axis=1, keepdims=True)
-        prob = e / total
-        lse = (m[:, 0] + np.log(total[:, 0])).astype(np.float64)
-        eps = np.finfo(np.float64).eps
-        nll = np.clip(lse - s[rows, y].astype(np.float64), -np.log1p(-eps), -np.log(eps))
-        return prob, nll
-
-    # AUC histograms: per block, the raw key bits of every score are copied (transposed, while
-    # the block is in cache) into a (K, n) buffer; after the chunk's last block, one bincount per
-    # class counts them. The per-class output (lo + bins cells) stays in cache and bincount lets
-    # the other worker thread run, where np.add.at into the whole K x bins histogram holds the
-    # GIL and misses the cache on every key.
-    def _begin_chunk(self, n: int) -> None:
-        if self.shift is None or self.profile.score_kind == "hard":
-            return
-        self._auc = {"keys": np.empty((self.n_classes, n), np.uint16), "at": 0,
-                     "p_max": np.empty(n, np.float64), "p_true": np.empty(n, np.float64),
-                     "pred": np.empty(n, np.intp)}
-
-    def _stash_auc_block(self, prob, p_max, p_true, pred) -> None:
-        buf, shift = self._auc, self.shift
-        a, b = buf["at"], buf["at"] + len(pred)
-        p32 = np.ascontiguousarray(prob, dtype=np.float32)
-        if shift == 16 and np.little_endian:  # the high 16 bits, read through a view
-            buf["keys"][:, a:b] = p32.view(np.uint16)[:, 1::2].T
-        else:  # raw keys fit 16 bits for shift >= 14; negative scores (not probabilities) -> 0
-            raw = np.right_shift(p32.view(np.int32), shift)
-            buf["keys"][:, a:b] = np.maximum(raw, 0).T
-        buf["p_max"][a:b], buf["p_true"][a:b], buf["pred"][a:b] = p_max, p_true, pred
-        buf["at"] = b
-
-    def _end_chunk(self, y, w) -> None:
-        buf = getattr(self, "_auc", None)
-        if buf is None:
-            return
-        self._auc = None
-        st, K, shift = self.stats, self.n_classes, self.shift
-        bins = C.n_auc_bins(shift)
-        if w is not None:
-            for key in ("auc_all", "auc_pos"):
-                st[key] = st[key].astype(np.float64, copy=False)
-        lo = C.key_floor(shift)
-        width = lo + bins  # raw keys of probabilities in [0, 1] lie below this
-        hist = st["auc_all"].reshape(K, bins)
-        for j in range(K):
-            counts = np.bincount(buf["keys"][j], weights=w, minlength=width)
-            hist[j] += counts[lo:width]
-            hist[j, 0] += counts[:lo].sum()  # below the key floor: the lowest bin
-        p_max, pred, y = buf["p_max"], buf["pred"], y.astype(np.intp, copy=False)
-        # Only a row's largest probability can exceed 0.5: move it to its mirrored key so the
-        # high tail stays resolved.
-        over = np.flatnonzero(p_max > 0.5)
-        if over.size:
-            cls = pred[over]
-            q = 1.0 - p_max[over].astype(np.float64)
-            moved = 1 if w is None else w[over]
-            np.add.at(st["auc_all"], C.low_keys(p_max[over], shift) + cls * bins, -moved)
-            np.add.at(st["auc_all"], C.high_keys(q, shift) + cls * bins, moved)
-        pos = C.low_keys(buf["p_true"], shift).astype(np.intp) + y * bins
-        mirrored = over[pred[over] == y[over]]
-        if mirrored.size:
-            q = 1.0 - p_max[mirrored].astype(np.float64)
-            pos[mirrored] = C.high_keys(q, shift) + y[mirrored] * bins
-        np.add.at(st["auc_pos"], pos, 1 if w is None else w)
 
     def _merge_stats(self, a, b):
         out = {k: a[k] + b[k] for k in a if not k.startswith("conf_")}
@@ -297,6 +162,14 @@ class MulticlassState(State):
         order = np.lexsort((keys, -vals))[:TOP_CONFUSIONS]
         confusions = [(int(keys[i] // K), int(keys[i] % K), float(vals[i])) for i in order]
         return matrix, confusions
+
+
+def add_confusion_pairs(stats: dict, keys: np.ndarray, vals: np.ndarray) -> None:
+    """Add (true * K + predicted) confusion keys with their weights to a sparse state's pairs."""
+    merged = _reduce_pairs(np.concatenate([stats["conf_keys"], keys]),
+                           np.concatenate([stats["conf_vals"], vals]))
+    stats["conf_keys"], stats["conf_vals"], pruned = _prune(*merged)
+    stats["conf_pruned"] += pruned
 
 
 def _reduce_pairs(keys: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

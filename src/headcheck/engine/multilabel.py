@@ -20,50 +20,6 @@ from headcheck.errors import InputError, describe_array
 from headcheck.task import DataFacts
 
 
-def colsum(m: np.ndarray, w: np.ndarray | None) -> np.ndarray:
-    """Weighted column sums of a 2-D bool array, float64."""
-    if w is None:
-        return np.einsum("ij->j", m.view(np.uint8), dtype=np.int64).astype(np.float64)
-    return np.einsum("i,ij->j", w, m.view(np.uint8))
-
-
-def rowsum(m: np.ndarray) -> np.ndarray:
-    """Row sums of a 2-D bool array (uint8 arithmetic while it cannot overflow)."""
-    if m.shape[1] < 256:
-        return np.einsum("ij->i", m.view(np.uint8)).astype(np.int32)
-    return np.count_nonzero(m, axis=1)
-
-
-def select(mask: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """np.where(mask, a, b) for float arrays of one dtype, through bit masks (np.where with a
-    2-D condition is several times slower)."""
-    kind = {4: np.uint32, 8: np.uint64}.get(a.dtype.itemsize)
-    if kind is None or a.dtype != b.dtype:
-        return np.where(mask, a, b)
-    ones = np.negative(mask.view(np.uint8), dtype={4: np.int32, 8: np.int64}[a.dtype.itemsize])
-    ab, bb = a.view(kind), b.view(kind)
-    out = np.bitwise_xor(ab, bb)
-    out &= ones.view(kind)
-    out ^= bb
-    return out.view(a.dtype)
-
-
-def log_colsum(p: np.ndarray, w: np.ndarray | None) -> np.ndarray:
-    """Per-column sum of log(p) for p in [eps, 1]: logs of products of 16 rows taken in float64
-    (16 float32 probabilities >= 1.2e-7 cannot underflow), 16 times fewer logarithms."""
-    if w is not None:
-        return w @ np.log(p.astype(np.float64))
-    n16 = len(p) // 16 * 16
-    total = np.log(p[n16:].astype(np.float64)).sum(axis=0)
-    if n16:
-        if p.dtype == np.float32:
-            prod = p[:n16].astype(np.float64).reshape(-1, 16, p.shape[1]).prod(axis=1)
-            total += np.log(prod).sum(axis=0)
-        else:  # float64 inputs may be as small as 2.2e-16: no grouping
-            total += np.log(p[:n16]).sum(axis=0)
-    return total
-
-
 def _is_zero_one(y: np.ndarray) -> bool:
     if y.dtype.kind in "iu":  # integers: two passes (min, max) instead of three
         return bool(y.min() >= 0 and y.max() <= 1)
@@ -126,88 +82,6 @@ class MultilabelState(State):
             raise InputError("multilabel labels must be 0 or 1 (multi-hot); got other values. "
                              "Threshold soft labels or pass --task.")
         check_weights(w, n)
-
-    # --- update ---------------------------------------------------------------------------------
-    def _update(self, y, s, w) -> None:
-        st = self.stats
-        y = y.view(bool) if y.dtype in (np.uint8, np.int8) else y.astype(bool, copy=False)
-        ycount = rowsum(y)
-        st["support"] += colsum(y, w)
-        st["no_positive"] += C.wsum(ycount == 0, w)
-        cat_hit = s.argmax(axis=1) == y.argmax(axis=1)  # Keras: first positive label
-        st["keras_cat"] += C.wsum(cat_hit, w)
-        done: dict[float, dict[str, np.ndarray]] = {}  # threshold -> increments of its counts
-        for name, t in self.thresholds.items():
-            if t not in done:
-                pred = s > t
-                done[t] = self._threshold_counts(pred, y, ycount, w)
-                if name == "honest":
-                    st["jaccard"] += self._jaccard(done[t], ycount, w)
-                    if self.profile.is_probabilistic:
-                        self._update_probabilistic(y, s, w, pred)
-            for key, value in done[t].items():
-                if not key.startswith("_"):
-                    st[f"{key}_{name}"] += value
-
-    @staticmethod
-    def _threshold_counts(pred, y, ycount, w) -> dict[str, np.ndarray]:
-        hit = pred & y
-        pcount, inter = rowsum(pred), rowsum(hit)
-        exact = C.wsum(pcount + ycount == 2 * inter, w)
-        return {"pred": colsum(pred, w), "tp": colsum(hit, w), "exact": np.array([exact]),
-                "_pcount": pcount, "_inter": inter}
-
-    @staticmethod
-    def _jaccard(counts, ycount, w) -> float:
-        inter = counts["_inter"]
-        ratio = C.safe_div(inter, counts["_pcount"] + ycount - inter)  # empty rows: 0.0
-        return float(ratio.sum() if w is None else w @ ratio)
-
-    def _update_probabilistic(self, y, s, w, pred) -> None:
-        st = self.stats
-        if self.profile.score_kind == "logits":
-            z = s.astype(np.float64)
-            p = 1.0 / (1.0 + np.exp(-z))
-            eps = np.finfo(np.float64).eps
-            nll = np.clip(np.logaddexp(0.0, select(y, -z, z)), -np.log1p(-eps), -np.log(eps))
-            st["logloss"] += nll.sum(axis=0) if w is None else w @ nll
-            other = 1.0 - p
-        else:
-            p = s if s.dtype in (np.float32, np.float64) else s.astype(np.float64)
-            other = 1 - p  # in the input dtype, as sklearn
-            eps = np.finfo(p.dtype).eps
-            p_label = np.clip(select(y, p, other), eps, 1 - eps)
-            st["logloss"] -= log_colsum(p_label, w)
-        diff = p - y.view(np.uint8)
-        if w is not None:
-            st["brier"] += np.einsum("i,ij,ij->j", w, diff, diff)
-        else:  # float32 scores: float32 block sums (relative error ~1e-6), 3x faster
-            st["brier"] += np.einsum("ij,ij->j", diff, diff)
-        conf_is_max = self.profile.threshold == 0.5 and self.profile.score_kind != "logits"
-        if conf_is_max:
-            conf = np.maximum(p, other)  # the predicted value's probability
-        else:
-            conf = select(pred, p, other)
-        C.calibration_update(st, conf, pred == y, w, self.n_bins)
-        if self.shift is not None:
-            # p > 1 - p is the decision at 0.5: reuse it as the histogram's side
-            high = pred if conf_is_max else None
-            self._update_auc(s, p, other, y, w, high)
-
-    def _update_auc(self, s, p, other, y, w, high) -> None:
-        st, L, shift = self.stats, self.n_labels, self.shift
-        bins = C.n_auc_bins(shift)
-        if self.profile.score_kind == "logits":
-            keys = C.logit_keys(s, shift) + (np.arange(L) * bins)[None, :]
-        else:
-            keys = C.mirrored_class_keys(p, other, shift, bins, high=high)
-        keys *= 2
-        keys += y.view(np.uint8)
-        if w is None:
-            np.add.at(st["auc_hist"], keys.ravel(), 1)
-        else:
-            st["auc_hist"] = st["auc_hist"].astype(np.float64, copy=False)
-            np.add.at(st["auc_hist"], keys.ravel(), np.repeat(w, L))
 
     # --- result ---------------------------------------------------------------------------------
     def label_accuracy(self, name: str) -> np.ndarray:

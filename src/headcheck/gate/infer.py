@@ -1,0 +1,326 @@
+"""Task inference: labels + scores -> TaskProfile, every decision the data did not force stated.
+
+The labels are profiled by the one label profiler (`headcheck.gate.labels`); the scores by
+`_score_info` below; `_Decider` turns both into the task kind, the number of classes, the score
+layout and the score kind. Class indices that do not map to the score columns are judged by the
+label rules (`headcheck.gate.policy`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from headcheck.errors import InputError, describe_array
+from headcheck.gate.arrays import as_input_array, as_labels, check_numeric, is_str, scan_nonfinite
+from headcheck.gate.labels import SAMPLE_ROWS, SUM_TOL, LabelFacts, label_facts
+from headcheck.gate.policy import reject_bad_indices
+from headcheck.task import TASK_KINDS, ScoreKind, ScoreLayout, TaskProfile
+
+_FIX_TASK = "pass --task binary|multiclass|multilabel (task= in Python) to state the task"
+
+
+class ScoreKindMismatch(Exception):
+    """A later chunk contradicts the score kind inferred from the first rows (internal signal:
+    the pass re-runs with the corrected kind, see `correct_score_kind`)."""
+
+    def __init__(self, corrected: ScoreKind) -> None:
+        super().__init__(corrected)
+        self.corrected = corrected
+
+
+@dataclass(frozen=True)
+class _ScoreInfo:
+    columns: int  # 1 for (N,) and (N, 1)
+    layout: ScoreLayout
+    in_unit: bool  # every sampled value in [0, 1]
+    sums_to_one: bool  # every sampled row sums to 1 (2+ columns)
+    hard: bool  # integer/bool dtype, or only 0/1 values
+    hard_by_dtype: bool
+    one_per_row: bool  # hard matrix with exactly one 1 per row
+    max_value: float
+
+
+def _score_info(y_score: np.ndarray, sample_rows: int) -> _ScoreInfo:
+    s = np.asarray(y_score[:sample_rows])
+    if is_str(s):
+        return _ScoreInfo(1, "column", False, False, True, True, True, 0.0)
+    if s.dtype == bool:
+        s = s.view(np.uint8)
+    check_numeric(s, "scores")
+    if s.dtype.kind == "f" and not np.isfinite(s).all():
+        raise scan_nonfinite(y_score)
+    cols = 1 if s.ndim == 1 else s.shape[1]
+    layout: ScoreLayout = "column" if s.ndim == 1 else ("single-column" if cols == 1 else "matrix")
+    lo, hi = float(s.min()), float(s.max())
+    by_dtype = s.dtype.kind in "biu"
+    binary_values = bool(np.isin(s, (0, 1)).all())
+    hard = by_dtype or binary_values
+    sums = cols >= 2 and bool(np.allclose(s.sum(axis=1, dtype=np.float64), 1.0, atol=SUM_TOL))
+    one_per_row = hard and cols >= 2 and sums
+    return _ScoreInfo(cols, layout, lo >= 0 and hi <= 1, sums, hard, by_dtype, one_per_row, hi)
+
+
+def infer_task(
+    y_true: object,
+    y_score: object,
+    *,
+    task: str | None = None,
+    threshold: float | None = None,
+    score_kind: ScoreKind | None = None,
+    sample_rows: int = SAMPLE_ROWS,
+) -> TaskProfile:
+    """Decide the task from labels and scores alone (1-D labels are read whole, scores and 2-D labels
+    from their first `sample_rows` rows); `task`, `threshold` and `score_kind` override.
+
+    Every decision the data did not force is recorded in `decisions`.
+
+    >>> import numpy as np
+    >>> p = infer_task(np.array([0, 2, 1]), np.array([[.8, .1, .1], [.2, .2, .6], [.1, .7, .2]]))
+    >>> (p.kind, p.n_classes, p.label_encoding, p.score_kind)
+    ('multiclass', 3, 'integer', 'probabilities')
+    """
+    if task is not None and task not in TASK_KINDS:
+        raise InputError(
+            f"task: expected one of {', '.join(TASK_KINDS)}; got {task!r}. "
+            "Leave it out to infer the task from the data."
+        )
+    if threshold is not None and not (0.0 <= float(threshold) <= 1.0):
+        raise InputError(
+            f"threshold: expected a probability in [0, 1]; got {threshold}. headcheck applies the "
+            "threshold to probabilities (after a sigmoid when the scores are logits)."
+        )
+    yt = as_labels(y_true)
+    ys = as_input_array(y_score, "scores")
+    if yt.shape[0] != ys.shape[0]:
+        raise InputError(
+            f"labels and scores must have one row per sample; got {yt.shape[0]} labels "
+            f"({describe_array(yt)}) and {ys.shape[0]} score rows ({describe_array(ys)}). "
+            "Check that both come from the same split, in the same order."
+        )
+    if is_str(ys) and not is_str(yt):
+        raise InputError(
+            f"scores: expected numbers, or predicted class names when the labels are class names; got "
+            f"strings ({describe_array(ys)}) with numeric labels. Pass numeric scores or predictions."
+        )
+    sinfo = _score_info(ys, sample_rows)
+    linfo = label_facts(yt, sample_rows=sample_rows, extra_names=ys if is_str(ys) else None)
+    decide = _Decider(yt, ys, linfo, sinfo, task, score_kind)
+    profile = decide.profile()
+    if threshold is not None:
+        profile = replace(profile, threshold=float(threshold), decisions=profile.decisions + (
+            f"threshold {float(threshold):g} (given) for the honest metrics",))
+    return profile
+
+
+class _Decider:
+    """Turns what was seen in labels and scores into a TaskProfile, stating each rule it applies."""
+
+    def __init__(self, yt: np.ndarray, ys: np.ndarray, linfo: LabelFacts, sinfo: _ScoreInfo,
+                 task: str | None, score_kind: ScoreKind | None) -> None:
+        self.yt, self.ys, self.l, self.s = yt, ys, linfo, sinfo
+        self.task, self.score_kind = task, score_kind
+        self.decisions: list[str] = []
+
+    def profile(self) -> TaskProfile:
+        kind, k, layout = self._kind()
+        if kind == "multiclass" and self.l.encoding == "soft" and self.l.columns == 0:
+            raise InputError(
+                f"labels: soft binary labels (values in [0, 1], one per row) describe a binary task; "
+                f"got scores read as {k} classes. Pass class indices (whole numbers) with (N, K) scores, "
+                "or the positive class's score as one column."
+            )
+        skind = self._score_kind(kind, layout)
+        return TaskProfile(
+            kind=kind,  # type: ignore[arg-type]
+            n_classes=k,
+            label_encoding=self.l.encoding,
+            score_kind=skind,
+            score_layout=layout,
+            classes=self.l.classes,
+            threshold=0.5,
+            n_samples=int(self.yt.shape[0]),
+            decisions=tuple(self.decisions),
+            declared=self.task is not None,
+        )
+
+    # -- task kind ------------------------------------------------------------------------
+    def _kind(self) -> tuple[str, int, ScoreLayout]:
+        if self.l.columns >= 2:
+            return self._kind_2d_labels()
+        if self.s.columns == 1:
+            return self._kind_one_score_column()
+        if self.s.columns == 2 and self.task != "multiclass":
+            self._forbid("multilabel", "labels are one class per row (N,), not an (N, L) 0/1 matrix")
+            self._labels_within(2)
+            self._binary_string_rule()
+            return "binary", 2, "two-columns"
+        self._forbid("binary", f"scores have {self.s.columns} columns")
+        self._forbid("multilabel", "labels are one class per row (N,), not an (N, L) 0/1 matrix")
+        self._labels_within(self.s.columns)
+        return "multiclass", self.s.columns, "matrix"
+
+    def _kind_2d_labels(self) -> tuple[str, int, ScoreLayout]:
+        L, C, enc = self.l.columns, self.s.columns, self.l.encoding
+        single = self.l.single_positive
+        if C == 1 and L == 2 and single and self.task in (None, "binary"):
+            self.decisions.append("labels are 2-column one-hot and scores one column: binary, "
+                                  "positive class = label column 1")
+            return "binary", 2, self.s.layout
+        if C != L:
+            raise InputError(
+                f"labels have {L} columns but scores have {C}: they must describe the same classes. "
+                "Pass class indices as (N,) labels with (N, K) scores, or fix the export so both "
+                "have one column per class."
+            )
+        if not single:
+            if self.task in ("binary", "multiclass"):
+                raise InputError(
+                    f"task: {self.task} needs exactly one positive label per row; got {enc} labels "
+                    "where some rows have zero or several positives. Leave --task out (multilabel) "
+                    "or fix the labels."
+                )
+            if enc == "soft":
+                self.decisions.append("soft labels whose rows do not sum to 1: multilabel; a label "
+                                      "counts as positive when its value is above 0.5")
+            return "multilabel", L, "matrix"
+        if self.task == "multilabel":
+            self.decisions.append(f"{enc} labels read as multilabel because --task multilabel was given")
+            return "multilabel", L, "matrix"
+        if enc == "soft":
+            self.decisions.append("soft labels (rows sum to 1): the true class is the argmax "
+                                  "(ties to the first column)")
+        if self.task == "binary" and L != 2:
+            raise InputError(f"task: binary needs 2 classes; got labels with {L} columns. "
+                             "Leave --task out or pass --task multiclass.")
+        if L == 2 and self.task != "multiclass":
+            self.decisions.append("2-column one-hot labels and 2 score columns: binary, positive "
+                                  "class = column 1 (pass --task multiclass to treat as 2 classes)")
+            return "binary", 2, "two-columns"
+        if not self.s.sums_to_one and not self.s.hard and self.task is None:
+            self.decisions.append(
+                f"{enc} labels (exactly one positive per row) with scores whose rows do not sum to 1 "
+                "(sigmoid-like): read as multiclass because the labels are single-label; "
+                "pass --task multilabel to override")
+        return "multiclass", L, "matrix"
+
+    def _kind_one_score_column(self) -> tuple[str, int, ScoreLayout]:
+        s, l = self.s, self.l
+        hard_many = s.hard_by_dtype and (l.max_index > 1 or s.max_value > 1 or l.encoding == "string")
+        if hard_many and self.task != "binary" or (s.hard_by_dtype and self.task == "multiclass"):
+            self._forbid("multilabel", "labels are one class per row (N,)")
+            k = self._hard_prediction_classes()
+            self._labels_within(k)
+            self.decisions.append("one column of integer scores: read as predicted class labels "
+                                  f"({k} classes)")
+            return "multiclass", k, "column"
+        self._forbid("multiclass", "scores have one column (probabilities of one class); pass (N, K) "
+                     "scores, or predicted class labels as integers")
+        self._forbid("multilabel", "labels are one class per row (N,)")
+        self._check_indices(1)
+        if l.encoding != "string" and l.max_index > 1:
+            raise InputError(
+                f"labels have class indices up to {l.max_index} but scores have one column: a single "
+                "score column describes a binary task (labels 0/1). Pass (N, K) scores with one "
+                "column per class, or predicted labels as integers."
+            )
+        self._binary_string_rule()
+        if l.encoding == "soft":
+            self.decisions.append("soft binary labels: positive when above 0.5 (argmax of [1-p, p])")
+        return "binary", 2, s.layout
+
+    def _hard_prediction_classes(self) -> int:
+        if self.l.encoding == "string":
+            return len(self.l.classes)
+        pred = self.ys.ravel() if self.ys.ndim == 2 else self.ys
+        lo = int(np.min(pred))
+        if lo < 0:
+            raise InputError(
+                f"scores: predicted class labels must be 0..K-1; got a negative prediction ({lo}). "
+                "Map the predictions to class indices."
+            )
+        return max(self.l.max_index, int(np.max(pred))) + 1
+
+    def _binary_string_rule(self) -> None:
+        if self.l.encoding != "string":
+            return
+        if len(self.l.classes) != 2:
+            raise InputError(
+                f"labels: a binary task needs 2 classes; got {len(self.l.classes)} distinct string "
+                f"label(s) {list(self.l.classes)[:5]}. Pass 0/1 labels so the positive class is clear."
+            )
+        self.decisions.append(f"string labels mapped to classes in sorted order: "
+                              f"{self.l.classes[0]!r} -> 0, {self.l.classes[1]!r} -> 1 (positive)")
+
+    def _labels_within(self, k: int) -> None:
+        if self.l.encoding == "string":
+            n = len(self.l.classes)
+            if n > k:
+                raise InputError(
+                    f"labels hold {n} distinct classes but scores have {k} columns: there must be a "
+                    "score column for every class. Check that labels and scores come from the same model."
+                )
+            shown = ", ".join(f"{c!r} -> {i}" for i, c in enumerate(self.l.classes[:6]))
+            more = ", ..." if n > 6 else ""
+            self.decisions.append(f"string labels mapped to score columns in sorted order: {shown}{more}")
+            if n < k:
+                self.decisions.append(f"only {n} of {k} classes appear in the labels; the sorted "
+                                      f"mapping assumes the missing ones are the last columns")
+            return
+        self._check_indices(k)
+
+    def _check_indices(self, k: int) -> None:
+        """Class indices that do not map to k score columns: judged by the label rules (policy)."""
+        if self.l.is_indices:
+            reject_bad_indices(self.yt, k, low=self.l.low, high=self.l.high)
+
+    def _forbid(self, kind: str, why: str) -> None:
+        if self.task == kind:
+            raise InputError(f"task: {kind} does not fit this data: {why}. {_FIX_TASK}, or leave it out.")
+
+    # -- score kind -----------------------------------------------------------------------
+    def _score_kind(self, kind: str, layout: ScoreLayout) -> ScoreKind:
+        s = self.s
+        if self.score_kind is not None:
+            self.decisions.append(f"scores read as {self.score_kind} (given)")
+            return self.score_kind
+        if is_str(self.ys) or (layout == "column" and kind == "multiclass"):
+            return "hard"
+        matrix = layout in ("two-columns", "matrix") and kind != "multilabel"
+        if s.hard and (not matrix or s.one_per_row):
+            if not s.hard_by_dtype:
+                self.decisions.append("scores hold only the values 0 and 1: read as predicted labels "
+                                      "(hard); probability metrics (log loss, AUC, calibration) are "
+                                      "left out")
+            return "hard"
+        if not s.in_unit:
+            self.decisions.append("scores have values outside [0, 1]: read as logits (the honest "
+                                  "metrics apply a " + ("softmax" if matrix and kind == "multiclass"
+                                                        else "sigmoid") + " first)")
+            return "logits"
+        if kind == "multilabel":
+            if s.sums_to_one:
+                self.decisions.append("multilabel scores whose rows sum to 1 (softmax-like): read as "
+                                      "independent per-label probabilities")
+            return "independent"
+        if matrix and not s.sums_to_one:
+            return "independent"
+        return "probabilities"
+
+
+def verify_score_range(profile: TaskProfile, score_min: float, score_max: float) -> TaskProfile | None:
+    """After a full pass: a corrected profile when scores inferred as probabilities from the first
+    rows turned out to leave [0, 1] later, else None."""
+    if profile.score_kind in ("probabilities", "independent") and (score_min < 0 or score_max > 1):
+        return replace(profile, score_kind="logits", decisions=profile.decisions + (
+            f"scores read as logits: values from {score_min:g} to {score_max:g} appeared after the "
+            "first rows (which looked like probabilities)",))
+    return None
+
+
+
+
+def correct_score_kind(profile: TaskProfile, corrected: ScoreKind) -> TaskProfile:
+    """The profile to re-run a pass with after a chunk raised ScoreKindMismatch(corrected)."""
+    return replace(profile, score_kind=corrected, decisions=profile.decisions + (
+        f"scores read as {corrected}: values other than 0/1 appeared after the first rows",))
