@@ -8,7 +8,12 @@ import pytest
 
 
 @pytest.mark.parametrize("name", ["headcheck", "headcheck.task", "headcheck.io", "headcheck._report",
-                                  "headcheck._explain"])
+                                  "headcheck._explain", "headcheck.gate", "headcheck.gate.arrays",
+                                  "headcheck.gate.labels", "headcheck.gate.policy",
+                                  "headcheck.gate.infer", "headcheck.engine.pipeline",
+                                  "headcheck.engine.executors", "headcheck.engine.kernels",
+                                  "headcheck.engine.kernels.numpy_kernel",
+                                  "headcheck.engine.kernels.testing"])
 def test_docstring_examples(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

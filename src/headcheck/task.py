@@ -52,7 +52,8 @@ class TaskProfile:
         return self.score_kind != "hard"
 
     def class_name(self, index: int) -> str:
-        return self.classes[index] if self.classes else str(index)
+        """The display name of class `index` (its index when the labels never named it)."""
+        return self.classes[index] if index < len(self.classes) else str(index)
 
     def to_dict(self) -> dict:
         return {

@@ -1,5 +1,11 @@
 """The one-pass metric engine: mergeable per-task states -> metrics, views, baselines.
 
+Layout: `pipeline.run_pass` runs a pass over raw data (gate -> kernel -> verify -> retry) on an
+executor (`executors.ThreadExecutor` by default) with a kernel (`kernels`, numpy by default);
+`pipeline.Feed` is the same gate and kernel fed batch by batch. The states (`binary`,
+`multiclass`, `multilabel`) define the statistics a kernel fills and turn them into an
+`EngineResult`; `accumulate` folds chunks that are canonical already.
+
 Conventions (each is tested against the reference implementation named):
 
 - zero_division: a ratio with a zero denominator is 0.0 (scikit-learn with ``zero_division=0``;
@@ -41,6 +47,7 @@ from __future__ import annotations
 from headcheck.engine._result import Baseline, Calibration, EngineResult, View
 from headcheck.engine._run import accumulate, new_state, state_from_dict
 from headcheck.engine._state import State
+from headcheck.engine.pipeline import Feed, array_parts, run_pass
 
-__all__ = ["Baseline", "Calibration", "EngineResult", "State", "View", "accumulate", "new_state",
-           "state_from_dict"]
+__all__ = ["Baseline", "Calibration", "EngineResult", "Feed", "State", "View", "accumulate",
+           "array_parts", "new_state", "run_pass", "state_from_dict"]
