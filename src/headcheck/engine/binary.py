@@ -24,6 +24,12 @@ from headcheck.task import DataFacts
 class BinaryState(State):
     """Mergeable statistics of a binary pass.
 
+    Statistics (what a kernel fills, all float64 sums): `cm_<name>` (4: tn, fp, fn, tp, weighted)
+    for each (threshold, strict) of `thresholds`; when the scores are probabilistic also
+    `logloss`, `brier` (1), `cal_w` / `cal_conf` / `cal_acc` (n_bins: weight, confidence sum and
+    correct weight per confidence bin) and `auc_pos` / `auc_all` (the score histogram of `shift`,
+    `_common.prob_keys` / `logit_keys`: positives, all rows).
+
     >>> import numpy as np
     >>> from headcheck.task import TaskProfile
     >>> s = BinaryState(TaskProfile("binary", 2, "integer", "probabilities", "column"))

@@ -29,6 +29,14 @@ KERAS_TOP_K = 5
 class MulticlassState(State):
     """Mergeable statistics of a multi-class pass (see module docstring for tie conventions).
 
+    Statistics (what a kernel fills): `support`, `predicted`, `tp` (K, weighted counts per class
+    of the argmax prediction); `above` / `true_above` (rows with a score > 0.5 / whose true class
+    scores > 0.5, for framework views); `topk` (one per k of `ks`); `cm` (K*K, true * K + pred)
+    when `dense`, else the sparse off-diagonal pairs `conf_keys` / `conf_vals` / `conf_pruned`
+    (merged by `_merge_stats`, kept by `add_confusion_pairs`); when probabilistic, `logloss`,
+    `brier`, `cal_w` / `cal_conf` / `cal_acc` and, while K <= AUC_MAX_CLASSES, the per-class
+    one-vs-rest score histograms `auc_pos` / `auc_all` (K * bins, int64; float64 once weighted).
+
     >>> import numpy as np
     >>> from headcheck.task import TaskProfile
     >>> p = TaskProfile("multiclass", 3, "integer", "probabilities")

@@ -29,6 +29,12 @@ def _is_zero_one(y: np.ndarray) -> bool:
 class MultilabelState(State):
     """Mergeable statistics of a multi-label pass.
 
+    Statistics (what a kernel fills): `support` (L), `no_positive`, `keras_cat` (Keras's
+    categorical accuracy on multi-hot rows), `jaccard` (1); for each threshold name of
+    `thresholds` `pred_<name>` / `tp_<name>` (L) and `exact_<name>` (1); when probabilistic,
+    `logloss` / `brier` (L), `cal_w` / `cal_conf` / `cal_acc` (n_bins, over every label) and
+    `auc_hist` (2 * L * bins: negatives and positives side by side, int64; float64 once weighted).
+
     >>> import numpy as np
     >>> from headcheck.task import TaskProfile
     >>> s = MultilabelState(TaskProfile("multilabel", 2, "multi-hot", "independent"))

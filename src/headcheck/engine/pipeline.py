@@ -60,7 +60,7 @@ ProgressFactory = Callable[[Any], "Callable[[int], None] | None"]
 MAX_ATTEMPTS = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compared by identity
 class RawChunk:
     """Rows `start`.. of the labels, scores and weights, as given (not yet canonical)."""
 
@@ -85,7 +85,7 @@ class Part(Protocol):
         ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compared by identity
 class ArrayPart:
     """Rows [start, stop) of in-process arrays; `release` drops their memory-mapped pages."""
 
@@ -104,7 +104,7 @@ class ArrayPart:
                 release_rows(arr, self.start, self.stop)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compared by identity
 class ChunkPart:
     """One chunk already in memory (`engine.accumulate`): nothing to release."""
 
@@ -117,7 +117,7 @@ class ChunkPart:
         pass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compared by identity
 class ArrayParts:
     """In-process arrays cut into `chunk_rows`-row parts; iterable again for each attempt."""
 
@@ -185,7 +185,7 @@ def usable_top_k(profile: TaskProfile, top_k: Iterable[int]) -> tuple[int, ...]:
     return tuple(k for k in top_k if profile.kind == "multiclass" and 1 < k < profile.n_classes)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compared by identity
 class PassResult:
     """A finished pass: the merged state and the profile it was computed with (corrected when the
     data contradicted what inference saw in the first rows)."""
