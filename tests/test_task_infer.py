@@ -1,4 +1,4 @@
-"""Task inference and canonicalisation (headcheck.task)."""
+"""Task inference and canonicalisation (headcheck.gate; the names still resolve from headcheck.task)."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from headcheck.errors import InputError
-from headcheck.task import ScoreKindMismatch, canonical_chunk, infer_task, verify_score_range
+from headcheck.gate import ScoreKindMismatch, canonical_chunk, infer_task, verify_score_range
 
 rng = np.random.default_rng(0)
 
@@ -218,3 +218,13 @@ def test_multilabel_inference_on_random_multi_hot(n, L, seed):
     assert p.kind == "multilabel" and p.n_classes == L
     yt, ys = canonical_chunk(p, y, s)
     assert yt.dtype == bool and np.array_equal(yt, y == 1) and np.shares_memory(ys, s)
+
+
+def test_the_names_that_moved_to_the_gate_still_resolve_from_task():
+    import headcheck.gate as gate
+    import headcheck.task as task
+
+    assert task.infer_task is gate.infer_task and task.canonical_chunk is gate.canonical_chunk
+    assert task.nonfinite_error is gate.scan_nonfinite  # the old signature: (y_score)
+    with pytest.raises(AttributeError):
+        task.no_such_name  # noqa: B018

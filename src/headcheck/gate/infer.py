@@ -210,7 +210,7 @@ class _Decider:
         if hard_many and self.task != "binary" or (s.hard_by_dtype and self.task == "multiclass"):
             self._forbid("multilabel", "labels are one class per row (N,)")
             k = self._hard_prediction_classes()
-            self._labels_within(k)
+            self._check_indices(k)
             self.decisions.append("one column of integer scores: read as predicted class labels "
                                   f"({k} classes)")
             return "multiclass", k, "column"
