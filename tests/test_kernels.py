@@ -1,6 +1,8 @@
 """The kernel seam: the registry, the reference numpy kernel, and the helper that compares kernels."""
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -40,7 +42,7 @@ def canonical_chunks(kind: str, score_kind: str, k: int, n: int, weighted: bool,
         s[n // 2] = np.nan
     w = r.uniform(0.2, 2.0, n) if weighted else None
     cut = [0, n // 3, n]
-    return [(y[a:b], s[a:b], None if w is None else w[a:b]) for a, b in zip(cut, cut[1:])]
+    return [(y[a:b], s[a:b], None if w is None else w[a:b]) for a, b in itertools.pairwise(cut)]
 
 
 @settings(max_examples=40, deadline=None)

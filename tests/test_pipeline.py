@@ -191,7 +191,7 @@ def test_feed_nonfinite_outputs_strict_or_counted():
 
 
 def test_report_runs_the_public_pass(monkeypatch):
-    import headcheck.engine.pipeline as pipeline
+    from headcheck.engine import pipeline
 
     calls = []
     real = pipeline.run_pass
