@@ -13,7 +13,8 @@ import pytest
                                   "headcheck.gate.infer", "headcheck.engine.pipeline",
                                   "headcheck.engine.executors", "headcheck.engine.kernels",
                                   "headcheck.engine.kernels.numpy_kernel",
-                                  "headcheck.engine.kernels.testing"])
+                                  "headcheck.engine.kernels.testing",
+                                  "headcheck.live", "headcheck.live.tracker", "headcheck.live.guard"])
 def test_docstring_examples(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

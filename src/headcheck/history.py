@@ -29,7 +29,7 @@ class TrainingHistory:
         ('keras.binary_accuracy', 'torchmetrics.multiclass_accuracy', ...).
     first_batch_loss: the loss of the very first batch, before any update (the untrained loss).
     first_epoch_loss: the mean loss of the first epoch (training already moved it).
-    nonfinite_outputs: how many output values were NaN / inf (None when not counted).
+    nonfinite_outputs: how many output rows held NaN / inf (None when not counted).
     class_counts: true class (or label) counts of the data the honest metrics read.
     majority_rate: the majority-class rate of that data for the logged accuracy's meaning.
     """

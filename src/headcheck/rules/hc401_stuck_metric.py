@@ -23,7 +23,7 @@ class StuckMetric(Rule):
     and flags a metric whose last 5 values agree to 4 decimals. When that value is the
     majority-class rate of the data, it says so: the model predicts one class and the metric is
     that class's share. Losses and learning rates are not read (a constant learning rate is
-    normal).
+    normal), nor a metric held at its best value (accuracy 1.0 on easy data has converged).
 
     ## Why is this bad?
     A value frozen to 4 decimals means the decisions behind it do not change at all: the model
@@ -60,7 +60,7 @@ class StuckMetric(Rule):
         history = ctx.history
         if history is None:
             return
-        stuck = [(name, values[-1]) for name, values in _series(history) if _is_stuck(values)]
+        stuck = [(name, values[-1]) for name, values in _series(history) if _is_stuck(name, values)]
         if not stuck:
             return
         majority = _majority_rate(ctx)
@@ -83,6 +83,9 @@ class StuckMetric(Rule):
         Case(Context(history=TrainingHistory(logged={"loss": (0.0,) * 8, "lr": (0.001,) * 8})),
              note="losses and learning rates are not metrics"),
         Case(ctx(activation="softmax", units=3), note="no history"),
+        Case(Context(history=TrainingHistory(logged={"accuracy": (0.9, 1.0, 1.0, 1.0, 1.0, 1.0)},
+                                             honest={"ece": (0.0,) * 6})),
+             note="a metric held at its best value has converged"),
     ]
     INVALID = [
         Case(Context(history=TrainingHistory(logged={"val_accuracy": (0.5098,) * 45}, class_counts=(2549, 2451))),
@@ -102,11 +105,17 @@ def _series(history: TrainingHistory) -> Iterator[tuple[str, tuple[float, ...]]]
         yield name, tuple(float(v) for v in values)
 
 
-def _is_stuck(values: tuple[float, ...]) -> bool:
+# Lower-is-better metrics that are not named losses (their best value is 0); every other metric
+# read here is at best 1 (accuracies, F1, AUC, MCC, kappa).
+_BEST_AT_ZERO = ("ece", "brier")
+
+
+def _is_stuck(name: str, values: tuple[float, ...]) -> bool:
     tail = values[-STUCK_EPOCHS:]
     if len(tail) < STUCK_EPOCHS or not all(math.isfinite(v) for v in tail):
         return False
-    return len({round(v, DECIMALS) for v in tail}) == 1
+    best = 0.0 if name.lower().endswith(_BEST_AT_ZERO) else 1.0
+    return len({round(v, DECIMALS) for v in tail}) == 1 and round(tail[-1], DECIMALS) != best
 
 
 def _majority_rate(ctx: Context) -> float | None:

@@ -15,7 +15,7 @@ class NonFiniteLoss(Rule):
 
     ## What it does
     Reads the losses a training logged each epoch (every logged series whose name contains
-    `loss`), the first batch's loss, and the count of non-finite output values the callback saw,
+    `loss`), the first batch's loss, and the count of output rows holding NaN/inf the callback saw,
     and flags the first NaN or infinity.
 
     ## Why is this bad?
@@ -72,7 +72,7 @@ class NonFiniteLoss(Rule):
              message="`loss` is nan at epoch 3"),
         Case(Context(history=TrainingHistory(first_batch_loss=float("inf"))), message="the first batch's loss is inf"),
         Case(Context(history=TrainingHistory(nonfinite_outputs=12, framework="pytorch")),
-             message="12 output values were NaN or infinite"),
+             message="12 output rows held NaN or infinite values"),
         Case(ctx(activation="softmax", units=10, loss="categorical_crossentropy",
                  history=TrainingHistory(logged={"val_loss": (1.2, float("inf"))})), message="`from_logits=True`"),
     ]
@@ -88,7 +88,7 @@ def _first_nonfinite(history: TrainingHistory) -> str | None:
             if not math.isfinite(float(value)):
                 return f"`{name}` is {float(value)} at epoch {epoch}."
     if history.nonfinite_outputs:
-        return f"{history.nonfinite_outputs} output values were NaN or infinite."
+        return f"{history.nonfinite_outputs} output rows held NaN or infinite values."
     return None
 
 
