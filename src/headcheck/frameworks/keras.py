@@ -251,10 +251,12 @@ def fits(metric: str | None, task: str | None, label_encoding: str | None = None
     """Whether a Keras accuracy measures a task kind (None when either is unknown).
 
     Categorical accuracy takes the argmax of the labels too: on integer labels of shape (N, 1) that
-    argmax is always 0, so it does not fit them whatever the task."""
+    argmax is always 0, so it does not fit them whatever the task. On ordered classes ('ordinal')
+    binary accuracy compares `output > 0.5` with the class label, which only labels 0 and 1 can
+    ever match."""
     if metric == "categorical_accuracy" and label_encoding == "integer":
         return False
-    if metric is None or task not in ("binary", "multiclass", "multilabel"):
+    if metric is None or task not in ("binary", "multiclass", "multilabel", "ordinal"):
         return None
     if metric == "binary_accuracy":
         return task in ("binary", "multilabel")
@@ -262,11 +264,16 @@ def fits(metric: str | None, task: str | None, label_encoding: str | None = None
 
 
 def meaning(metric: str | None, task: str | None, n_classes: int | None = None,
-            label_encoding: str | None = None) -> str:
+            label_encoding: str | None = None, output_units: int | None = None) -> str:
     """What the metric measures on the task, in words."""
     if metric == "categorical_accuracy" and label_encoding == "integer":
         return ("the argmax of integer labels of shape (N, 1) is always 0, so it counts predictions of "
                 "class 0: a number with no meaning")
+    if metric == "binary_accuracy" and task == "ordinal":
+        what = "the output" if output_units == 1 else "each output"
+        return (f"whether ({what} > 0.5) equals the class label: on ordered classes only the labels 0 "
+                "and 1 can ever match, so the number has no meaning (a regression output is not a "
+                "probability either)")
     if metric == "binary_accuracy":
         if task == "multiclass":
             k = n_classes if n_classes and n_classes > 2 else None
@@ -280,8 +287,19 @@ def meaning(metric: str | None, task: str | None, n_classes: int | None = None,
         if task == "multilabel":
             return ("whether the top-scored label is the first positive label: a number with no "
                     "meaning on multi-label targets")
+        if task == "ordinal":
+            return ("the fraction of samples whose top-scored class is the true class (it ignores how "
+                    "far off a miss is)")
         return "the fraction of samples whose top-scored class is the true class"
     return "undetermined (the output width or the label shape is unknown)"
+
+
+def undecided_reason(family: str) -> str:
+    """What `family` needs to decide 'accuracy' (when `resolve_family` returned None)."""
+    return {"last-dim": "depends on the output width, which is unknown",
+            "loss-based": "depends on the loss, which is unknown",
+            "shape-based": "depends on the output width and the label shape, which are unknown",
+            }.get(family, "undetermined")
 
 
 def resolve_accuracy(
@@ -313,7 +331,7 @@ def resolve_accuracy(
         where = display(framework, version) if known else FAMILY_TITLES[fam]
         text = (f"under {where} ({FAMILY_RULES[fam]}), 'accuracy' becomes "
                 f"{metric or 'an undetermined metric'}: "
-                f"{meaning(metric, task, n_classes, label_encoding)}")
+                f"{meaning(metric, task, n_classes, label_encoding, output_units)}")
         return Resolution(metric, fam, fits(metric, task, label_encoding), text, version_known=known)
 
     if family is not None:

@@ -212,7 +212,19 @@ def keras_accuracy_fix(task: str | None, api: str = "keras") -> str:
                 "exact-match accuracy separately)")
     if task == "binary":
         return "use `metrics=['binary_accuracy']`"
+    if task == "ordinal":
+        return ("for one regression output use `metrics=['mae']` (mean absolute error of the output); with "
+                "one output per class use `['sparse_categorical_accuracy']`; and report the mean absolute "
+                "class error (`headcheck report --task ordinal`)")
     return "use `metrics=['categorical_accuracy']` (one-hot labels) or `['sparse_categorical_accuracy']` (integer labels)"
+
+
+# Existing ordinal losses, as their packages name them (recommended, never reimplemented).
+ORDINAL_KERAS = ("CORAL from `coral-ordinal` (tf.keras: the `coral_ordinal.CoralOrdinal(num_classes)` "
+                 "output layer with `coral_ordinal.OrdinalCrossEntropy()`), or a cumulative-logit head "
+                 "(K-1 sigmoid outputs, `binary_crossentropy` on 'class > k' targets)")
+ORDINAL_TORCH = ("CORAL or CORN from `coral-pytorch` (`coral_pytorch.layers.CoralLayer` with "
+                 "`coral_pytorch.losses.coral_loss`, or K-1 outputs with `coral_pytorch.losses.corn_loss`)")
 
 
 def loss_label(head: HeadSpec | None) -> str:

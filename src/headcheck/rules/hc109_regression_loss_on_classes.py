@@ -5,7 +5,8 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import ACCURACY_NAMES, is_ordinal, known_task, loss_label, metrics, pick
+from headcheck.rules._util import (ACCURACY_NAMES, ORDINAL_KERAS, ORDINAL_TORCH, is_ordinal, known_task,
+                                   loss_label, metrics, pick)
 
 
 class RegressionLossOnClasses(Rule):
@@ -59,14 +60,15 @@ class RegressionLossOnClasses(Rule):
             return
         spelling = loss_label(head)
         if is_ordinal(ctx):
-            message = (f"`{spelling}` on ordered classes ({evidence}) treats the class ranks as evenly "
-                       "spaced numbers and its predictions need rounding; an ordinal loss models the "
-                       "order without that assumption.")
+            message = (f"`{spelling}` on ordered classes ({evidence}) is a valid choice (regression on the "
+                       "class index), but it treats the classes as evenly spaced and its outputs need "
+                       "rounding to a class; an ordinal loss models the order without that assumption "
+                       "and often does better.")
             fix = pick(ctx,
-                       keras="use an ordinal head (a cumulative-logit head: K-1 sigmoid outputs with "
-                       "`binary_crossentropy` on 'class > k' targets) and report the mean absolute class error",
-                       pytorch="use an ordinal loss (CORAL or CORN from `coral-pytorch`, or a cumulative-logit "
-                       "head with K-1 outputs and `nn.BCEWithLogitsLoss`) and report the mean absolute class error")
+                       keras=f"keep it, or try an ordinal loss: {ORDINAL_KERAS}; either way report the mean "
+                       "absolute class error (`headcheck report --task ordinal`)",
+                       pytorch=f"keep it, or try an ordinal loss: {ORDINAL_TORCH}; either way report the mean "
+                       "absolute class error (`headcheck report --task ordinal`)")
             yield self.finding(message, fix, severity=Severity.INFO)
             return
         message = (f"`{spelling}` is a regression loss but the targets are classes ({evidence}): it "
@@ -106,5 +108,6 @@ class RegressionLossOnClasses(Rule):
         Case(ctx(units=1, loss="mse", task=profile("binary", 2, "integer", (50, 50))),
              message="the task is binary"),
         Case(ctx(units=1, loss="mae", metrics=["acc"]), message="an accuracy is reported"),
-        Case(ctx(units=1, loss="mse", task="ordinal"), message="ordinal loss"),
+        Case(ctx(units=1, loss="mse", task="ordinal"), message="is a valid choice"),
+        Case(ctx(units=1, loss="nn.L1Loss", task="ordinal"), message="`coral_pytorch.losses.corn_loss`"),
     ]

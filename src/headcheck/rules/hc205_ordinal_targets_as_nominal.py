@@ -5,7 +5,8 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx
-from headcheck.rules._util import NOMINAL_LOSSES, is_ordinal, loss_label, loss_name, pick
+from headcheck.rules._util import (NOMINAL_LOSSES, ORDINAL_KERAS, ORDINAL_TORCH, is_ordinal, loss_label,
+                                   loss_name, pick)
 
 
 class OrdinalTargetsAsNominal(Rule):
@@ -62,10 +63,10 @@ class OrdinalTargetsAsNominal(Rule):
                    "off a prediction is.")
         fix = pick(
             ctx,
-            keras="use a cumulative-logit head (K-1 sigmoid outputs, `binary_crossentropy` on "
-            "'class > k' targets) or regression, and report the mean absolute class error",
-            pytorch="use CORAL or CORN from `coral-pytorch` (`coral_pytorch.losses.corn_loss`) and report "
-            "the mean absolute class error",
+            keras=f"use an ordinal loss: {ORDINAL_KERAS}; or one linear output with `loss='mse'`; and "
+            "report the mean absolute class error (`headcheck report --task ordinal`)",
+            pytorch=f"use an ordinal loss: {ORDINAL_TORCH}; or one output with `nn.MSELoss`; and report "
+            "the mean absolute class error (`headcheck report --task ordinal`)",
         )
         yield self.finding(message, fix)
 

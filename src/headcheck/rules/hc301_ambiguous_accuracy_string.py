@@ -6,8 +6,9 @@ from headcheck.findings import Finding, Severity
 from headcheck.resolution import Resolution, resolve_accuracy
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import (in_keras, keras_accuracy_fix, keras_api, label_encoding, likely_task, metrics,
-                                   n_classes)
+from headcheck.frameworks.keras import undecided_reason
+from headcheck.rules._util import (in_keras, is_ordinal, keras_accuracy_fix, keras_api, label_encoding,
+                                   likely_task, metrics, n_classes)
 
 _VERDICT = {True: "fits", False: "does not fit", None: "undetermined"}
 
@@ -71,6 +72,8 @@ class AmbiguousAccuracyString(Rule):
         enc = label_encoding(ctx)
         if enc is None and kind == "multilabel":
             enc = "multi-hot"
+        if is_ordinal(ctx):
+            kind, implied = "ordinal", False
         res = resolve_accuracy(head.framework, head.framework_version, loss=head.loss,
                                output_units=head.units, label_encoding=enc, task=kind,
                                n_classes=n_classes(ctx) or head.units)
@@ -100,6 +103,8 @@ class AmbiguousAccuracyString(Rule):
         Case(ctx(activation="linear", units=10, loss="nn.CrossEntropyLoss", metrics=["accuracy"]),
              note="PyTorch has no 'accuracy' string"),
         Case(ctx(activation="softmax", units=10, metrics=["accuracy"]), note="loss and labels unknown"),
+        Case(ctx(activation="softmax", units=5, loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                 task="ordinal"), note="ordinal with class outputs: accuracy (order left to HC205)"),
     ]
     INVALID = [
         Case(ctx(activation="softmax", units=10, loss="binary_crossentropy", metrics=["accuracy"],
@@ -115,12 +120,16 @@ class AmbiguousAccuracyString(Rule):
         Case(ctx(activation="softmax", units=10, loss="sparse_categorical_crossentropy", metrics=["accuracy"],
                  framework="keras==1.0.4", task=profile("multiclass", 10, "integer")),
              message="always 0"),
+        Case(ctx(activation="linear", units=1, loss="mse", metrics=["accuracy"], task="ordinal"),
+             message="only the labels 0 and 1 can ever match"),
+        Case(ctx(activation="sigmoid", units=3, metrics=["accuracy"], labels="multi-hot"),
+             message="Keras 1.0.6–2.3.x and tf.keras ≤ 2.1: depends on the loss, which is unknown"),
     ]
 
 
 def _others(res: Resolution) -> str:
-    return "; ".join(f"{a.title}: {a.metric or 'undetermined'} ({_VERDICT[a.fits_task]})"
-                     for a in res.alternatives)
+    return "; ".join(f"{a.title}: {a.metric} ({_VERDICT[a.fits_task]})" if a.metric else
+                     f"{a.title}: {undecided_reason(a.family or '')}" for a in res.alternatives)
 
 
 def _convention(kind: str | None) -> str:

@@ -55,6 +55,8 @@ class ThresholdOnLogits(Rule):
         head = ctx.head
         if head is None or not in_keras(ctx) or not logits_out(head):
             return
+        if head.loss is not None and head.loss.kind == "regression":
+            return  # a regression output is no logit: HC301 / HC109 say what its accuracy means
         for metric in head.metrics:
             if self._thresholds_at_half(ctx, metric.name, metric.param("threshold")):
                 message = (f"The model outputs logits (no final activation) but {spelled(metric)} "
@@ -85,6 +87,8 @@ class ThresholdOnLogits(Rule):
         Case(ctx(activation="linear", units=1, loss="nn.BCEWithLogitsLoss",
                  metrics=["torchmetrics.classification.BinaryAccuracy"]), note="torchmetrics applies a sigmoid"),
         Case(ctx(units=1, loss="binary_crossentropy", metrics=["accuracy"]), note="activation unknown"),
+        Case(ctx(activation="linear", units=1, loss="mse", metrics=["accuracy"], task="ordinal"),
+             note="a regression output is not a logit"),
     ]
     INVALID = [
         Case(ctx(activation="linear", units=1, loss="binary_crossentropy", from_logits=True,

@@ -64,7 +64,8 @@ class AccuracyAtOrBelowBaseline(Rule):
             top = f" (class {class_name(ctx, max(range(len(counts)), key=lambda i: counts[i]))})" if counts else ""
             what = "accuracy", f"always predicting the most frequent class{top}"
         relation = "below" if acc < base else "at"
-        message = (f"The {what[0]} {acc:.4f} is {relation} the majority-class rate {base:.4f} "
+        a, b = _distinct(acc, base)
+        message = (f"The {what[0]} {a} is {relation} the majority-class rate {b} "
                    f"({what[1]}, within {MARGIN}): the model shows no learning that accuracy can see; a "
                    "value stuck there usually means a head or label bug rather than an optimiser problem.")
         fix = ("check the head (`headcheck check`), the labels and the learning rate, and judge the model "
@@ -73,6 +74,7 @@ class AccuracyAtOrBelowBaseline(Rule):
 
     VALID = [
         Case(ctx(data=DataFacts(accuracy=0.92, majority_rate=0.50))),
+        Case(ctx(data=DataFacts(accuracy=0.97755, majority_rate=0.9675))),
         Case(ctx(data=DataFacts(accuracy=0.40))),
         Case(ctx(data=DataFacts(majority_rate=0.6))),
         Case(ctx(data=DataFacts(accuracy=0.615, majority_rate=0.60))),
@@ -83,4 +85,15 @@ class AccuracyAtOrBelowBaseline(Rule):
                  data=DataFacts(accuracy=0.88, majority_rate=0.90)), message="(class 0)"),
         Case(ctx(task=profile("multilabel", 4, "multi-hot"), data=DataFacts(accuracy=0.905, majority_rate=0.90)),
              message="per-label accuracy"),
+        Case(ctx(data=DataFacts(accuracy=0.977512, majority_rate=0.977538)),
+             message="0.97751 is below the majority-class rate 0.97754"),
     ]
+
+
+def _distinct(a: float, b: float) -> tuple[str, str]:
+    """`a` and `b` printed with 4 decimals, or with as many more as it takes to show that they differ
+    (so that 'below' never sits between two equal-looking numbers)."""
+    digits = 4
+    while a != b and f"{a:.{digits}f}" == f"{b:.{digits}f}" and digits < 12:
+        digits += 1
+    return f"{a:.{digits}f}", f"{b:.{digits}f}"
