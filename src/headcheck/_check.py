@@ -84,6 +84,8 @@ def check(
     task: str | None = None,
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
+    classes: Any = None,
+    label_offset: int | None = None,
 ) -> CheckResult:
     """Run the rule catalogue on a declared head, with labels (an (N,) or (N, K) array) and/or a
     stated task ('binary', 'multiclass', 'multilabel', 'ordinal'). The labels are only read, by
@@ -108,9 +110,32 @@ def check(
         )
     profile = facts = None
     if y_true is not None:
-        profile, facts = profile_labels(y_true, task=task, units=head.units)
+        profile, facts = _profile(y_true, task, head.units, classes, label_offset)
     ctx = Context(head=head, task=profile, data=facts, declared_task=task)
     return CheckResult(tuple(run_rules(ctx, select=select, ignore=ignore)), ctx)
+
+
+def _profile(y_true: object, task: str | None, units: int | None, classes: Any,
+             label_offset: int | None) -> tuple[Any, Any]:
+    """The labels-only profile, with the user's class list or offset applied first (as `report`
+    applies it: `headcheck.gate.classes`)."""
+    from dataclasses import replace
+
+    from headcheck.gate import as_labels
+    from headcheck.gate.classes import map_labels, parse_classes
+
+    spec = parse_classes(classes, label_offset)
+    y = as_labels(y_true)
+    spec = spec.for_labels(y) if spec is not None else None
+    if spec is not None and spec.maps and y.ndim == 1:
+        y = map_labels(y, spec.values, spec.offset)
+    profile, facts = profile_labels(y, task=task, units=units)
+    if spec is not None:
+        k = profile.n_classes
+        names = spec.names or tuple(str(spec.offset + i) for i in range(k))
+        if len(names) >= k:
+            profile = replace(profile, classes=names, decisions=profile.decisions + (spec.describe(),))
+    return profile, facts
 
 
 def load_labels(path: str) -> np.ndarray:

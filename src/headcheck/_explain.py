@@ -214,6 +214,8 @@ def explain(
     threshold: float | None = None,
     score_kind: str | None = None,
     top_k: Sequence[int] = (5,),
+    classes: Any = None,
+    label_offset: int | None = None,
 ) -> Explanation:
     """Which definitions give `reported` on these labels and scores, whether each fits the task,
     and the honest metric to report instead (`recommended`).
@@ -227,7 +229,7 @@ def explain(
     'accuracy'
     """
     rep = report(y_true, y_score, sample_weight=sample_weight, task=task, threshold=threshold,
-                 score_kind=score_kind, top_k=top_k)
+                 score_kind=score_kind, top_k=top_k, classes=classes, label_offset=label_offset)
     return explain_report(rep, reported, tolerance=tolerance, name=name)
 
 

@@ -134,11 +134,15 @@ def report(
     source: str | None = None,
     notes: Sequence[str] = (),
     sample_rows: int | None = None,
+    classes: Any = None,
+    label_offset: int | None = None,
 ) -> Report:
     """An honest classification report from labels and scores; nothing given is modified.
 
     `task` ('binary'|'multiclass'|'multilabel'), `threshold` and `score_kind`
-    ('probabilities'|'independent'|'logits'|'hard') override what is inferred; `progress=True`
+    ('probabilities'|'independent'|'logits'|'hard') override what is inferred; `classes` (the label
+    value of each output in output order, e.g. [1, 2, 3, 4, 5], or display names) or
+    `label_offset` (label value of output 0) say which label is which output; `progress=True`
     draws a progress bar on stderr when it is a terminal; `sample_rows` bounds the rows looked at
     to infer the score kind (verified over the whole pass).
 
@@ -156,7 +160,8 @@ def report(
     yt = as_input_array(y_true, "labels")
     ys = as_input_array(y_score, "scores")
     extra = {} if sample_rows is None else {"sample_rows": sample_rows}
-    profile = infer_task(yt, ys, task=task, threshold=threshold, score_kind=score_kind, **extra)  # type: ignore[arg-type]
+    profile = infer_task(yt, ys, task=task, threshold=threshold, score_kind=score_kind,  # type: ignore[arg-type]
+                         classes=classes, label_offset=label_offset, **extra)
     w = None if sample_weight is None else check_weights(sample_weight, len(yt))
     done = run_pass(profile, array_parts(yt, ys, w, chunk_rows or default_chunk_rows(ys)),
                     top_k=usable_top_k(profile, top_k),

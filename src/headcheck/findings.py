@@ -1,7 +1,7 @@
 """Findings: what a rule reports, in one shape for report, check, lint and the callbacks."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -48,6 +48,9 @@ class Finding:
     fix: str
     url: str
     location: Location | None = None
+    # what the finding follows from, when another finding may share the cause ('label-count':
+    # classes counted from the labels); read by `headcheck.gate.policy.fold_findings`, not shown
+    cause: str | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {

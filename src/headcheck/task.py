@@ -45,6 +45,10 @@ class TaskProfile:
     class_counts: tuple[float, ...] = ()
     decisions: tuple[str, ...] = ()
     declared: bool = False  # True when the kind came from --task rather than from the data
+    # How label values map to outputs when they are not indices 0..K-1 (`headcheck.gate.classes`):
+    # the label value of each output (numbers or strings), or the label value of output 0.
+    label_values: tuple = ()
+    label_offset: int = 0
 
     @property
     def is_probabilistic(self) -> bool:
@@ -68,6 +72,8 @@ class TaskProfile:
             "class_counts": list(self.class_counts),
             "decisions": list(self.decisions),
             "declared": self.declared,
+            "label_values": list(self.label_values),
+            "label_offset": self.label_offset,
         }
 
 

@@ -21,12 +21,21 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
                    help="where csv/parquet/compressed-npz data is spooled while it is read (default: "
                         "TMPDIR); the files are removed afterwards")
     p.add_argument("--task", help="binary, multiclass or multilabel (default: inferred from the data)")
+    add_class_arguments(p)
     p.add_argument("--threshold", type=float, help="decision threshold on probabilities (default 0.5)")
     p.add_argument("--score-kind", choices=("probabilities", "independent", "logits", "hard"),
                    help="how to read the scores (default: inferred)")
     p.add_argument("--top-k", type=int, action="append", metavar="K",
                    help="top-K accuracy to report (repeatable; default 5)")
     p.add_argument("--format", default="text", choices=("text", "json", "markdown", "html"))
+
+
+def add_class_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--classes", metavar="LIST",
+                   help="which label is which output: the label values in output order (1,2,3,4,5), "
+                        "class names (bad,ok,good), or @FILE with one per line")
+    p.add_argument("--label-offset", type=int, metavar="N",
+                   help="label value of output 0 (1 for ratings 1..K); label v is output v - N")
 
 
 def report_kwargs(args: argparse.Namespace) -> dict:
@@ -41,4 +50,5 @@ def report_kwargs(args: argparse.Namespace) -> dict:
         weights=args.weights, tmp_dir=args.tmp_dir, task=args.task, threshold=args.threshold,
         score_kind=args.score_kind,
         top_k=tuple(args.top_k or (5,)),
+        classes=args.classes, label_offset=args.label_offset,
     )

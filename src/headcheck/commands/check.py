@@ -35,6 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="label encoding visible in the program when no labels are given: integer, one-hot, multi-hot")
     data = parser.add_argument_group("the task")
     data.add_argument("--labels", help="labels as a .npy file: (N,) class indices or an (N, K) 0/1 matrix")
+    from headcheck.commands._inputs import add_class_arguments
+
+    add_class_arguments(data)
     data.add_argument("--task", choices=("binary", "multiclass", "multilabel", "ordinal"),
                       help="the task, when no labels are given (or to state that classes are ordered)")
     out = parser.add_argument_group("output")
@@ -64,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
         metrics=args.metric, framework=args.framework, labels=args.label_encoding,
     )
     labels = load_labels(args.labels) if args.labels else None
-    result = check(head, labels, task=args.task, select=chosen.select, ignore=chosen.ignore)
+    result = check(head, labels, task=args.task, select=chosen.select, ignore=chosen.ignore,
+                   classes=args.classes, label_offset=args.label_offset)
     sys.stdout.write(_line(render(result, args.format)))
     return result.exit_code
 

@@ -139,7 +139,7 @@ class State:
 
 def profile_from_dict(d: dict) -> TaskProfile:
     fields = dict(d)
-    for key in ("classes", "class_counts", "decisions"):
+    for key in ("classes", "class_counts", "decisions", "label_values"):
         fields[key] = tuple(fields.get(key, ()))
     return TaskProfile(**fields)
 

@@ -256,9 +256,11 @@ class Feed:
     def __init__(self, profile: TaskProfile | None = None, *, task: str | None = None,
                  threshold: float | None = None, score_kind: str | None = None,
                  top_k: tuple[int, ...] = (5,), n_bins: int = 15,
-                 kernel: str | Kernel | None = None) -> None:
+                 kernel: str | Kernel | None = None, classes: Any = None,
+                 label_offset: int | None = None) -> None:
         self.profile = profile
-        self._infer = {"task": task, "threshold": threshold, "score_kind": score_kind}
+        self._infer = {"task": task, "threshold": threshold, "score_kind": score_kind,
+                       "classes": classes, "label_offset": label_offset}
         self._options = (tuple(top_k), int(n_bins), kernel)
         self.state: State | None = None if profile is None else self._plan().new_state()
 

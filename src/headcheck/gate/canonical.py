@@ -15,6 +15,7 @@ import numpy as np
 
 from headcheck.errors import InputError, describe_array
 from headcheck.gate.arrays import is_str
+from headcheck.gate.classes import map_labels
 from headcheck.gate.infer import ScoreKindMismatch
 from headcheck.gate.labels import check_label_block, label_rows_error
 from headcheck.gate.policy import reject_bad_indices
@@ -39,6 +40,11 @@ def canonical_chunk(profile: TaskProfile, y_true: np.ndarray, y_score: np.ndarra
     ys = np.asarray(y_score)
     if yt.ndim == 2 and yt.shape[1] == 1:
         yt = yt[:, 0]
+    if yt.ndim == 1 and (profile.label_values or profile.label_offset):
+        yt = map_labels(yt, profile.label_values, profile.label_offset, rows_from=offset)
+        if profile.score_layout == "column" and (is_str(ys) or ys.dtype.kind in "iu"):
+            ys = map_labels(ys, profile.label_values, profile.label_offset, rows_from=offset,
+                            what="scores")
     if profile.kind == "binary":
         return _binary_labels(profile, yt, offset), _binary_scores(profile, ys)
     if profile.kind == "multiclass":
@@ -60,7 +66,7 @@ def _string_indices(profile: TaskProfile, y: np.ndarray, offset: int, what: str 
 
 
 def _binary_labels(profile: TaskProfile, yt: np.ndarray, offset: int) -> np.ndarray:
-    if profile.label_encoding == "string":
+    if profile.label_encoding == "string" and is_str(yt):
         return _string_indices(profile, yt, offset)
     if yt.ndim == 2:  # one-hot or soft, 2 columns: argmax, ties to column 0
         check_label_block(profile.label_encoding, True, yt, offset)
@@ -94,7 +100,7 @@ def _binary_scores(profile: TaskProfile, ys: np.ndarray) -> np.ndarray:
 
 def _multiclass_labels(profile: TaskProfile, yt: np.ndarray, offset: int) -> np.ndarray:
     k = profile.n_classes
-    if profile.label_encoding == "string":
+    if profile.label_encoding == "string" and is_str(yt):
         return _string_indices(profile, yt, offset)
     if yt.ndim == 2:
         if yt.shape[1] != k:

@@ -13,6 +13,7 @@ import numpy as np
 
 from headcheck.errors import InputError, describe_array
 from headcheck.gate.arrays import as_input_array, as_labels, check_numeric, is_str, scan_nonfinite
+from headcheck.gate.classes import ClassSpec, map_labels, parse_classes
 from headcheck.gate.labels import SAMPLE_ROWS, SUM_TOL, LabelFacts, label_facts
 from headcheck.gate.policy import reject_bad_indices
 from headcheck.task import TASK_KINDS, ScoreKind, ScoreLayout, TaskProfile
@@ -69,9 +70,13 @@ def infer_task(
     threshold: float | None = None,
     score_kind: ScoreKind | None = None,
     sample_rows: int = SAMPLE_ROWS,
+    classes: ClassSpec | str | object | None = None,
+    label_offset: int | None = None,
 ) -> TaskProfile:
     """Decide the task from labels and scores alone (1-D labels are read whole, scores and 2-D labels
-    from their first `sample_rows` rows); `task`, `threshold` and `score_kind` override.
+    from their first `sample_rows` rows); `task`, `threshold` and `score_kind` override; `classes`
+    (label values in output order, or names) and `label_offset` say which label is which output
+    (`headcheck.gate.classes`).
 
     Every decision the data did not force is recorded in `decisions`.
 
@@ -103,14 +108,49 @@ def infer_task(
             f"scores: expected numbers, or predicted class names when the labels are class names; got "
             f"strings ({describe_array(ys)}) with numeric labels. Pass numeric scores or predictions."
         )
+    spec = classes if isinstance(classes, ClassSpec) else parse_classes(classes, label_offset)  # type: ignore[arg-type]
+    raw_encoding = None
+    if spec is not None:
+        spec = spec.for_labels(yt)
+    if spec is not None and spec.maps:
+        if yt.ndim == 2:  # one label column per output already: the list only names them
+            spec = ClassSpec(names=spec.names or tuple(str(spec.offset + i) for i in range(yt.shape[1])))
+        else:
+            raw_encoding = label_facts(yt[:1]).encoding
+            yt = map_labels(yt, spec.values, spec.offset)
+            if _predicted_labels(ys):
+                ys = map_labels(ys, spec.values, spec.offset, what="scores")
     sinfo = _score_info(ys, sample_rows)
     linfo = label_facts(yt, sample_rows=sample_rows, extra_names=ys if is_str(ys) else None)
     decide = _Decider(yt, ys, linfo, sinfo, task, score_kind)
     profile = decide.profile()
+    if spec is not None:
+        profile = with_classes(profile, spec, raw_encoding)
     if threshold is not None:
         profile = replace(profile, threshold=float(threshold), decisions=profile.decisions + (
             f"threshold {float(threshold):g} (given) for the honest metrics",))
     return profile
+
+
+def _predicted_labels(ys: np.ndarray) -> bool:
+    """Scores that are predicted labels (one integer or name per row): mapped like the labels."""
+    one_column = ys.ndim == 1 or ys.shape[1] == 1
+    return one_column and (is_str(ys) or ys.dtype.kind in "iu")
+
+
+def with_classes(profile: TaskProfile, spec: ClassSpec, raw_encoding: str | None) -> TaskProfile:
+    """The profile with the user's class list or offset: names, the mapping, and a decision."""
+    k = profile.n_classes
+    names = spec.names or tuple(str(spec.offset + i) for i in range(k))
+    if len(names) != k:
+        unit = "label columns" if profile.kind == "multilabel" else "classes"
+        raise InputError(
+            f"classes: {len(names)} classes were given ({', '.join(names[:6])}"
+            f"{', ...' if len(names) > 6 else ''}) but the data has {k} {unit} (score columns). "
+            "List one class per output, in output order.")
+    return replace(profile, classes=names, label_values=tuple(spec.values), label_offset=spec.offset,
+                   label_encoding=raw_encoding or profile.label_encoding,  # type: ignore[arg-type]
+                   decisions=profile.decisions + (spec.describe(),))
 
 
 class _Decider:

@@ -1,5 +1,7 @@
 """Input error or finding: the one rule that every command applies to labels.
 
+0. **Which label is which output** is the user's to say (`headcheck.gate.classes`: `--classes`,
+   `--label-offset`); labels are mapped before anything below is judged.
 1. **Not class labels at all** (wrong rank, empty, object arrays, NaN/inf, non-integer values
    outside [0, 1], (N, K) values outside [0, 1], (N, K) strings): an `InputError` in every command
    (`check`, `report`, `explain`, the live checks), raised by the one label profiler
@@ -14,6 +16,11 @@
      the offending rows.
 3. Everything else the rules find in labels (one class only, imbalance, ...) is a finding for
    every command.
+4. **One cause, one finding**: when a blocking label rule fires (the labels do not map to the
+   outputs), the findings that merely count classes from those same labels (HC110's width against
+   the data, HC204's empty classes: 1-based ratings 1..5 for 5 outputs look like 6 classes with
+   class 0 empty) follow from the same cause; `fold_findings` drops them and the root finding says
+   so.
 
 >>> import numpy as np
 >>> try:
@@ -45,6 +52,30 @@ class LabelsRejected(InputError):
                          f"{finding.fix.rstrip('.')}. See {finding.url}")
 
 
+# Rules whose findings (with cause 'label-count') only repeat a blocking label finding.
+FOLLOW_FROM_BLOCKING = ("HC110", "HC204")
+
+
+def fold_findings(findings: list[Finding]) -> list[Finding]:
+    """One cause, one finding (rule 4 above): with a blocking label finding present, drop the
+    findings that count classes from the same labels, and say so in the root finding."""
+    roots = [f for f in findings if f.code in BLOCKING_RULES]
+    if not roots:
+        return findings
+    dropped = [f for f in findings if f.code in FOLLOW_FROM_BLOCKING and f.cause == "label-count"]
+    if not dropped:
+        return findings
+    from dataclasses import replace
+
+    codes = " and ".join(sorted({f.code for f in dropped}))
+    note = (f" (The class count and empty classes that {codes} would report from these labels "
+            "follow from the same cause.)")
+    root = roots[0]
+    cut = root.message.rfind(" Fix: ")
+    message = root.message[:cut] + note + root.message[cut:] if cut > 0 else root.message + note
+    return [replace(f, message=message) if f is root else f for f in findings if f not in dropped]
+
+
 def blocking_findings(data: DataFacts) -> list[Finding]:
     """The findings of the blocking label rules on these facts (no head: what the data says)."""
     from headcheck.rules import Context, run_rules
@@ -62,7 +93,20 @@ def reject_bad_indices(y: np.ndarray, n_outputs: int, *, offset: int = 0,
     findings = blocking_findings(DataFacts(n_samples=len(y), n_outputs=n_outputs, label_min=lo,
                                            label_max=hi, label_is_integer=True))
     if findings:
-        raise LabelsRejected(_rows_detail(y, n_outputs, offset, lo, hi), findings[0])
+        raise LabelsRejected(_rows_detail(y, n_outputs, offset, lo, hi) + _keep_hint(lo, hi, n_outputs),
+                             findings[0])
+
+
+def _keep_hint(lo: float, hi: float, k: int) -> str:
+    """How to tell headcheck which label is which output, when the labels are shifted (1-based
+    ratings for K outputs): the user's labels may be right for their own code."""
+    shift = int(hi) - (k - 1)
+    if k < 2 or shift < 1 or lo - shift < 0 or lo != int(lo) or hi != int(hi):
+        return ""
+    values = ",".join(str(shift + i) for i in range(min(k, 8))) + (",..." if k > 8 else "")
+    return (f". If the labels are right as they are (label {shift} is output 0), tell headcheck: "
+            f"--label-offset {shift} or --classes {values} (label_offset={shift} / classes=[...] "
+            "in Python)")
 
 
 def _rows_detail(y: np.ndarray, k: int, offset: int, lo: float, hi: float) -> str:

@@ -113,6 +113,7 @@ class Rule:
         severity: Severity | None = None,
         location: Location | None = None,
         metric: MetricSpec | None = None,
+        cause: str | None = None,
     ) -> Finding:
         """Build a finding of this rule. `message` says what is wrong and why the number misleads;
         the fix and the link to the rule's page are appended to it ('... Fix: <fix>. See <url>'),
@@ -132,6 +133,7 @@ class Rule:
             fix=fix_text,
             url=self.url,
             location=location,
+            cause=cause,
         )
 
 
@@ -197,7 +199,9 @@ def run_rules(
                 finding = _saying(finding, resolution)
             out.append(finding)
     out.sort(key=lambda f: (-f.severity.rank, f.code))
-    return out
+    from headcheck.gate.policy import fold_findings
+
+    return fold_findings(out)
 
 
 def _saying(finding: Finding, note: str) -> Finding:

@@ -105,7 +105,7 @@ class OutputWidthMismatch(Rule):
         fix = pick(ctx, keras=f"use `Dense({k}, ...)` (one output per class; `Dense(1, activation='sigmoid')` "
                    "for binary)", pytorch=f"use `nn.Linear(in_features, {k})` (one output per class; one "
                    "logit with `BCEWithLogitsLoss` for binary)")
-        return self.finding(message, fix, severity=severity)
+        return self.finding(message, fix, severity=severity, cause="label-count")
 
     VALID = [
         Case(ctx(activation="sigmoid", units=1, loss="binary_crossentropy")),

@@ -74,7 +74,7 @@ class DegenerateLabels(Rule):
             shown = ", ".join(missing[:_SHOWN]) + (f" and {len(missing) - _SHOWN} more" if len(missing) > _SHOWN else "")
             message = (f"{len(missing)} of {len(counts)} classes have no example in the data ({shown}): "
                        f"their recall is undefined, and {_macro(ctx)}.")
-            yield self.finding(message, fix)
+            yield self.finding(message, fix, cause="label-count")
 
     def _multilabel(self, ctx: Context, counts: tuple[float, ...]) -> Iterator[Finding]:
         n = ctx.data.n_samples if ctx.data is not None and ctx.data.n_samples else None
