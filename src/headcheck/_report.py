@@ -70,6 +70,8 @@ class Report:
     confusion_matrix: np.ndarray | None = field(default=None, repr=False, compare=False)
     source: str | None = None
     notes: tuple[str, ...] = ()
+    # binary / multi-label probabilistic scores: metrics across thresholds, best thresholds
+    thresholds: Any | None = field(default=None, repr=False, compare=False)
 
     # -- rendering: headcheck.render.report owns every format ------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -190,6 +192,7 @@ def _assemble(profile: TaskProfile, res: Any, source: str | None, notes: tuple[s
         confusion_matrix=getattr(res, "confusion_matrix", None),
         source=source,
         notes=notes,
+        thresholds=getattr(res, "thresholds", None),
     )
 
 

@@ -35,11 +35,14 @@ def plot_report(rep: Report, path: str) -> str:
     if not os.path.isdir(parent):
         raise InputError(f"--plot: the folder {parent} does not exist; create it or pick another path.")
     plt = _pyplot()
-    fig, axes = plt.subplots(1, 3, figsize=(16, 5))
+    panels = 3 + (rep.thresholds is not None)
+    fig, axes = plt.subplots(1, panels, figsize=(16 / 3 * panels, 5))
     try:
         _confusions(axes[0], rep)
         _reliability(axes[1], rep)
         _per_class(axes[2], rep)
+        if rep.thresholds is not None:
+            _thresholds(axes[3], rep)
         fig.suptitle(f"headcheck: {rep.task.kind}, {rep.task.n_classes} "
                      f"{'labels' if rep.task.kind == 'multilabel' else 'classes'}, {rep.task.n_samples} samples")
         fig.tight_layout()
@@ -113,3 +116,33 @@ def _per_class(ax: Any, rep: Report) -> None:
     ax.set_ylim(0, 1)
     ax.set_title("per class" + (f" (largest {len(rows)} by support)" if len(rep.per_class) > len(rows) else ""))
     ax.legend(fontsize=7)
+
+
+def _thresholds(ax: Any, rep: Report) -> None:
+    """Precision, recall, F1 and balanced accuracy across thresholds (binary: positive class;
+    multi-label: every label pooled), with the threshold in use and the best F1 threshold."""
+    th = rep.thresholds
+    curve = th.curve
+    t = np.asarray(curve["threshold"], dtype=float)
+    for key, style in (("precision", ":"), ("recall", "--"), ("f1", "-"),
+                       ("balanced_accuracy", "-.")):
+        label = "micro_f1" if key == "f1" and rep.task.kind == "multilabel" else key
+        ax.plot(t, curve[key], style, label=label)
+    ax.axvline(th.current, color="grey", lw=1)
+    ax.annotate(f"in use {th.current:g}", (th.current, 0.98), fontsize=7, ha="right",
+                rotation=90, va="top")
+    best = th.overall.best.get("f1")
+    if best is not None:
+        ax.axvline(best.threshold, color="tab:red", lw=1)
+        ax.annotate(f"best F1 {best.threshold:.3g}", (best.threshold, 0.98), fontsize=7,
+                    ha="right", rotation=90, va="top", color="tab:red")
+    ax.set_xscale("logit")  # both tails of the scores are readable
+    inner = t[(t > 0) & (t < 1)]  # 0 and 1: below / above every score
+    if inner.size:
+        lo, hi = max(inner.min(), 1e-6), min(inner.max(), 1 - 1e-6)
+        pad = (hi / (1 - hi)) / (lo / (1 - lo))  # the span in odds: pad 5 % of it on each side
+        ax.set_xlim(lo / (1 + (pad ** 0.05 - 1)), 1 - (1 - hi) / pad ** 0.05)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("threshold")
+    ax.set_title("metrics across thresholds" + (" (labels pooled)" if rep.task.kind == "multilabel" else ""))
+    ax.legend(fontsize=7, loc="lower left")

@@ -179,6 +179,23 @@ def low_keys(p: np.ndarray, shift: int) -> np.ndarray:
     return keys
 
 
+def key_edges(shift: int) -> np.ndarray:
+    """The lower boundary of every histogram bin as a probability (float64, ascending; bin 0
+    starts at 0): the inverse of `low_keys` / `high_keys`. Bins k.. hold the scores p >= edge[k]
+    on the low side (p <= 0.5) and p > edge[k] on the high side (binned through 1 - p), so
+    `edge[k]` is the decision threshold that makes bins k.. the positive predictions."""
+    lo, mid = _key_base(shift)
+
+    def lower(j: np.ndarray) -> np.ndarray:  # the smallest probability with low key j (j >= 1)
+        bits = ((j + lo) << shift).astype(np.int32)
+        return bits.view(np.float32).astype(np.float64)
+
+    low = lower(np.arange(1, mid + 1))  # keys 1..mid; key mid starts at 0.5 exactly
+    high_keys_ = np.arange(mid + 1, 2 * mid + 1)
+    high = 1.0 - lower(2 * mid - high_keys_ + 1)  # key k holds 1 - p in [edge(2 mid - k), edge(..+1))
+    return np.concatenate([[0.0], low, high])
+
+
 def high_keys(q: np.ndarray, shift: int) -> np.ndarray:
     """Bin keys of probabilities p > 0.5 given q = 1 - p (mirror image of `low_keys`)."""
     _, mid = _key_base(shift)

@@ -64,6 +64,8 @@ class EngineResult:
     # metric id -> upper bound of its absolute error (histogram-based AUC); absent means exact
     bounds: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    # binary / multi-label probabilistic scores: metrics across thresholds (engine.thresholds)
+    thresholds: Any = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (numpy scalars and arrays become Python values)."""
@@ -86,4 +88,5 @@ class EngineResult:
             "nonfinite_rows": list(self.nonfinite_rows),
             "bounds": dict(self.bounds),
             "notes": list(self.notes),
+            "thresholds": None if self.thresholds is None else self.thresholds.to_dict(),
         }

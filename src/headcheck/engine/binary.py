@@ -16,6 +16,7 @@ from headcheck.engine import _common as C
 from headcheck.engine._result import EngineResult
 from headcheck.engine._state import State, check_weights
 from headcheck.engine.baselines import single_label_baselines
+from headcheck.engine.thresholds import binary_thresholds
 from headcheck.views import compute_views
 from headcheck.errors import InputError, describe_array
 from headcheck.task import DataFacts
@@ -100,7 +101,7 @@ class BinaryState(State):
         W = self.total_weight
         notes: list[str] = []
         bounds: dict[str, float] = {}
-        calibration = None
+        calibration = thresholds = None
         if self.profile.is_probabilistic:
             metrics["log_loss"] = float(st["logloss"][0] / W)
             metrics["brier"] = float(st["brier"][0] / W)
@@ -116,6 +117,7 @@ class BinaryState(State):
                 notes.append(f"roc_auc and average_precision come from a score histogram of "
                              f"{len(st['auc_pos'])} bins; the AUC is within {bound:.1e} of the "
                              "exact value.")
+                thresholds = binary_thresholds(st, self.shift, self.profile.threshold)
         cm = st["cm_honest"].reshape(2, 2)
         confusions = sorted([(0, 1, float(cm[0, 1])), (1, 0, float(cm[1, 0]))],
                             key=lambda c: -c[2])
@@ -124,7 +126,8 @@ class BinaryState(State):
             n_outputs=2 if self.profile.score_layout == "two-columns" else 1,
             label_is_integer=True, class_counts=tuple(float(c) for c in support),
             predicted_counts=tuple(float(c) for c in predicted), accuracy=metrics["accuracy"],
-            majority_rate=float(support.max() / W))
+            majority_rate=float(support.max() / W),
+            extra={} if thresholds is None else {"thresholds": thresholds.facts()})
         return EngineResult(
             kind=self.kind, n_samples=self.n_samples, total_weight=W, metrics=metrics,
             views=compute_views(self, metrics, notes),
@@ -133,4 +136,5 @@ class BinaryState(State):
             calibration=calibration, confusions=[c for c in confusions if c[2] > 0],
             confusion_matrix=cm.copy(), facts=facts, score_min=self.score_min,
             score_max=self.score_max, n_nonfinite=self.n_nonfinite,
-            nonfinite_rows=tuple(self.nonfinite_rows), bounds=bounds, notes=tuple(notes))
+            nonfinite_rows=tuple(self.nonfinite_rows), bounds=bounds, notes=tuple(notes),
+            thresholds=thresholds)

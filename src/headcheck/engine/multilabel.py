@@ -15,6 +15,7 @@ import numpy as np
 from headcheck.engine import _common as C
 from headcheck.engine._result import Baseline, EngineResult
 from headcheck.engine._state import State, check_weights
+from headcheck.engine.thresholds import multilabel_thresholds
 from headcheck.views import compute_views
 from headcheck.errors import InputError, describe_array
 from headcheck.task import DataFacts
@@ -120,13 +121,19 @@ class MultilabelState(State):
         }
         notes: list[str] = []
         bounds: dict[str, float] = {}
-        calibration = None
+        calibration = thresholds = None
         if self.profile.is_probabilistic:
             metrics["log_loss"] = float(st["logloss"].mean() / W)
             metrics["brier"] = float(st["brier"].mean() / W)
             calibration = C.calibration_result(st, self.n_bins)
             metrics["ece"] = calibration.ece
             self._auc_metrics(metrics, bounds, notes)
+            if self.shift is not None:
+                names = [self.profile.class_name(j) for j in range(L)]
+                thresholds = multilabel_thresholds(st, self.shift, self.profile.threshold, names)
+        extra: dict = {"subset_accuracy": metrics["subset_accuracy"]}
+        if thresholds is not None:
+            extra["thresholds"] = thresholds.facts()
         facts = DataFacts(
             n_samples=self.n_samples, n_outputs=L, label_min=self.label_min,
             label_max=self.label_max, label_is_integer=True,
@@ -134,7 +141,7 @@ class MultilabelState(State):
             predicted_counts=tuple(float(c) for c in pred),
             accuracy=metrics["per_label_accuracy"],
             majority_rate=float(np.maximum(support, W - support).mean() / W),
-            extra={"subset_accuracy": metrics["subset_accuracy"]})
+            extra=extra)
         rows = C.per_class_rows(self.profile, tp, support, pred,
                                 {"accuracy": label_acc, "positive_rate": support / W})
         return EngineResult(
@@ -143,7 +150,7 @@ class MultilabelState(State):
             per_class=rows, calibration=calibration, confusions=[], confusion_matrix=None,
             facts=facts, score_min=self.score_min, score_max=self.score_max,
             n_nonfinite=self.n_nonfinite, nonfinite_rows=tuple(self.nonfinite_rows),
-            bounds=bounds, notes=tuple(notes))
+            bounds=bounds, notes=tuple(notes), thresholds=thresholds)
 
     def _auc_metrics(self, metrics, bounds, notes) -> None:
         st, L = self.stats, self.n_labels

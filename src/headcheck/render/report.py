@@ -8,6 +8,7 @@ from headcheck.render import html as html_out
 from headcheck.render import markdown as md_out
 from headcheck.render import text as text_out
 from headcheck.render._base import WIDTH, fmt, num, plain, task_line
+from headcheck.render.thresholds import blocks as threshold_blocks
 from headcheck.render.document import (
     Block, Column, Field, Findings, Gap, Notes, Table, Title, Verdict, Verdicts,
 )
@@ -38,6 +39,8 @@ def to_dict(rep: Report) -> dict[str, Any]:
         "confusions": [{"true": rep.task.class_name(int(t)), "pred": rep.task.class_name(int(p)),
                         "weight": num(w)} for t, p, w in rep.confusions],
     }
+    if rep.thresholds is not None:
+        d["thresholds"] = plain(rep.thresholds.to_dict())
     if rep.source:
         d["source"] = rep.source
     if rep.notes:
@@ -77,6 +80,8 @@ def document(rep: Report) -> list[Block]:
     ]
     if rep.confusions and rep.task.kind != "multilabel":
         blocks.append(Field("Top confusions (true -> predicted: weight)", confusions_text(rep)))
+    if rep.thresholds is not None:
+        blocks += threshold_blocks(rep.thresholds, rep.task.kind, rep.task.score_kind)
     blocks.append(Findings(tuple(rep.findings)))
     return blocks
 
