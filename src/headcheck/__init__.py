@@ -21,6 +21,8 @@ _LAZY = {
     "report": "headcheck._report",
     "Report": "headcheck._report",
     "report_files": "headcheck._report",
+    "report_frame": "headcheck._sharded",
+    "report_shards": "headcheck._sharded",
     "explain": "headcheck._explain",
     "Explanation": "headcheck._explain",
     "explain_files": "headcheck._explain",
@@ -61,5 +63,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from headcheck.findings import Finding, Location, Severity
     from headcheck.head import HeadSpec, LossSpec, MetricSpec
     from headcheck._report import Report, report, report_files
+    from headcheck._sharded import report_frame, report_shards
     from headcheck.gate import infer_task
     from headcheck.task import DataFacts, TaskProfile

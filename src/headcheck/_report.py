@@ -141,6 +141,9 @@ def report(
 ) -> Report:
     """An honest classification report from labels and scores; nothing given is modified.
 
+    Dask arrays are read block by block, on the active distributed client if there is one
+    (`headcheck._sharded.report_dask`); DataFrames go through `report_frame`.
+
     `task` ('binary'|'multiclass'|'multilabel'), `threshold` and `score_kind`
     ('probabilities'|'independent'|'logits'|'hard') override what is inferred; `classes` (the label
     value of each output in output order, e.g. [1, 2, 3, 4, 5], or display names) or
@@ -159,6 +162,13 @@ def report(
     """
     from headcheck.engine.pipeline import array_parts, run_pass, usable_top_k
 
+    if any(callable(getattr(x, "__dask_graph__", None)) for x in (y_true, y_score, sample_weight)):
+        from headcheck._sharded import report_dask  # Dask arrays: one part per block
+
+        return report_dask(y_true, y_score, sample_weight=sample_weight, task=task,
+                           threshold=threshold, score_kind=score_kind, top_k=top_k,
+                           chunk_rows=chunk_rows, progress=progress, description=source,
+                           notes=notes, sample_rows=sample_rows)
     yt = as_input_array(y_true, "labels")
     ys = as_input_array(y_score, "scores")
     extra = {} if sample_rows is None else {"sample_rows": sample_rows}

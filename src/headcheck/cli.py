@@ -7,7 +7,8 @@ Each subcommand lives in its own module under `headcheck.commands` and defines:
     def add_arguments(parser: argparse.ArgumentParser) -> None: ...
     def run(args: argparse.Namespace) -> int: ...   # the exit code
 
-Exit codes: 0 clean, 1 findings, 2 usage or input error. An InputError (bad input) prints its
+Exit codes: 0 clean, 1 findings, 2 usage or input error, 3 a run that could not complete (a
+Dask cluster that lost its workers). An InputError (bad input) prints its
 one-paragraph message and exits 2 without a traceback.
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ import sys
 from types import ModuleType
 
 from headcheck import __version__
-from headcheck.errors import InputError
+from headcheck.errors import ExecutionError, InputError
 
 # Order in `headcheck --help`; modules not listed here follow alphabetically.
 _ORDER = ("report", "explain", "check", "lint", "rules", "rule", "demo")
@@ -62,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as e:
         print(f"headcheck {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except ExecutionError as e:  # e.g. a Dask cluster that lost its workers: no partial result
+        print(f"headcheck {args.command}: error: {e}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print("headcheck: interrupted", file=sys.stderr)
         return 130

@@ -1,4 +1,4 @@
-"""The one exception type for bad input."""
+"""The exception types: bad input (InputError, exit 2) and a run that could not complete."""
 from __future__ import annotations
 
 
@@ -12,6 +12,17 @@ class InputError(ValueError):
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         self.hint = hint
         super().__init__(message if hint is None else f"{message} {hint}")
+
+
+class EmptyInput(InputError):
+    """A file that holds no rows: an error for the one input file of a report, an empty shard
+    (skipped) among the shards of a sharded one."""
+
+
+class ExecutionError(RuntimeError):
+    """A run that could not complete for a reason other than its input (a Dask cluster that
+    lost its workers or cannot be reached mid-run). The command line prints the message and
+    exits with code 3; no partial result is ever returned."""
 
 
 def describe_array(a: object) -> str:

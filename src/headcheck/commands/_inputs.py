@@ -10,7 +10,8 @@ from headcheck.task import TASK_KINDS
 def add_input_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="FILE",
                    help="labels and scores: one .npz/.csv/.parquet holding both, or LABELS SCORES "
-                        "(.npy, .npz, .csv, .parquet)")
+                        "(.npy, .npz, .csv, .parquet); report also reads shards: a quoted glob "
+                        "('preds/*.parquet'), a directory, several files or fsspec URLs")
     p.add_argument("--labels-key", help=".npz: name of the labels array (default: y_true, labels or y)")
     p.add_argument("--scores-key", help=".npz: name of the scores array (default: y_score, scores, "
                                         "y_pred or probs)")
@@ -42,7 +43,9 @@ def report_kwargs(args: argparse.Namespace) -> dict:
     if args.task is not None and args.task not in TASK_KINDS:
         raise InputError(f"--task: expected one of {', '.join(TASK_KINDS)}; got {args.task!r}. "
                          "Leave it out to infer the task from the data.")
-    if len(args.files) > 2:
+    from headcheck.io.shards import is_sharded
+
+    if len(args.files) > 2 and not is_sharded(args.files):
         raise InputError(f"expected one data file or two files (labels, scores); got {len(args.files)}: "
                          f"{args.files}. Example: headcheck report labels.npy scores.npy")
     return dict(

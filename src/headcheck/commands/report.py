@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from headcheck.commands._inputs import add_input_arguments, report_kwargs
+from headcheck.errors import InputError
 
 NAME = "report"
 HELP = "every metric that fits the task, what each framework would print, baselines, findings"
@@ -16,15 +17,34 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_input_arguments(p)
     p.add_argument("--plot", metavar="FILE.png",
                    help="also draw confusion matrix, reliability diagram and per-class bars (matplotlib)")
+    p.add_argument("--executor", choices=("threads", "dask"),
+                   help="where the pass runs: threads in this process (default) or a Dask cluster "
+                        "(needs headcheck[dask]); a single file is one shard")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="the Dask scheduler to run on (e.g. tcp://10.0.0.5:8786; implies "
+                        "--executor dask); without it, --executor dask starts a local cluster")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="threads (--executor threads, default 2) or local Dask worker processes "
+                        "(default: one per core)")
     p.add_argument("--fail-on", choices=("info", "warning", "error"),
                    help="exit 1 when a finding of this severity or worse is present (default: exit 0)")
 
 
 def run(args: argparse.Namespace) -> int:
     from headcheck._report import report_files
+    from headcheck.io.shards import is_sharded
     from headcheck.render import render
 
-    rep = report_files(args.files, progress=True, **report_kwargs(args))
+    kwargs = report_kwargs(args)
+    if is_sharded(args.files) or args.executor or args.scheduler:
+        from headcheck._sharded import report_shards
+
+        if args.workers is not None and args.workers < 1:
+            raise InputError(f"--workers: expected a positive number; got {args.workers}.")
+        rep = report_shards(args.files, executor=args.executor, scheduler=args.scheduler,
+                            workers=args.workers, progress=True, **kwargs)
+    else:
+        rep = report_files(args.files, progress=True, **kwargs)
     print(render(rep, args.format, _width()))
     if args.plot:
         path = rep.plot(args.plot)

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from headcheck.engine._run import new_state
-from headcheck.engine.kernels import Kernel
+from headcheck.engine.kernels import Kernel, get_kernel
 from headcheck.errors import InputError
 from headcheck.gate import (
     ScoreKindMismatch,
@@ -74,7 +75,11 @@ class RawChunk:
 
 
 class Part(Protocol):
-    """A unit of work an executor hands to one worker."""
+    """A unit of work an executor hands to one worker.
+
+    Parts of a tree-reduced pass (shards, Dask partitions) may also say `where` they are
+    ('shard 3 of 12') and `name` their file, for messages: their rows are numbered within them.
+    """
 
     def chunks(self) -> Iterator[RawChunk]:
         """The part's raw chunks, in row order."""
@@ -178,6 +183,44 @@ class Plan:
             if counted is not None:
                 counted(rows)
         return state
+
+    def fold_leaf(self, part: Part, counted: Callable[[int], None] | None = None) -> State:
+        """`part` folded into a state of its own: a leaf of a tree-reduced pass (shards, Dask
+        blocks; see `headcheck.engine.executors`). A part whose rows are numbered within it
+        names itself (`where`, and `name` for its file): its input errors say where, and its
+        NaN/inf scores are an error here, naming the part, rather than after the merge."""
+        with named_errors(part):
+            state = self.fold_part(part, None, counted)
+            if getattr(part, "where", None) is not None and state.n_nonfinite:
+                raise nonfinite_error(state.n_nonfinite, state.nonfinite_rows)
+        return state
+
+    def pinned(self) -> Plan:
+        """This plan with its kernel resolved here, as an instance with its settings: what travels
+        to other processes, so that every worker computes with the same kernel."""
+        return replace(self, kernel=get_kernel(self.kernel))
+
+
+@contextmanager
+def named_errors(part: Part) -> Iterator[None]:
+    """Input errors raised while `part` is read or folded, prefixed with where it is (when the
+    part says: `where`, `name`)."""
+    try:
+        yield
+    except InputError as e:
+        where = getattr(part, "where", None)
+        if where is None:
+            raise
+        raise located(e, where, getattr(part, "name", None)) from None
+
+
+def located(error: InputError, where: str, name: str | None = None) -> InputError:
+    """`error` with its message prefixed by where it happened ('shard 3 of 12 (p-3.csv): ...');
+    a plain InputError, so that it pickles across processes (subclasses with other constructor
+    arguments do not)."""
+    message = str(error)
+    prefix = where if name is None or name in message else f"{where} ({name})"
+    return InputError(f"{prefix}: {message}")
 
 
 def usable_top_k(profile: TaskProfile, top_k: Iterable[int]) -> tuple[int, ...]:

@@ -5,21 +5,28 @@ import sys
 from collections.abc import Callable
 
 
-def progress_callback(total: int, description: str = "reading") -> Callable[[int], None] | None:
+def progress_callback(total: int | None, description: str = "reading") -> Callable[[int], None] | None:
     """A callback taking the rows done so far, drawing a rich progress bar on stderr; None unless
-    stderr is a terminal (never in pipes, files or tests)."""
+    stderr is a terminal (never in pipes, files or tests). With `total` None (a sharded pass,
+    whose size is known at its end) it counts rows; `callback.close()` removes the bar."""
     if not sys.stderr.isatty():
         return None
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    progress = Progress(console=Console(stderr=True), transient=True)
+    if total is None:
+        columns = (SpinnerColumn(), TextColumn("{task.description}"),
+                   TextColumn("{task.completed:,} rows"), TimeElapsedColumn())
+        progress = Progress(*columns, console=Console(stderr=True), transient=True)
+    else:
+        progress = Progress(console=Console(stderr=True), transient=True)
     task = progress.add_task(description, total=total)
     progress.start()
 
     def advance(done: int) -> None:
         progress.update(task, completed=done)
-        if done >= total:
+        if total is not None and done >= total:
             progress.stop()
 
+    advance.close = progress.stop  # type: ignore[attr-defined]
     return advance

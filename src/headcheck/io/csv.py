@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from headcheck.errors import InputError
+from headcheck.errors import EmptyInput, InputError
 from headcheck.io._columns import label_index
 from headcheck.io._registry import Format, Pair, ReadContext, Request
 from headcheck.io._spool import Sink, Spool
@@ -89,7 +89,7 @@ def read_csv(path: str, *, label_column: str | None = None, with_labels: bool = 
         except (csv.Error, UnicodeDecodeError) as e:
             raise InputError(f"{path}: is not a readable text CSV ({e}).") from e
         if not parsed:
-            raise InputError(f"{path}: is empty; expected a CSV with a labels column and score columns.")
+            raise EmptyInput(f"{path}: is empty; expected a CSV with a labels column and score columns.")
         first, second = parsed[0], (parsed[1] if len(parsed) > 1 else None)
         header = tuple(first) if _detect_header(first, second, label_column) else None
         width = len(first)
@@ -227,7 +227,7 @@ class _BatchParser:
 
     def table(self) -> CsvTable:
         if not self.labels and not self.sink.rows:
-            raise InputError(f"{self.path}: has a header but no data rows; expected at least one sample.")
+            raise EmptyInput(f"{self.path}: has a header but no data rows; expected at least one sample.")
         labels = parse_labels(np.concatenate(self.labels)) if self.labels else None
         values = self.sink.array() if self.sink.rows else np.empty((len(labels), 0))
         return CsvTable(self.path, self.header, self.idx, labels, values)

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from headcheck.errors import InputError
+from headcheck.errors import EmptyInput, InputError
 from headcheck.io._columns import label_index
 from headcheck.io._registry import Format, Pair, ReadContext, Request
 from headcheck.io._spool import Sink
@@ -124,7 +124,7 @@ def _read_parquet(path: str, label_column: str | None, *, with_labels: bool, ctx
         idx = label_index(path, tuple(names), len(names), label_column) if with_labels else None
         n = pf.metadata.num_rows
         if n == 0:
-            raise InputError(f"{path}: has no rows; expected at least one sample.")
+            raise EmptyInput(f"{path}: has no rows; expected at least one sample.")
         labels: list[np.ndarray] = []
         sink = Sink(path, "scores", ctx.spool)
         advance = ctx.bar(n, path)

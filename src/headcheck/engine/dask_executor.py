@@ -1,0 +1,230 @@
+"""The Dask executor: parts folded on the workers of a `distributed` cluster, their states merged
+there in the pass's fixed tree (needs `pip install headcheck[dask]`; imported only when used).
+
+Each part becomes one task that opens the part on a worker (a shard's file, a Dask block or
+partition, computed there), canonicalises and folds it (`Plan.fold_leaf`: gate then kernel) and
+returns its state; merges are tasks too, submitted as the leaves are, in the shape of
+`TreeMerge`, so the states meet on the workers and only the root travels to the client. The
+plan carries the kernel chosen by the caller (an instance, with its settings), so every worker
+computes with the same one.
+
+Failures. A part whose worker dies is run again by the scheduler on another worker (folding a
+part has no side effect, so a retry gives the same state). When the scheduler gives up on a part
+(its workers died `distributed.scheduler.allowed-failures` + 1 times) or the cluster cannot be
+reached mid-run, `run` raises ExecutionError and returns nothing: a result is only ever the root
+of the tree over every part (`check_root`). Input errors raise as on the thread executor: the
+error of the first failing part in input order.
+
+>>> # with DaskExecutor(address="tcp://10.0.0.5:8786") as ex: run_pass(profile, parts, executor=ex)
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import uuid
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from headcheck.engine.executors import Leaf, TreeMerge, check_root, merge_leaves
+from headcheck.errors import ExecutionError, InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from headcheck.engine._state import State
+    from headcheck.engine.pipeline import Part, Plan
+
+
+def _distributed() -> Any:
+    try:
+        import distributed
+    except ImportError as e:
+        raise InputError("--executor dask needs dask and distributed, which are not installed. "
+                         "Install them with: pip install headcheck[dask]") from e
+    return distributed
+
+
+def fold_task(plan: Any, part: Any, index: int, *inputs: Any) -> Leaf:
+    """What a worker runs for part `index`: bind the part to its computed Dask inputs (if any),
+    fold it into a state of its own, release it."""
+    if inputs:
+        part = part.bind(*inputs)
+    try:
+        return Leaf(plan.fold_leaf(part), index, index + 1)
+    finally:
+        part.release()
+
+
+def _rows(leaf: Leaf) -> int:
+    return int(leaf.value.n_rows)
+
+
+class DaskExecutor:
+    """Runs a pass on a Dask cluster: the client given, the scheduler at `address`, the client
+    already active in this process, or else a local cluster of `n_workers` processes
+    (`threads_per_worker` threads each) started on first use and closed by `close()` (or at the
+    end of a `with` block)."""
+
+    def __init__(self, client: Any = None, *, address: str | None = None,
+                 n_workers: int | None = None, threads_per_worker: int = 1,
+                 connect_timeout: float = 10.0, **cluster_kwargs: Any) -> None:
+        self._client = client
+        self.address = address
+        self.n_workers = n_workers
+        self.threads_per_worker = threads_per_worker
+        self.connect_timeout = connect_timeout
+        self.cluster_kwargs = cluster_kwargs
+        self._owned: list[Any] = []  # what close() shuts down (made here)
+
+    # -- the cluster -------------------------------------------------------------------------
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = self._connect()
+        return self._client
+
+    def _connect(self) -> Any:
+        distributed = _distributed()
+        if self.address:
+            try:
+                client = distributed.Client(self.address, timeout=self.connect_timeout,
+                                            set_as_default=False)
+            except (OSError, TimeoutError) as e:
+                raise InputError(f"--scheduler {self.address}: cannot connect to a Dask scheduler "
+                                 f"there ({e}). Check the address (tcp://HOST:8786) and that the "
+                                 "scheduler is running and reachable.") from e
+            self._owned.append(client)
+            return client
+        try:
+            return distributed.default_client()
+        except ValueError:
+            pass
+        kwargs = dict(n_workers=self.n_workers or os.cpu_count() or 1,
+                      threads_per_worker=self.threads_per_worker, processes=True,
+                      dashboard_address=None, silence_logs=logging.ERROR)
+        kwargs.update(self.cluster_kwargs)
+        cluster = distributed.LocalCluster(**kwargs)
+        self._owned.append(cluster)
+        client = distributed.Client(cluster, set_as_default=False)
+        self._owned.insert(0, client)
+        return client
+
+    def close(self) -> None:
+        """Close the client and local cluster made here (not a client that was given)."""
+        for thing in self._owned:
+            try:
+                thing.close()
+            except Exception:  # pragma: no cover - shutting down: nothing left to save
+                pass
+        self._owned.clear()
+        if self._client is not None and not self._owned:
+            self._client = None
+
+    def __enter__(self) -> DaskExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def describe(self) -> str:
+        info = self.client.scheduler_info()
+        n = len(info.get("workers", {}))
+        where = "a local cluster" if self._owned and not self.address else info.get("address", "?")
+        return f"the Dask executor ({n} worker(s), {where})"
+
+    # -- a pass ------------------------------------------------------------------------------
+    def run(self, plan: Plan, parts: Iterable[Part],
+            progress: Callable[[int], None] | None = None) -> State:
+        """Fold every part on the cluster and merge the states in the fixed tree (module
+        docstring); the error of the first failing part in input order, or ExecutionError."""
+        import dask
+
+        client = self.client
+        pinned = getattr(plan, "pinned", None)
+        plan = pinned() if pinned is not None else plan
+        token = uuid.uuid4().hex[:10]
+        names: list[str] = []
+        leaves = []
+        for i, part in enumerate(parts):
+            inputs = tuple(part.dask_inputs()) if hasattr(part, "dask_inputs") else ()
+            skeleton = part.unbound() if inputs else part
+            names.append(_name(part, i))
+            leaves.append(dask.delayed(fold_task, pure=False)(
+                plan, skeleton, i, *inputs, dask_key_name=f"headcheck-fold-{token}-{i}"))
+            del part
+        if not leaves:
+            return plan.new_state()
+        futures: list[Any] = []
+        try:
+            futures = list(client.compute(leaves))
+            rows = [client.submit(_rows, f, key=f"headcheck-rows-{token}-{i}", pure=False)
+                    for i, f in enumerate(futures)]
+            count = itertools.count()
+            merges: list[Any] = []
+
+            def combine(a: Any, b: Any) -> Any:
+                merges.append(client.submit(merge_leaves, a, b, pure=False,
+                                            key=f"headcheck-merge-{token}-{next(count)}"))
+                return merges[-1]
+
+            tree: TreeMerge[Any] = TreeMerge(combine)
+            for f in futures:
+                tree.push(f)
+            root = tree.result()
+            futures += rows + merges
+            self._wait(rows, names, progress)
+            leaf = root.result()
+        except (OSError, TimeoutError) as e:
+            raise ExecutionError(f"the Dask cluster could not be reached or went away during the "
+                                 f"pass ({type(e).__name__}: {e}); no report was produced. Check "
+                                 "the scheduler and run again.") from e
+        finally:
+            if futures:
+                client.cancel(futures)
+        check_root(leaf, len(names))
+        return leaf.value
+
+    def _wait(self, rows: list[Any], names: list[str],
+              progress: Callable[[int], None] | None) -> None:
+        """Wait for every leaf (through its row count); on failures, raise the one of the first
+        failing part in input order once every earlier part is known to have succeeded."""
+        distributed = _distributed()
+        index = {f.key: i for i, f in enumerate(rows)}
+        failed: dict[int, BaseException] = {}
+        ok: set[int] = set()
+        done = 0
+        for f in distributed.as_completed(rows, loop=self.client.loop):
+            i = index[f.key]
+            if f.status == "finished":
+                ok.add(i)
+                done += f.result()
+                if progress is not None:
+                    progress(done)
+            elif f.status == "cancelled":
+                failed[i] = ExecutionError(f"{names[i]}: its task was cancelled on the Dask cluster "
+                                           "(the scheduler or this client restarted?); no report "
+                                           "was produced. Run again.")
+            else:
+                failed[i] = _translate(f.exception(), names[i])
+            if failed and all(j in ok for j in range(min(failed))):
+                break
+        if failed:
+            raise failed[min(failed)]
+
+
+def _name(part: Any, index: int) -> str:
+    where = getattr(part, "where", None) or f"part {index + 1}"
+    name = getattr(part, "name", None)
+    return f"{where} ({name})" if name else where
+
+
+def _translate(error: BaseException, name: str) -> BaseException:
+    """A lost worker becomes an ExecutionError saying what to do; other errors stay as they are."""
+    from distributed.scheduler import KilledWorker
+
+    if isinstance(error, KilledWorker):
+        return ExecutionError(
+            f"{name}: the Dask workers folding it died every time it was tried ({error}); no "
+            "report was produced (never a partial one). A worker dies when its process is "
+            "killed, often for memory: give the workers more memory, use smaller shards, or "
+            "raise distributed.scheduler.allowed-failures.")
+    return error
