@@ -6,7 +6,8 @@ import os
 import subprocess
 import sys
 
-HEAVY = ("sklearn", "torch", "keras", "matplotlib", "pyarrow", "rich", "tensorflow", "jax")
+HEAVY = ("sklearn", "torch", "keras", "matplotlib", "pyarrow", "rich", "tensorflow", "jax", "dask",
+         "distributed", "pandas", "fsspec")
 
 
 def test_import_headcheck_imports_numpy_but_nothing_heavy():

@@ -112,7 +112,9 @@ def calibration_update(stats: dict, conf: np.ndarray, correct: np.ndarray, w, n_
         conf = conf.astype(np.float64)
     scale = conf.dtype.type(n_bins)
     t = conf * scale
-    np.minimum(t, scale - conf.dtype.type(0.5), out=t)  # confidence 1.0 goes to the last bin
+    # confidence 1.0 goes to the last bin; values outside [0, 1] (logits read as probabilities
+    # from the first rows: the pass re-runs as logits) must not break the bincount meanwhile
+    np.clip(t, 0, scale - conf.dtype.type(0.5), out=t)
     t += correct * scale
     keys = t.astype(np.intp).ravel()
     if w is None:

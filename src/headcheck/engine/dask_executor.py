@@ -100,7 +100,7 @@ class DaskExecutor:
             pass
         kwargs = dict(n_workers=self.n_workers or os.cpu_count() or 1,
                       threads_per_worker=self.threads_per_worker, processes=True,
-                      dashboard_address=None, silence_logs=logging.ERROR)
+                      dashboard_address=":0", silence_logs=logging.ERROR)
         kwargs.update(self.cluster_kwargs)
         cluster = distributed.LocalCluster(**kwargs)
         self._owned.append(cluster)
