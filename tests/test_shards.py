@@ -367,3 +367,14 @@ def test_one_file_whose_later_rows_are_logits_reruns_as_logits():
     s = np.concatenate([p[:66_000], z[66_000:]])
     rep = headcheck.report(r.integers(0, 4, 70_000), s)
     assert rep.task.score_kind == "logits"
+
+
+def test_label_offset_and_class_lists_apply_to_every_shard(tmp_path, capsys):
+    y, p = predictions(1500, 5, seed=6)
+    specs = write_shards(tmp_path, "parquet", y + 1, p, [400, 0, 600])  # ratings 1..5
+    code, rep, err = cli_json(capsys, *specs, "--label-offset", "1")
+    assert code == 0, err
+    close_reports(rep["metrics"], headcheck.report(y + 1, p, label_offset=1).to_dict()["metrics"])
+    code, listed, err = cli_json(capsys, *specs, "--classes", "1,2,3,4,5")
+    assert code == 0, err
+    assert listed["metrics"] == rep["metrics"]

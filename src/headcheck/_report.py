@@ -168,7 +168,8 @@ def report(
         return report_dask(y_true, y_score, sample_weight=sample_weight, task=task,
                            threshold=threshold, score_kind=score_kind, top_k=top_k,
                            chunk_rows=chunk_rows, progress=progress, description=source,
-                           notes=notes, sample_rows=sample_rows)
+                           notes=notes, sample_rows=sample_rows, classes=classes,
+                           label_offset=label_offset)
     yt = as_input_array(y_true, "labels")
     ys = as_input_array(y_score, "scores")
     extra = {} if sample_rows is None else {"sample_rows": sample_rows}

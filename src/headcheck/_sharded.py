@@ -166,7 +166,8 @@ def report_source(source: Any, executor: Executor, *, task: str | None = None,
                   threshold: float | None = None, score_kind: str | None = None,
                   top_k: Sequence[int] = (5,), progress: bool = False,
                   sample_rows: int | None = None, chunk_rows: int | None = None,
-                  description: str | None = None, notes: Sequence[str] = ()) -> Report:
+                  description: str | None = None, notes: Sequence[str] = (),
+                  classes: Any = None, label_offset: int | None = None) -> Report:
     """The report of a source of tree parts (`ShardParts`, Dask parts): infer from the first part
     with rows (after a label scan when needed), one pass on `executor`, assemble."""
     from headcheck._report import _assemble
@@ -184,7 +185,8 @@ def report_source(source: Any, executor: Executor, *, task: str | None = None,
                 summary = executor.run(LabelScan(), source, bars.factory("scanning labels"))
                 y, s = with_every_class(y, s, summary, rows)
             profile = infer_task(y, s, task=task, threshold=threshold,  # type: ignore[arg-type]
-                                 score_kind=score_kind, sample_rows=rows)
+                                 score_kind=score_kind, sample_rows=rows, classes=classes,
+                                 label_offset=label_offset)
             chunk = int(chunk_rows) if chunk_rows else default_chunk_rows(np.asarray(s[:1]))
         done = run_pass(profile, source.with_chunk_rows(chunk), top_k=usable_top_k(profile, top_k),
                         executor=executor, progress=bars.factory("headcheck report"))
