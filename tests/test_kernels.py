@@ -15,10 +15,11 @@ from headcheck.engine.kernels.testing import assert_kernels_agree, assert_states
 from headcheck.errors import InputError
 from headcheck.task import TaskProfile
 
-LAYOUT = {"binary": "column", "multiclass": "matrix", "multilabel": "matrix"}
+LAYOUT = {"binary": "column", "multiclass": "matrix", "multilabel": "matrix", "ordinal": "matrix"}
 SCORE_KINDS = {"binary": ["probabilities", "logits", "hard"],
                "multiclass": ["probabilities", "logits", "hard"],
-               "multilabel": ["independent", "logits", "hard"]}
+               "multilabel": ["independent", "logits", "hard"],
+               "ordinal": ["probabilities", "regression", "cumulative", "hard", "logits"]}
 
 
 def canonical_chunks(kind: str, score_kind: str, k: int, n: int, weighted: bool, seed: int):
@@ -28,6 +29,12 @@ def canonical_chunks(kind: str, score_kind: str, k: int, n: int, weighted: bool,
         y = r.integers(0, 2, n)
         s = {"probabilities": r.random(n), "logits": r.normal(size=n) * 3,
              "hard": r.integers(0, 2, n)}[score_kind]
+    elif kind == "ordinal":
+        y = r.integers(0, k, n)
+        z = r.normal(size=(n, k)) * 2
+        s = {"probabilities": np.exp(z) / np.exp(z).sum(1, keepdims=True), "logits": z,
+             "hard": r.integers(0, k, n), "regression": y + r.normal(size=n),
+             "cumulative": np.sort(r.random((n, k - 1)), axis=1)[:, ::-1].copy()}[score_kind]
     elif kind == "multiclass":
         y = r.integers(0, k, n)
         z = r.normal(size=(n, k)).astype(np.float32) * 2
@@ -46,14 +53,16 @@ def canonical_chunks(kind: str, score_kind: str, k: int, n: int, weighted: bool,
 
 
 @settings(max_examples=40, deadline=None)
-@given(kind=st.sampled_from(["binary", "multiclass", "multilabel"]), which=st.integers(0, 2),
+@given(kind=st.sampled_from(["binary", "multiclass", "multilabel", "ordinal"]), which=st.integers(0, 4),
        k=st.integers(2, 7), n=st.integers(130, 600), weighted=st.booleans(),
        block=st.sampled_from([1, 300, 5000]), seed=st.integers(0, 999))
 def test_blocked_numpy_kernels_agree_with_the_reference(kind, which, k, n, weighted, block, seed):
     # a different block size sums in another order: a real second kernel for the helper to judge
-    score_kind = SCORE_KINDS[kind][which]
+    score_kind = SCORE_KINDS[kind][which % len(SCORE_KINDS[kind])]
     k = 2 if kind == "binary" else k
-    profile = TaskProfile(kind, k, "integer", score_kind, LAYOUT[kind])
+    layout = "column" if score_kind in ("regression",) or (kind == "ordinal" and score_kind == "hard") \
+        else LAYOUT[kind]
+    profile = TaskProfile(kind, k, "integer", score_kind, layout)  # type: ignore[arg-type]
     chunks = canonical_chunks(kind, score_kind, k, n, weighted, seed)
     a, b = assert_kernels_agree(profile, chunks, NumpyKernel(block_cells=block))
     assert a.n_rows == n and (score_kind == "hard" or a.n_nonfinite == 1)

@@ -47,8 +47,8 @@ def test_explain_tables_come_from_the_framework_modules():
 
 
 def test_register_rejects_an_unknown_task_kind():
-    with pytest.raises(ValueError, match="ordinal"):
-        views.register("x", "ordinal")
+    with pytest.raises(ValueError, match="regression"):
+        views.register("x", "regression")
 
 
 THROWAWAY = '''

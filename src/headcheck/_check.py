@@ -22,7 +22,7 @@ from headcheck.head import HeadSpec
 from headcheck.rules import Context, run_rules
 from headcheck.task import TASK_KINDS
 
-DECLARABLE_TASKS = TASK_KINDS + ("ordinal",)
+DECLARABLE_TASKS = TASK_KINDS
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,16 @@ METRIC_MEANINGS = {
     "subset_accuracy": "fraction of samples with every label right (exact match)",
     "hamming_loss": "fraction of (sample, label) decisions that are wrong (lower is better)",
     "jaccard_samples": "per-sample |predicted AND true| / |predicted OR true|, averaged",
+    "mae": "mean absolute error of the predicted class index: how many classes off on average "
+           "(lower is better)",
+    "rmse": "root mean squared error of the predicted class index: large misses weigh more "
+            "(lower is better)",
+    "within_one_accuracy": "fraction of samples predicted within one class of the true class",
+    "quadratic_weighted_kappa": "agreement beyond chance, a miss weighted by its squared distance "
+                                "in classes (1 = perfect, 0 = chance)",
+    "spearman": "rank correlation of the true and the predicted class (ties share ranks)",
 }
-LOWER_IS_BETTER = {"log_loss", "brier", "ece", "hamming_loss"}
+LOWER_IS_BETTER = {"log_loss", "brier", "ece", "hamming_loss", "mae", "rmse"}
 
 
 def metric_meaning(metric_id: str) -> str:

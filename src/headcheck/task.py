@@ -9,16 +9,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-TaskKind = Literal["binary", "multiclass", "multilabel"]
+TaskKind = Literal["binary", "multiclass", "multilabel", "ordinal"]
 # How the labels were given.
 LabelEncoding = Literal["integer", "string", "one-hot", "multi-hot", "soft", "boolean"]
 # How the scores were given: rows summing to 1 / independent per-column probabilities /
-# unbounded values (logits) / predicted labels.
-ScoreKind = Literal["probabilities", "independent", "logits", "hard"]
+# unbounded values (logits) / predicted labels; ordinal tasks also: one real-valued output per row
+# in label units ('regression'), or K-1 cumulative probabilities P(y > k) ('cumulative', CORAL /
+# CORN style) or their logits ('cumulative-logits').
+ScoreKind = Literal["probabilities", "independent", "logits", "hard", "regression", "cumulative",
+                    "cumulative-logits"]
+# Score kinds that are one score per class (log loss, AUC and calibration apply).
+CLASS_SCORE_KINDS = ("probabilities", "independent", "logits")
 # The shape the scores came in: (N,), (N, 1), (N, 2) for binary, (N, K) otherwise.
 ScoreLayout = Literal["column", "single-column", "two-columns", "matrix"]
 
-TASK_KINDS: tuple[str, ...] = ("binary", "multiclass", "multilabel")
+# 'ordinal': single-label classes with an order (ratings); declared with --task ordinal, never
+# inferred silently.
+TASK_KINDS: tuple[str, ...] = ("binary", "multiclass", "multilabel", "ordinal")
 
 
 @dataclass(frozen=True)
@@ -52,8 +59,8 @@ class TaskProfile:
 
     @property
     def is_probabilistic(self) -> bool:
-        """Whether the scores carry more than a hard decision (log loss, AUC, calibration apply)."""
-        return self.score_kind != "hard"
+        """Whether the scores are one score per class (log loss, AUC, calibration apply)."""
+        return self.score_kind in CLASS_SCORE_KINDS
 
     def class_name(self, index: int) -> str:
         """The display name of class `index` (its index when the labels never named it)."""

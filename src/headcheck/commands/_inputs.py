@@ -21,10 +21,10 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tmp-dir", metavar="DIR",
                    help="where csv/parquet/compressed-npz data is spooled while it is read (default: "
                         "TMPDIR); the files are removed afterwards")
-    p.add_argument("--task", help="binary, multiclass or multilabel (default: inferred from the data)")
+    p.add_argument("--task", help="binary, multiclass, multilabel or ordinal (ordered classes: never inferred; default: inferred from the data)")
     add_class_arguments(p)
     p.add_argument("--threshold", type=float, help="decision threshold on probabilities (default 0.5)")
-    p.add_argument("--score-kind", choices=("probabilities", "independent", "logits", "hard"),
+    p.add_argument("--score-kind", choices=("probabilities", "independent", "logits", "hard", "regression", "cumulative", "cumulative-logits"),
                    help="how to read the scores (default: inferred)")
     p.add_argument("--top-k", type=int, action="append", metavar="K",
                    help="top-K accuracy to report (repeatable; default 5)")

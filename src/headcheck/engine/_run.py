@@ -15,7 +15,8 @@ Chunk = tuple[np.ndarray, np.ndarray, "np.ndarray | None"]
 
 _STATES = {"binary": ("headcheck.engine.binary", "BinaryState"),
            "multiclass": ("headcheck.engine.multiclass", "MulticlassState"),
-           "multilabel": ("headcheck.engine.multilabel", "MultilabelState")}
+           "multilabel": ("headcheck.engine.multilabel", "MultilabelState"),
+           "ordinal": ("headcheck.engine.ordinal", "OrdinalState")}
 
 
 def _state_class(kind: str) -> type[State]:

@@ -49,6 +49,8 @@ def canonical_chunk(profile: TaskProfile, y_true: np.ndarray, y_score: np.ndarra
         return _binary_labels(profile, yt, offset), _binary_scores(profile, ys)
     if profile.kind == "multiclass":
         return _multiclass_labels(profile, yt, offset), _multiclass_scores(profile, ys, offset)
+    if profile.kind == "ordinal":
+        return _multiclass_labels(profile, yt, offset), _ordinal_scores(profile, ys, offset)
     return _multilabel_labels(profile, yt, offset), _multilabel_scores(profile, ys)
 
 
@@ -131,6 +133,21 @@ def _multiclass_scores(profile: TaskProfile, ys: np.ndarray, offset: int) -> np.
     if profile.score_kind == "hard":  # one-hot predictions
         return np.argmax(ys, axis=1).astype(np.int64)
     return _readonly(ys)
+
+
+def _ordinal_scores(profile: TaskProfile, ys: np.ndarray, offset: int) -> np.ndarray:
+    """Ordinal scores: class scores and predicted classes as for multiclass; a regression output
+    as (n,) values in label units; cumulative scores as the (n, K-1) matrix."""
+    kind = profile.score_kind
+    if kind == "regression":
+        s = ys.ravel() if ys.ndim == 2 else ys
+        return _readonly(s)
+    if kind in ("cumulative", "cumulative-logits"):
+        if ys.ndim != 2 or ys.shape[1] != profile.n_classes - 1:
+            raise InputError(f"scores: cumulative scores of {profile.n_classes} classes need "
+                             f"{profile.n_classes - 1} columns; got {describe_array(ys)}.")
+        return _readonly(ys)
+    return _multiclass_scores(profile, ys, offset)
 
 
 def _multilabel_labels(profile: TaskProfile, yt: np.ndarray, offset: int) -> np.ndarray:

@@ -45,6 +45,7 @@ class ClassSpec:
     names: tuple[str, ...] = ()
     values: tuple = ()
     offset: int = 0
+    implicit: bool = False  # decided by headcheck (ordinal regression: the labels' range), not given
 
     @property
     def maps(self) -> bool:

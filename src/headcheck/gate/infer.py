@@ -112,6 +112,8 @@ def infer_task(
     raw_encoding = None
     if spec is not None:
         spec = spec.for_labels(yt)
+    if task == "ordinal":
+        spec = _ordinal_classes(yt, ys, spec)
     if spec is not None and spec.maps:
         if yt.ndim == 2:  # one label column per output already: the list only names them
             spec = ClassSpec(names=spec.names or tuple(str(spec.offset + i) for i in range(yt.shape[1])))
@@ -132,6 +134,23 @@ def infer_task(
     return profile
 
 
+def _ordinal_classes(yt: np.ndarray, ys: np.ndarray, spec: ClassSpec | None) -> ClassSpec | None:
+    """Ordinal classes must be in order: string labels need their order stated; a regression
+    output has no width to count classes by, so (unless stated) the classes are the integers from
+    the smallest to the largest label."""
+    if spec is None and yt.ndim == 1 and is_str(yt):
+        raise InputError(
+            "task: ordinal classes need their order, which class names do not tell (sorting them "
+            "alphabetically is rarely right). List them in order: --classes bad,ok,good "
+            "(classes=[...] in Python).")
+    one_column = ys.ndim == 1 or ys.shape[1] == 1
+    if spec is None and yt.ndim == 1 and one_column and ys.dtype.kind == "f" and yt.dtype.kind in "iuf":
+        lo = float(np.min(yt))
+        if lo > 0 and lo == int(lo):
+            return ClassSpec(offset=int(lo), implicit=True)
+    return spec
+
+
 def _predicted_labels(ys: np.ndarray) -> bool:
     """Scores that are predicted labels (one integer or name per row): mapped like the labels."""
     one_column = ys.ndim == 1 or ys.shape[1] == 1
@@ -141,6 +160,9 @@ def _predicted_labels(ys: np.ndarray) -> bool:
 def with_classes(profile: TaskProfile, spec: ClassSpec, raw_encoding: str | None) -> TaskProfile:
     """The profile with the user's class list or offset: names, the mapping, and a decision."""
     k = profile.n_classes
+    if spec.names and profile.score_layout == "column" and profile.kind != "binary" and len(spec.names) > k:
+        k = len(spec.names)  # predicted classes or a regression output: no width to count by
+        profile = replace(profile, n_classes=k)
     names = spec.names or tuple(str(spec.offset + i) for i in range(k))
     if len(names) != k:
         unit = "label columns" if profile.kind == "multilabel" else "classes"
@@ -148,9 +170,14 @@ def with_classes(profile: TaskProfile, spec: ClassSpec, raw_encoding: str | None
             f"classes: {len(names)} classes were given ({', '.join(names[:6])}"
             f"{', ...' if len(names) > 6 else ''}) but the data has {k} {unit} (score columns). "
             "List one class per output, in output order.")
+    said = spec.describe()
+    if spec.implicit:
+        said = (f"ordinal with one regression output: the classes are the integers from the smallest "
+                f"label ({spec.offset}) to the largest ({spec.offset + k - 1}); pass --classes to "
+                "state them")
     return replace(profile, classes=names, label_values=tuple(spec.values), label_offset=spec.offset,
                    label_encoding=raw_encoding or profile.label_encoding,  # type: ignore[arg-type]
-                   decisions=profile.decisions + (spec.describe(),))
+                   decisions=profile.decisions + (said,))
 
 
 class _Decider:
@@ -163,6 +190,8 @@ class _Decider:
         self.decisions: list[str] = []
 
     def profile(self) -> TaskProfile:
+        if self.task == "ordinal":
+            return self._ordinal()
         kind, k, layout = self._kind()
         if kind == "multiclass" and self.l.encoding == "soft" and self.l.columns == 0:
             raise InputError(
@@ -183,6 +212,58 @@ class _Decider:
             decisions=tuple(self.decisions),
             declared=self.task is not None,
         )
+
+    # -- ordinal (declared only) -------------------------------------------------------------
+    def _ordinal(self) -> TaskProfile:
+        k, layout, skind = self._ordinal_scores()
+        self._check_indices(k)
+        return TaskProfile(kind="ordinal", n_classes=k, label_encoding=self.l.encoding,
+                           score_kind=skind, score_layout=layout, classes=self.l.classes,
+                           n_samples=int(self.yt.shape[0]), decisions=tuple(self.decisions),
+                           declared=True)
+
+    def _ordinal_labels_k(self) -> int:
+        if self.l.columns >= 2:
+            if not self.l.single_positive:
+                raise InputError("task: ordinal needs one class per row; got labels where some rows "
+                                 "have zero or several positives. Fix the labels or leave --task out.")
+            return self.l.columns
+        return self.l.max_index + 1
+
+    def _ordinal_scores(self) -> tuple[int, ScoreLayout, ScoreKind]:
+        s, given = self.s, self.score_kind
+        k_labels = self._ordinal_labels_k()
+        if s.columns == 1:
+            if s.hard_by_dtype or given == "hard":
+                k = max(k_labels, self._hard_prediction_classes())
+                self.decisions.append("one column of integer scores: read as predicted classes")
+                return k, "column", "hard"
+            self.decisions.append("one real-valued output per row (regression): the predicted class "
+                                  "is the nearest class value (halves round up), clipped to the classes")
+            return max(k_labels, 2), "column", "regression"
+        C = s.columns
+        if given in ("cumulative", "cumulative-logits") or (given is None and self._cumulative(C, k_labels)):
+            kind: ScoreKind = given or ("cumulative" if s.in_unit else "cumulative-logits")
+            self.decisions.append(
+                f"{C} score columns read as cumulative {'probabilities' if kind == 'cumulative' else 'logits'} "
+                f"P(y > k) of {C + 1} ordered classes (CORAL / CORN style): the predicted class is the "
+                f"number of columns above {'0.5' if kind == 'cumulative' else '0'} (CORAL's rule); "
+                "pass --score-kind probabilities if they are class scores")
+            return C + 1, "matrix", kind
+        skind = self._score_kind("multiclass", "matrix")
+        self.decisions.append(f"{C} score columns read as one score per class; the predicted class is "
+                              "the highest-scored one (ties to the first)")
+        return C, "matrix", skind
+
+    def _cumulative(self, C: int, k_labels: int) -> bool:
+        """K-1 columns are cumulative scores when the labels need one more class than there are
+        columns, or when the rows do not sum to 1 and never increase (P(y > k) falls with k)."""
+        if k_labels == C + 1:
+            return True
+        if k_labels > C + 1 or self.s.sums_to_one or self.s.hard:
+            return False
+        sample = np.asarray(self.ys[:SAMPLE_ROWS], dtype=np.float64)
+        return bool(np.all(np.diff(sample, axis=1) <= 1e-7))
 
     # -- task kind ------------------------------------------------------------------------
     def _kind(self) -> tuple[str, int, ScoreLayout]:
@@ -351,6 +432,10 @@ class _Decider:
 def verify_score_range(profile: TaskProfile, score_min: float, score_max: float) -> TaskProfile | None:
     """After a full pass: a corrected profile when scores inferred as probabilities from the first
     rows turned out to leave [0, 1] later, else None."""
+    if profile.score_kind == "cumulative" and (score_min < 0 or score_max > 1):
+        return replace(profile, score_kind="cumulative-logits", decisions=profile.decisions + (
+            f"cumulative scores read as logits: values from {score_min:g} to {score_max:g} appeared "
+            "after the first rows",))
     if profile.score_kind in ("probabilities", "independent") and (score_min < 0 or score_max > 1):
         return replace(profile, score_kind="logits", decisions=profile.decisions + (
             f"scores read as logits: values from {score_min:g} to {score_max:g} appeared after the "

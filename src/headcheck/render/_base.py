@@ -68,6 +68,9 @@ _SCORE_WORDS = {
     "independent": "independent probabilities",
     "logits": "logits (unbounded)",
     "hard": "predicted labels (hard)",
+    "regression": "one regression output per row (in label units)",
+    "cumulative": "cumulative probabilities P(y > k) (CORAL-style)",
+    "cumulative-logits": "cumulative logits of P(y > k) (CORAL-style)",
 }
 
 
@@ -82,8 +85,9 @@ def task_line(p: TaskProfile) -> str:
     elif p.kind == "binary":
         scores += " (two columns)"
     declared = " (declared)" if p.declared else ""
+    threshold = f"; threshold {p.threshold:g}" if p.kind in ("binary", "multilabel") or p.threshold != 0.5 else ""
     return (f"{p.kind}{declared}, {p.n_classes} {unit}, {p.n_samples} samples; labels: "
-            f"{p.label_encoding}; scores: {scores}; threshold {p.threshold:g}")
+            f"{p.label_encoding}; scores: {scores}{threshold}")
 
 
 # --- escaping -----------------------------------------------------------------------------------

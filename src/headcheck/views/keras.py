@@ -23,6 +23,8 @@ HONEST = {
     "keras.binary_accuracy": {"multilabel": "per_label_accuracy"},
     "keras.categorical_accuracy": {"multilabel": "subset_accuracy"},
     "keras.sparse_categorical_accuracy": {"multilabel": "subset_accuracy"},
+    "keras.mean_absolute_error": {"*": "mae"},
+    "keras.mean_squared_error": {"*": "rmse"},
 }
 # explain: names as Keras prints them in its logs (`val_` stripped)
 PRINTED_NAMES = {
@@ -30,6 +32,10 @@ PRINTED_NAMES = {
     "categorical_accuracy": "keras.categorical_accuracy",
     "sparse_categorical_accuracy": "keras.sparse_categorical_accuracy",
     "top_k_categorical_accuracy": "keras.top_k_categorical_accuracy",
+    "mae": "keras.mean_absolute_error",
+    "mean_absolute_error": "keras.mean_absolute_error",
+    "mse": "keras.mean_squared_error",
+    "mean_squared_error": "keras.mean_squared_error",
 }
 
 
@@ -114,3 +120,31 @@ def multilabel(state, m: dict, notes: list[str]) -> dict[str, View]:
             "multi-label data", False,
             "what metrics=['accuracy'] becomes in tf.keras >= 2.2 / Keras 3 on multi-hot labels."),
     }
+
+
+@register(FRAMEWORK, "ordinal")
+def ordinal(state, m: dict, notes: list[str]) -> dict[str, View]:
+    """Class scores and predicted classes: what Keras prints for a multi-class head. One
+    regression output: Keras's `mae` / `mse` of the raw output, and what `metrics=['accuracy']`
+    becomes on one output (binary accuracy: `output > 0.5` compared with the label value)."""
+    kind = state.profile.score_kind
+    if kind == "regression":
+        st, W = state.stats, state.total_weight
+        raw = "of the raw output, before rounding to a class"
+        return {
+            "keras.mean_absolute_error": View(
+                float(st["raw_abs"][0] / W), "mean absolute error of the output against the label "
+                "values (metrics=['mae'])", True, f"{raw}: the class error is mae."),
+            "keras.mean_squared_error": View(
+                float(st["raw_sq"][0] / W), "mean squared error of the output against the label "
+                "values (metrics=['mse'], the MSE loss)", True, f"{raw}; the class error is rmse."),
+            "keras.binary_accuracy": View(
+                float(st["keras_bin"][0] / W), "fraction of rows where (output > 0.5) equals the "
+                "label value: what metrics=['accuracy'] becomes on one output", False,
+                "on ordered classes only the labels 0 and 1 can ever match: no meaning."),
+        }
+    if kind in ("cumulative", "cumulative-logits"):
+        notes.append("no Keras view is shown for cumulative (CORAL-style) outputs: Keras has no "
+                     "built-in metric that reads them.")
+        return {}
+    return multiclass(state, m, notes)

@@ -46,3 +46,9 @@ def multilabel(state, m: dict, notes: list[str]) -> dict[str, View]:
             m["subset_accuracy"], "subset (exact-match) accuracy: a row counts only when every "
             "label is right", True),
     }
+
+
+@register(FRAMEWORK, "ordinal")
+def ordinal(state, m: dict, notes: list[str]) -> dict[str, View]:
+    """On the predicted classes (however the ordinal scores predict them): as for multi-class."""
+    return multiclass(state, m, notes)

@@ -88,3 +88,9 @@ def multilabel(state, m: dict, notes: list[str]) -> dict[str, View]:
             state, state.stats[f"exact_{name}"][0] / state.total_weight,
             f"MultilabelExactMatch: fraction of rows with every label right, {how}"),
     }
+
+
+@register(FRAMEWORK, "ordinal")
+def ordinal(state, m: dict, notes: list[str]) -> dict[str, View]:
+    """On the predicted classes (however the ordinal scores predict them): as for multi-class."""
+    return multiclass(state, m, notes)

@@ -17,7 +17,7 @@ A kernel computes them. The contract a kernel must fill, for one canonical chunk
   sums up to summation order (`headcheck.engine.kernels.testing.assert_states_match`).
 
 `Kernel.update` below does the bookkeeping and hands the finite rows to `fill`; a kernel
-usually implements `fill` only (one method per task kind: `binary`, `multiclass`, `multilabel`).
+usually implements `fill` only (one method per task kind: `binary`, `multiclass`, `multilabel`, `ordinal`).
 A fused kernel (numba: one pass for min/max, non-finite rows and the statistics) may override
 `update` itself; a torch kernel overrides `prepare` to keep tensors where they live.
 
@@ -73,7 +73,7 @@ class Kernel:
         """Add one canonical chunk to `state` (see the module docstring for the contract)."""
         y_true, y_score, w = self.prepare(y_true, y_score, sample_weight)
         state._check(y_true, y_score, w)
-        if state.profile.score_kind != "hard" and y_score.dtype.kind not in "f":
+        if state.profile.score_kind not in ("hard",) and y_score.dtype.kind not in "f":
             y_score = y_score.astype(np.float64)  # e.g. integer 0/1 probabilities
         start = state.n_rows if offset is None else int(offset)
         state.n_rows += len(y_true)
@@ -110,6 +110,9 @@ class Kernel:
 
     def multilabel(self, state: State, y: np.ndarray, s: np.ndarray, w: np.ndarray | None) -> None:
         raise NotImplementedError(f"the {self.name} kernel has no multilabel update")
+
+    def ordinal(self, state: State, y: np.ndarray, s: np.ndarray, w: np.ndarray | None) -> None:
+        raise NotImplementedError(f"the {self.name} kernel has no ordinal update")
 
 
 def _drop_nonfinite(state: State, y_true, y_score, w, start: int):

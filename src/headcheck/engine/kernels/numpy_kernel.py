@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from headcheck.engine.binary import BinaryState
     from headcheck.engine.multiclass import MulticlassState
     from headcheck.engine.multilabel import MultilabelState
+    from headcheck.engine.ordinal import OrdinalState
 
 # Rows are processed in blocks of about this many score cells (their temporaries stay in cache).
 BLOCK_CELLS = int(os.environ.get("HEADCHECK_BLOCK_CELLS") or 1 << 18)
@@ -45,8 +46,8 @@ class NumpyKernel(Kernel):
         n = len(y_true)
         step = max(64, self.block_cells // max(1, y_score[:1].size))
         block = {"binary": _binary_block, "multiclass": _multiclass_block,
-                 "multilabel": _multilabel_block}[state.kind]
-        auc = _begin_multiclass_auc(state, n) if state.kind == "multiclass" else None
+                 "multilabel": _multilabel_block, "ordinal": _ordinal_block}[state.kind]
+        auc = _begin_multiclass_auc(state, n) if state.kind in ("multiclass", "ordinal") else None
         for lo in range(0, n, step):  # blocks that keep the temporaries in cache
             block(state, y_true[lo:lo + step], y_score[lo:lo + step],
                   None if w is None else w[lo:lo + step], auc)
@@ -276,6 +277,44 @@ def _end_multiclass_auc(state: MulticlassState, buf: dict, y, w) -> None:
         q = 1.0 - p_max[mirrored].astype(np.float64)
         pos[mirrored] = C.high_keys(q, shift) + y[mirrored] * bins
     np.add.at(st["auc_pos"], pos, 1 if w is None else w)
+
+
+# --- ordinal -------------------------------------------------------------------------------------
+
+def _ordinal_block(state: OrdinalState, y, s, w, auc) -> None:
+    """The multiclass statistics of the predicted classes (see `engine.ordinal` for how each score
+    kind predicts), plus the sums of the class-index errors."""
+    st, kind = state.stats, state.profile.score_kind
+    y = y.astype(np.intp, copy=False)
+    if kind in ("probabilities", "logits", "independent"):
+        pred, correct = _multiclass_scores(state, y, s, w, auc)
+    else:
+        if kind == "regression":
+            pred = state.predict_regression(s)
+            _regression_raw(state, y, s, w)
+        elif kind in ("cumulative", "cumulative-logits"):
+            pred = rowsum(s > (0.5 if kind == "cumulative" else 0.0)).astype(np.intp)
+        else:
+            pred = s.astype(np.intp, copy=False)
+        correct = pred == y
+        st["above"] += len(y) if w is None else w.sum()
+        st["true_above"] += C.wsum(correct, w)
+    _multiclass_counts(state, y, pred, correct, w)
+    d = (pred - y).astype(np.float64)
+    a = np.abs(d)
+    st["abs_err"] += a.sum() if w is None else w @ a
+    st["sq_err"] += d @ d if w is None else w @ (d * d)
+    st["within_one"] += C.wsum(a <= 1, w)
+
+
+def _regression_raw(state: OrdinalState, y, s, w) -> None:
+    st = state.stats
+    value = state.class_values[y]
+    err = s.astype(np.float64) - value
+    a = np.abs(err)
+    st["raw_abs"] += a.sum() if w is None else w @ a
+    st["raw_sq"] += err @ err if w is None else w @ (err * err)
+    st["keras_bin"] += C.wsum((s > 0.5).astype(np.float64) == value, w)
 
 
 # --- multilabel ----------------------------------------------------------------------------------
