@@ -43,7 +43,19 @@ _LAZY = {
 __all__ = sorted(_LAZY) + ["__version__"]
 
 
+# Front-end subpackages reachable as attributes (`headcheck.torch.Monitor`) once their framework is
+# installed: importing them imports the framework, so they are imported on first use only.
+_FRONTENDS = ("torch", "lightning", "keras")
+
+
 def __getattr__(name: str) -> Any:
+    if name in _FRONTENDS:
+        try:
+            return import_module(f"headcheck.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"headcheck.{name}":
+                raise AttributeError(f"module 'headcheck' has no attribute {name!r}") from None
+            raise
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'headcheck' has no attribute {name!r}")

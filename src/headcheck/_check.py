@@ -31,6 +31,7 @@ class CheckResult:
 
     findings: tuple[Finding, ...]
     context: Context
+    notes: tuple[str, ...] = ()  # what the check could not read (a live model's unknown loss, ...)
 
     @property
     def worst(self) -> Severity | None:
@@ -77,7 +78,40 @@ class CheckResult:
         return to_html(self)
 
 
-def check(
+# Front-ends that build the head from a live model: framework (`headcheck.vocab.framework_of`)
+# -> "module:function" called as function(model, *args, **kwargs). Adding a framework is one entry.
+LIVE_FRONTENDS = {
+    "pytorch": "headcheck.torch.head:check_module",
+    "lightning": "headcheck.torch.head:check_module",
+}
+
+
+def check(head: Any, *args: Any, **kwargs: Any) -> CheckResult:
+    """Run the rule catalogue on a head: a declared `HeadSpec` (`check(head, y_true, task=...)`,
+    see `check_declared`) or a live model, whose head is read from the objects themselves:
+
+    - PyTorch / Lightning: `check(module, loss_fn, (inputs, targets))`, one forward pass under
+      `torch.no_grad()` (see `headcheck.torch.head.check_module`).
+
+    Anything else raises InputError saying what is accepted.
+    """
+    if isinstance(head, HeadSpec):
+        return check_declared(head, *args, **kwargs)
+    from headcheck.vocab import framework_of
+
+    target = LIVE_FRONTENDS.get(framework_of(head) or "")
+    if target is None:
+        raise InputError(
+            f"head: expected a headcheck.HeadSpec or a live model ({', '.join(sorted(LIVE_FRONTENDS))}); "
+            f"got {type(head).__name__}. Build a declared head with HeadSpec.declared(activation=..., "
+            "units=..., loss=..., metrics=[...]), or pass the model: check(model, loss_fn, (xb, yb)).")
+    module, _, function = target.partition(":")
+    from importlib import import_module
+
+    return getattr(import_module(module), function)(head, *args, **kwargs)
+
+
+def check_declared(
     head: HeadSpec,
     y_true: object = None,
     *,
@@ -93,7 +127,7 @@ def check(
     labels raise InputError, label values the head cannot take are findings (`headcheck.gate.policy`).
 
     >>> from headcheck.head import HeadSpec
-    >>> res = check(HeadSpec.declared(activation='sigmoid', units=5, loss='binary_crossentropy',
+    >>> res = check_declared(HeadSpec.declared(activation='sigmoid', units=5, loss='binary_crossentropy',
     ...                               metrics=['accuracy']), task='multilabel')
     >>> [(f.code, str(f.severity)) for f in res.findings]
     [('HC301', 'warning')]

@@ -477,19 +477,21 @@ def parse_framework(spec: str | None) -> tuple[str | None, str | None]:
 
 
 def framework_of(obj: object) -> str | None:
-    """The framework a live object (or class) belongs to, from its module: 'keras', 'tf.keras',
-    'pytorch', 'lightning'; None for anything else (torchmetrics and scikit-learn objects say
-    nothing about the framework of the model)."""
-    module = (type(obj) if not isinstance(obj, type) else obj).__module__ or ""
-    root = module.split(".")[0]
-    if root == "keras":
-        return "keras"
-    if root in ("tf_keras", "tensorflow"):
-        return "tf.keras"
-    if root in _torch.LIGHTNING_ROOTS:
-        return "lightning"
-    if root in _torch.MODULE_ROOTS:
-        return "pytorch"
+    """The framework a live object (or class) belongs to, from the modules of its class and base
+    classes (a user's `class Net(nn.Module)` lives in `__main__`): 'keras', 'tf.keras', 'pytorch',
+    'lightning'; None for anything else (torchmetrics and scikit-learn objects say nothing about
+    the framework of the model)."""
+    cls = type(obj) if not isinstance(obj, type) else obj
+    for klass in getattr(cls, "__mro__", (cls,)):
+        root = (getattr(klass, "__module__", None) or "").split(".")[0]
+        if root == "keras":
+            return "keras"
+        if root in ("tf_keras", "tensorflow"):
+            return "tf.keras"
+        if root in _torch.LIGHTNING_ROOTS:
+            return "lightning"
+        if root in _torch.MODULE_ROOTS:
+            return "pytorch"
     return None
 
 

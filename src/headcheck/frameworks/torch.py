@@ -70,6 +70,19 @@ LOSS_KIND = {
     "torch.L1Loss": "regression",
     "torch.KLDivLoss": "other",
 }
+# The targets each loss expects, in words (for the message when a live loss call fails).
+TARGETS = {
+    "torch.CrossEntropyLoss": "int64 class indices of shape (N,) in 0..K-1, or float class "
+    "probabilities of the outputs' shape (N, K)",
+    "torch.NLLLoss": "int64 class indices of shape (N,) in 0..K-1",
+    "torch.BCELoss": "float targets in [0, 1] of the outputs' shape (`yb.float()`, and "
+    "`yb.float().unsqueeze(1)` for (N, 1) outputs)",
+    "torch.BCEWithLogitsLoss": "float targets in [0, 1] of the outputs' shape (`yb.float()`, and "
+    "`yb.float().unsqueeze(1)` for (N, 1) outputs)",
+    "torch.MultiLabelSoftMarginLoss": "0/1 targets of the outputs' shape (N, K)",
+    "torch.MSELoss": "float targets of the outputs' shape",
+    "torch.L1Loss": "float targets of the outputs' shape",
+}
 # The losses that apply a sigmoid themselves.
 SIGMOID_LOSSES = frozenset({"torch.BCEWithLogitsLoss", "torch.MultiLabelSoftMarginLoss",
                             "torchvision.sigmoid_focal_loss"})

@@ -247,7 +247,8 @@ class Tracker:
             # hard scores are canonicalised by argmax, which would read a NaN row as class 0
             y, s, w, bad = _finite_rows(y, s, w)
             self._dropped += bad
-        self._feed.update(y, s, w)
+        with np.errstate(over="ignore", under="ignore"):  # saturated logits: harmless, not the user's noise
+            self._feed.update(y, s, w)
 
     def _new_feed(self, y: np.ndarray, s: np.ndarray) -> Feed | None:
         """A feed whose task is inferred from this first chunk of the epoch (its finite rows)."""
@@ -289,6 +290,12 @@ class Tracker:
         from headcheck.rules import run_rules
 
         return run_rules(self.context(profile, facts), select=self.select, ignore=self.ignore)
+
+
+def finding_line(finding: Finding, epoch: int | None = None) -> str:
+    """One finding as a log line: `headcheck (epoch 3): HC401 stuck-metric [error] message`."""
+    where = f" (epoch {epoch})" if epoch else ""
+    return f"headcheck{where}: {finding.code} {finding.name} [{finding.severity}] {finding.message}"
 
 
 def _finite_rows(y: np.ndarray, s: np.ndarray, w: np.ndarray | None

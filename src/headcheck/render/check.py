@@ -44,12 +44,15 @@ def head_to_dict(head: HeadSpec) -> dict[str, Any]:
 def to_dict(result: CheckResult) -> dict[str, Any]:
     """`head`, `task`, `declared_task`, `findings`; equal to what `--format json` prints."""
     ctx = result.context
-    return plain({
+    out = {
         "head": head_to_dict(ctx.head) if ctx.head is not None else None,
         "task": ctx.task.to_dict() if ctx.task is not None else None,
         "declared_task": ctx.declared_task,
         "findings": [f.to_dict() for f in result.findings],
-    })
+    }
+    if result.notes:  # what a live check could not read (an unknown loss, ...)
+        out["notes"] = list(result.notes)
+    return plain(out)
 
 
 def to_json(result: CheckResult, indent: int | None = 2) -> str:
@@ -94,7 +97,8 @@ def summary(result: CheckResult) -> str:
 def to_text(result: CheckResult, width: int = TEXT_WIDTH) -> str:
     """One block per finding: code, name, severity; the message; the fix; the link."""
     task = task_summary(result)
-    blocks = [f"head: {head_line(result)}" + (f"\ntask: {task}" if task else "") + "\n"]
+    notes = "".join(f"\nnote: {n}" for n in result.notes)
+    blocks = [f"head: {head_line(result)}" + (f"\ntask: {task}" if task else "") + notes + "\n"]
     for f in result.findings:
         message, fix = finding_parts(f)
         wrapped = textwrap.fill(message, width=width, initial_indent="  ", subsequent_indent="  ")
@@ -111,6 +115,7 @@ def document(result: CheckResult) -> list[Block]:
     blocks: list[Block] = [Title("headcheck check"), Field("Head", head_line(result))]
     if task:
         blocks.append(Field("Task", task))
+    blocks += [Para(f"Note: {n}") for n in result.notes]
     blocks += [Findings(tuple(result.findings)), Para(summary(result))]
     return blocks
 
