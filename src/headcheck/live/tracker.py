@@ -196,6 +196,11 @@ class Tracker:
         self._start_epoch()
         return out
 
+    def mark_reported(self, codes: Iterable[str]) -> None:
+        """Rules whose findings the front-end has shown already (the head check at the start):
+        they are not `new_findings` again."""
+        self._reported.update(codes)
+
     def context(self, profile: TaskProfile | None = None, facts: DataFacts | None = None) -> Any:
         """The rule context of the run so far (head, the epoch's task and data, history)."""
         from headcheck.rules import Context

@@ -69,6 +69,14 @@ class LossCall:
     input: torch.Tensor
     target: torch.Tensor
     arguments: dict[str, Any]
+    result: Any = None  # the loss tensor it returned
+
+    def value(self) -> float | None:
+        """The loss value (a float; None when the call did not return one number)."""
+        try:
+            return float(self.result.detach())
+        except Exception:  # noqa: BLE001 - reduction='none' and the like
+            return None
 
 
 class Trace(TorchFunctionMode):
@@ -81,6 +89,8 @@ class Trace(TorchFunctionMode):
         self.losses: list[LossCall] = []
         self._watch = watch
         self._hooks: list[Any] = []
+        self.root_output: Any = None
+        self._root_ran = False
 
     def __enter__(self) -> Trace:
         if self._watch is not None:
@@ -106,7 +116,7 @@ class Trace(TorchFunctionMode):
     def _record(self, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         name = _name(func)
         if name in LOSS_FUNCTIONS and len(args) + len(kwargs) >= 2:
-            self.losses.append(_loss_call(name, func, args, kwargs))
+            self.losses.append(_loss_call(name, func, args, kwargs, out))
         source = _first_tensor(args, kwargs)
         if not isinstance(out, torch.Tensor) or out is source:  # eval-mode dropout returns its input
             return
@@ -119,6 +129,11 @@ class Trace(TorchFunctionMode):
     def _module_hook(self, module: torch.nn.Module, inputs: Any, output: Any) -> None:
         if isinstance(output, torch.Tensor):  # outer modules run their hook last: they win
             self._modules[id(output)] = (weakref.ref(output), weakref.ref(module))
+        if module is self._watch or (self.root_output is None or not self._root_ran) and \
+                isinstance(output, torch.Tensor) and output.ndim > 0:
+            # what the watched module's own forward returned, else the last module output seen
+            self.root_output = output
+            self._root_ran = self._root_ran or module is self._watch
 
     # -- questions --------------------------------------------------------------------------
     def producer(self, tensor: torch.Tensor) -> Call | None:
@@ -188,7 +203,7 @@ class Activation:
     pre_activation: Any = field(default=None, compare=False, repr=False)
 
 
-def _loss_call(name: str, func: Any, args: tuple, kwargs: dict) -> LossCall:
+def _loss_call(name: str, func: Any, args: tuple, kwargs: dict, result: Any = None) -> LossCall:
     try:
         arguments = dict(inspect.signature(func).bind_partial(*args, **kwargs).arguments)
     except (TypeError, ValueError):  # no signature: the functionals take (input, target, ...)
@@ -196,4 +211,4 @@ def _loss_call(name: str, func: Any, args: tuple, kwargs: dict) -> LossCall:
                      **kwargs}
     inp, target = arguments.pop("input", None), arguments.pop("target", None)
     kept = {k: v for k, v in arguments.items() if k in LOSS_ARGUMENTS}
-    return LossCall(name, func, inp, target, kept)
+    return LossCall(name, func, inp, target, kept, result)
