@@ -80,13 +80,27 @@ def test_positional_activation_and_named_constant_units() -> None:
 
 
 @pytest.mark.parametrize("units_expr", ["len(classes)", "num_classes", "n + 1"])
-def test_units_that_cannot_be_followed_are_unknown(units_expr: str) -> None:
+def test_units_computed_from_the_arguments_of_the_call_site(units_expr: str) -> None:
     h = one(f"""
         from keras.layers import Dense
         from keras import Sequential
         def build(classes, num_classes, n):
             return Sequential([Dense({units_expr}, activation='softmax')])
         model = build(['a', 'b'], 2, 1)
+        model.compile(loss='binary_crossentropy')
+    """)
+    assert (h.activation, h.units, h.loss.name) == ("softmax", 2, "binary_crossentropy")
+
+
+@pytest.mark.parametrize("units_expr", ["len(classes)", "num_classes", "n + 1", "int(sys.argv[1])"])
+def test_units_that_cannot_be_followed_are_unknown(units_expr: str) -> None:
+    h = one(f"""
+        import sys
+        from keras.layers import Dense
+        from keras import Sequential
+        def build(classes, num_classes, n):
+            return Sequential([Dense({units_expr}, activation='softmax')])
+        model = build(load_classes(), sys.argv[2], len(open('f').read()))
         model.compile(loss='binary_crossentropy')
     """)
     assert (h.activation, h.units, h.loss.name) == ("softmax", None, "binary_crossentropy")
@@ -241,18 +255,24 @@ def test_labels_through_train_test_split() -> None:
     assert h.labels == "one-hot" and h.locations["labels"].row == 5
 
 
-def test_version_pin_in_a_comment_is_read_and_not_guessed_otherwise() -> None:
+def test_version_pin_in_a_comment_is_read_and_the_era_taken_from_spellings_otherwise() -> None:
     pinned = one("""
         # requirements: keras==2.2.4
         import keras
         model = keras.Sequential([keras.layers.Dense(3, activation='softmax')])
     """)
-    unpinned = one("""
+    keras1 = one("""
         import keras
         model = keras.Sequential([keras.layers.Dense(3, activation='softmax', output_dim=3)])
     """)
-    assert (pinned.framework, pinned.framework_version) == ("keras", "2.2.4")
-    assert (unpinned.framework, unpinned.framework_version) == ("keras", None)
+    unknown = one("""
+        import keras
+        model = keras.Sequential([keras.layers.Dense(3, activation='softmax')])
+    """)
+    assert (pinned.framework, pinned.framework_version, pinned.version_source) == ("keras", "2.2.4", "pinned in the file")
+    assert (keras1.framework, keras1.framework_version) == ("keras", "1.2")
+    assert keras1.version_source.startswith("taken as Keras 1 from `Dense(3, activation='softmax', output_dim=` (line 3)")
+    assert (unknown.framework, unknown.framework_version, unknown.version_source) == ("keras", None, None)
 
 
 # -- PyTorch ---------------------------------------------------------------------------------------

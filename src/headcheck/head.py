@@ -118,6 +118,9 @@ class HeadSpec:
     activation_location: Location | None = None
     units_location: Location | None = None
     locations: dict = field(default_factory=dict, compare=False)
+    # where framework_version comes from when it was not given ('pinned in requirements.txt
+    # (`keras==2.2.4`)', 'taken as Keras 1 from `nb_epoch=` (line 36)'): quoted by the findings
+    version_source: str | None = field(default=None, compare=False)
 
     @classmethod
     def declared(

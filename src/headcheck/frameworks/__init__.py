@@ -6,6 +6,13 @@
                  (logits, probabilities, log-probabilities), activation modules and functions.
 * `torchmetrics` metric classes and their defaults (averaging, thresholds).
 * `sklearn`      scikit-learn metric functions and their conventions.
+* `tensorflow`   raw TensorFlow 1 / 2 and `tf.compat.v1`: losses and their argument conventions,
+                 functional layers, placeholders and weights whose shapes give a width.
+* `arrays`       the numpy / torch / TF / Keras-backend operations hand-written softmaxes,
+                 cross-entropies and accuracies are made of.
+* `datasets`     data sources whose label encoding and class count are known (keras.datasets,
+                 scikit-learn loaders and generators, torchvision datasets), label encoders.
+* `pretrained`   pretrained models of torchvision / keras.applications / timm: where their head is.
 
 These modules hold tables and small pure functions only; they never import the framework they
 describe. `headcheck.vocab` is the one normaliser that reads them (strings, dotted names, classes,

@@ -18,12 +18,15 @@ reported line.
 from __future__ import annotations
 
 import gc
+import os
 import re
 from dataclasses import dataclass, replace
 from typing import Iterable
 
 from headcheck.findings import Finding, Location
 from headcheck.head import HeadSpec
+from headcheck.lint.extract import SkippedHead
+from headcheck.lint.project import ProjectPins
 from headcheck.lint.source import SourceText, Skip, read_source
 
 # Where to look when the place a rule points at is unknown, in order.
@@ -49,17 +52,30 @@ _TORCH_ANCHORS = re.compile(
 _KERAS_WORDS = ("compile", "Sequential", "Model")
 _TORCH_WORDS = ("Sequential", "Module", "Loss", "entropy", "nll_loss", "kl_div", "mse_loss", "l1_loss",
                 "margin_loss", "focal_loss", "with_logits")
+# raw TensorFlow: a loss of tf.nn / tf.losses, a functional dense layer, a log or a softmax by hand
+_TF_WORDS = ("entropy", "log_loss", "softmax", "sigmoid", "dense", "fully_connected", "log(")
+_TF_ANCHORS = re.compile(r"(?:cross_entropy\w*|log_loss|softmax|sigmoid|dense|fully_connected|\blog)\s*\(")
 _NOQA = re.compile(r"#\s*noqa(?::\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class FileResult:
-    """What linting one file gave: findings, or the reason it was skipped."""
+    """What linting one file gave: findings and the heads it could not decide, or the reason the
+    whole file was skipped."""
 
     path: str
     findings: tuple[Finding, ...] = ()
     skipped: str | None = None
     unreadable: bool = False  # the file could not be opened at all (exit code 2)
+    skipped_heads: tuple[SkippedHead, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    """Findings of one text, and the heads found but not decided (with the reason)."""
+
+    findings: list[Finding]
+    skipped_heads: list[SkippedHead]
 
 
 def lint_file(path: str, *, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
@@ -74,7 +90,10 @@ def lint_file(path: str, *, select: Iterable[str] | None = None, ignore: Iterabl
     except Skip as e:
         return FileResult(shown, skipped=str(e), unreadable=str(e).startswith("cannot read"))
     try:
-        findings = lint_source(source, shown, select=select, ignore=ignore)
+        from headcheck.lint.project import project_pins
+
+        project = project_pins(os.path.dirname(os.path.abspath(path)))
+        result = check_source(source, shown, select=select, ignore=ignore, project=project)
     except SyntaxError as e:
         where = _syntax_where(e, source)
         return FileResult(shown, skipped=f"syntax error{where}: {e.msg}")
@@ -82,7 +101,7 @@ def lint_file(path: str, *, select: Iterable[str] | None = None, ignore: Iterabl
         return FileResult(shown, skipped=f"cannot analyse: {type(e).__name__}")
     except Exception as e:  # a bug of the linter must not stop the run over the other files
         return FileResult(shown, skipped=f"headcheck internal error {type(e).__name__}: {e}; please report it")
-    return FileResult(shown, findings=tuple(findings))
+    return FileResult(shown, findings=tuple(result.findings), skipped_heads=tuple(result.skipped_heads))
 
 
 def _syntax_where(e: SyntaxError, source: SourceText) -> str:
@@ -93,7 +112,7 @@ def _syntax_where(e: SyntaxError, source: SourceText) -> str:
 
 
 def lint_source(source: SourceText | str, filename: str = "<source>", *, select: Iterable[str] | None = None,
-                ignore: Iterable[str] | None = None) -> list[Finding]:
+                ignore: Iterable[str] | None = None, project: ProjectPins | None = None) -> list[Finding]:
     """Findings for one Python text (or notebook text), located and filtered by `# noqa`.
 
     Raises SyntaxError when the text does not parse.
@@ -104,13 +123,29 @@ def lint_source(source: SourceText | str, filename: str = "<source>", *, select:
     >>> [(f.code, f.location.row, f.location.column) for f in lint_source(src, "train.py")]
     [('HC101', 4, 16)]
     """
-    from headcheck.lint.extract import extract_heads
+    return check_source(source, filename, select=select, ignore=ignore, project=project).findings
+
+
+def check_source(source: SourceText | str, filename: str = "<source>", *, select: Iterable[str] | None = None,
+                 ignore: Iterable[str] | None = None, project: ProjectPins | None = None) -> SourceResult:
+    """Findings for one text and the heads that could not be decided (`--show-skipped`).
+
+    `project` holds the versions pinned by the project's files (`headcheck.lint.project`).
+
+    >>> src = ("import keras\\ndef train(loss):\\n"
+    ...        "    m = keras.Sequential([keras.layers.Dense(3, activation='softmax')])\\n"
+    ...        "    m.compile(loss=loss)\\n")
+    >>> result = check_source(src, "t.py")
+    >>> result.findings, [(s.location.row, s.reason) for s in result.skipped_heads]
+    ([], [(4, 'the loss: parameter `loss` of `train()`, which is not called in this file')])
+    """
+    from headcheck.lint.extract import analyse
     from headcheck.rules import Context, run_rules
 
     if isinstance(source, str):
         source = SourceText(text=source)
     if not has_anchor(source.text):
-        return []
+        return SourceResult([], [])
     select = list(select) if select is not None else None
     ignore = list(ignore) if ignore is not None else None
     lines = source.text.split("\n")
@@ -120,19 +155,22 @@ def lint_source(source: SourceText | str, filename: str = "<source>", *, select:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        heads = extract_heads(source.text, filename, raw=source.raw)
+        analysis = analyse(source.text, filename, raw=source.raw, project=project)
     finally:
         if collecting:
             gc.enable()
-    for head in heads:
-        for finding in run_rules(Context(head=head), select=select, ignore=ignore):
-            where = anchor(finding, head) or Location(filename, 1, 1)
+    for head in analysis.heads:
+        context = Context(head=head.spec, task=head.task, data=head.data)
+        for finding in run_rules(context, select=select, ignore=ignore):
+            where = anchor(finding, head.spec) or Location(filename, 1, 1)
             if _suppressed(finding.code, lines, where.row):
                 continue
             key = (finding.code, where.row, where.column)
             if key not in seen:
                 seen[key] = replace(finding, location=_to_cell(where, source))
-    return sorted(seen.values(), key=lambda f: (f.location.cell or 0, f.location.row, f.location.column, f.code))
+    findings = sorted(seen.values(), key=lambda f: (f.location.cell or 0, f.location.row, f.location.column, f.code))
+    skipped = [replace(s, location=_to_cell(s.location, source)) for s in analysis.skipped]
+    return SourceResult(findings, skipped)
 
 
 def has_anchor(text: str) -> bool:
@@ -143,7 +181,9 @@ def has_anchor(text: str) -> bool:
     """
     if any(w in text for w in _KERAS_WORDS) and _KERAS_ANCHORS.search(text):
         return True
-    return "torch" in text and any(w in text for w in _TORCH_WORDS) and _TORCH_ANCHORS.search(text) is not None
+    if "torch" in text and any(w in text for w in _TORCH_WORDS) and _TORCH_ANCHORS.search(text) is not None:
+        return True
+    return "tensorflow" in text and any(w in text for w in _TF_WORDS) and _TF_ANCHORS.search(text) is not None
 
 
 def anchor(finding: Finding, head: HeadSpec) -> Location | None:
