@@ -11,7 +11,9 @@ DESCRIPTION = (
     "head (last activation, units, loss, metrics, visible label encoding) and report the rule "
     "catalogue's findings as path:row:col: CODE message. Exit codes: 0 clean, 1 findings, 2 usage "
     "error or a path that cannot be read. Configuration: [tool.headcheck] in pyproject.toml "
-    "(select, ignore, per-file-ignores, exclude, extend-exclude); suppress with `# noqa: HC101`."
+    "(select, ignore, per-file-ignores, exclude, extend-exclude); suppress with `# noqa: HC101`. "
+    "A head whose loss or output cannot be followed (a value read at run time, another module) is "
+    "counted as skipped with the reason; --show-skipped lists them."
 )
 
 
@@ -35,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="globs of files/directories not to lint (replaces the default and configured excludes)")
     parser.add_argument("--extend-exclude", action="append", metavar="GLOBS",
                         help="globs to exclude in addition to the default and configured ones")
+    parser.add_argument("--show-skipped", action="store_true",
+                        help="list each head that could not be checked and why (they are always counted; "
+                        "JSON and SARIF always carry them)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
                         help="worker processes (default: one per core when there are many files)")
@@ -70,8 +75,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"{r.path}: skipped ({r.skipped})", file=sys.stderr)
             unreadable = unreadable or r.unreadable
     items = [(r.path, f) for r in results for f in r.findings]
+    skipped = [(r.path, s) for r in results for s in r.skipped_heads]
     colour = args.format == "text" and sys.stdout.isatty()
-    sys.stdout.write(render(args.format, items, colour=colour))
+    sys.stdout.write(render(args.format, items, colour=colour, skipped=skipped, show_skipped=args.show_skipped))
     if unreadable:
         return 2
     return 1 if items else 0

@@ -74,3 +74,5 @@ class Events:
     metrics: list[MetricUse] = field(default_factory=list)
     models: list[ModelMade] = field(default_factory=list)
     metric_objects: list[tuple[MetricSpec, str]] = field(default_factory=list)  # (spec, framework) built anywhere
+    # calls of something named like a loss (`criterion(out, y)`) that could not be followed: (call, reason)
+    unknown_losses: list[tuple[ast.AST, str]] = field(default_factory=list)

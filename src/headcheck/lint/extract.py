@@ -96,6 +96,8 @@ class SpecBuilder:
         self.decided: set[int] = set()
         self.used: set[int] = set()  # ids of act / units nodes of heads paired with a loss
         self._only_torch: Tensor | bool | None = None
+        self._metrics_by_key: dict | None = None
+        self._task_of_units: dict[int, str] = {}
 
     # -- frameworks and versions ----------------------------------------------------------------------------
     def _modules(self) -> list[str]:
@@ -129,17 +131,22 @@ class SpecBuilder:
         self._loss_objects()
         self._metrics(events.metrics)
         self._models()
+        for site, reason in events.unknown_losses:
+            self._skip(site, reason)
         skipped = [s for key, s in self.skipped.items() if key not in self.decided]
         skipped.sort(key=lambda s: (s.location.row, s.location.column))
         return Analysis(self.out, skipped)
 
-    def _emit(self, spec: HeadSpec, labels: Value | None) -> None:
+    def _emit(self, spec: HeadSpec, labels: Value | None, out: Value | None = None) -> None:
         task, data = self._label_facts(labels)
         key = (spec, task, None if data is None else (data.label_min, data.label_max, data.label_is_integer))
         if key in self._seen:
             return
         self._seen.add(key)
-        self.out.append(LintHead(spec, task, data))
+        head = LintHead(spec, task, data)
+        self.out.append(head)
+        if out is not None and spec.loss is not None:
+            self._remember_task(out, head)
 
     def _skip(self, site: ast.AST, reason: str) -> None:
         if id(site) not in self.skipped:
@@ -271,7 +278,7 @@ class SpecBuilder:
                            spelling=use.loss.spelling or short(use.site))
             framework = {"keras": self.keras_framework or "keras"}.get(use.framework, use.framework)
             if _decided(inputs):
-                self._emit(self._spec(inputs, spec, self._attached(inputs), framework, use.target), use.target)
+                self._emit(self._spec(inputs, spec, self._attached(inputs), framework, use.target), use.target, inputs)
                 self._use(inputs)
                 self.decided.add(id(use.site))
             else:
@@ -371,17 +378,16 @@ class SpecBuilder:
     def _attached(self, out: Value) -> list[MetricSpec]:
         """Metrics applied to the same output as a loss (same act / units nodes), and metric objects
         of the file that were never applied (torchmetrics objects logged elsewhere)."""
-        specs = []
-        if isinstance(out, Tensor):
+        if self._metrics_by_key is None:
+            self._metrics_by_key = {}
             for use in self.ip.events.metrics:
-                if isinstance(use.pred, Tensor) and use.pred.key == out.key:
-                    specs.append(self._metric_spec(use))
-        applied = {id(u.site) for u in self.ip.events.metrics}
-        for spec, framework in self.ip.events.metric_objects:
-            if framework == "pytorch" and (isinstance(out, Tensor) and out.torch or not isinstance(out, Tensor)):
-                if spec not in [s for s in specs]:
+                if isinstance(use.pred, Tensor):
+                    self._metrics_by_key.setdefault(use.pred.key, []).append(use)
+        specs = [self._metric_spec(u) for u in self._metrics_by_key.get(out.key, [])] if isinstance(out, Tensor) else []
+        if not isinstance(out, Tensor) or out.torch:
+            for spec, framework in self.ip.events.metric_objects:
+                if framework == "pytorch" and spec not in specs:
                     specs.append(spec)
-        del applied
         return specs
 
     def _metric_spec(self, use: MetricUse) -> MetricSpec:
@@ -391,7 +397,6 @@ class SpecBuilder:
         """Metrics applied to an output that no loss was applied to (an accuracy written by hand on a
         softmax taken for evaluation): a head of their own, with the task of the model they read."""
         loss_keys = {u.inputs.key for u in self.ip.events.losses if isinstance(u.inputs, Tensor)}
-        tasks = self._tasks_by_units()
         for use in uses:
             pred = use.pred
             if not isinstance(pred, Tensor) or pred.key in loss_keys:
@@ -401,22 +406,20 @@ class SpecBuilder:
                 spec = replace(spec, name="exact_match_accuracy")
             framework = use.framework or ("pytorch" if pred.torch else self.keras_framework)
             head = self._spec(pred, None, [spec], framework, use.target)
-            if head.task is None and id(pred.units_node) in tasks:
-                head = replace(head, task=tasks[id(pred.units_node)])
+            if head.task is None and id(pred.units_node) in self._task_of_units:
+                head = replace(head, task=self._task_of_units[id(pred.units_node)])
             self._emit(head, use.target)
 
-    def _tasks_by_units(self) -> dict[int, str]:
+    def _remember_task(self, out: Value, head: LintHead) -> None:
+        """The task of a head paired with a loss, for metrics that read the same model's output."""
         from headcheck.rules._util import implied_task
 
-        out: dict[int, str] = {}
-        for head in self.out:
-            spec = head.spec
-            kind = spec.task or (head.task.kind if head.task else None) or implied_task(spec)
-            if kind and spec.units_location is not None:
-                for use in self.ip.events.losses:
-                    if isinstance(use.inputs, Tensor) and self.loc(use.inputs.units_node) == spec.units_location:
-                        out[id(use.inputs.units_node)] = kind
-        return out
+        if not isinstance(out, Tensor) or out.units_node is None:
+            return
+        spec = head.spec
+        kind = spec.task or (head.task.kind if head.task else None) or implied_task(spec)
+        if kind:
+            self._task_of_units.setdefault(id(out.units_node), kind)
 
     # -- models alone -----------------------------------------------------------------------------------------
     def _models(self) -> None:

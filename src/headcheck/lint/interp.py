@@ -234,7 +234,7 @@ class Interpreter:
     def _for(self, node: ast.For) -> None:
         iterable = self.eval(node.iter)
         items = self.lib.unroll(iterable)
-        if items is not None and len(items) <= UNROLL_MAX and not self.out_of_budget:
+        if items is not None and 0 < len(items) <= UNROLL_MAX and not self.out_of_budget:
             for item in items:
                 self.assign(node.target, item, node.iter)
                 self._loop_body(node.body)
@@ -627,9 +627,15 @@ class Interpreter:
             kwargs[kw.arg] = value
             kw_nodes[kw.arg] = kw.value
         call = CallArgs(node, tuple(args), kwargs, tuple(nodes), kw_nodes, starred)
-        if base is not None and not isinstance(func, _CALLABLE):
+        if base is not None and not isinstance(func, _CALLABLE) and not self._holds(base, node.func.attr):  # type: ignore[union-attr]
             return self.lib.call_method(base, node.func.attr, call)  # type: ignore[union-attr]
         return self.call(func, call)
+
+    def _holds(self, base: Value, name: str) -> bool:
+        """Whether an object of the file holds `name` itself (`self.criterion = criterion`)."""
+        if not isinstance(base, Obj):
+            return False
+        return self.store.get((base.oid, name)) is not _MISSING or (base.cls is not None and base.cls.lookup(name) is not None)
 
     def _yield(self, node: ast.Yield | ast.YieldFrom) -> Value:
         value = self.eval(node.value) if node.value is not None else Const(None)

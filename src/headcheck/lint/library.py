@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 from dataclasses import replace
 from typing import Callable
 
@@ -69,6 +70,7 @@ _ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, 
 _CMP = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
         ast.Gt: operator.gt, ast.GtE: operator.ge}
 _SHORT = 60
+_LOSS_NAME = re.compile(r"crit|loss", re.IGNORECASE)
 
 
 def short(node: ast.AST | None) -> str:
@@ -492,8 +494,16 @@ class Library:
         if isinstance(func, MetricV):
             return self.apply_metric(func, call)
         if isinstance(func, Unknown):
+            self._unknown_loss(call, func.why)
             return func if func.why else Unknown(f"the result of `{short(call.node.func)}(...)`")
         return Unknown(f"the result of `{short(call.node.func)}(...)`")
+
+    def _unknown_loss(self, call: CallArgs, why: str) -> None:
+        """`criterion(outputs, labels)` with `criterion` unknown: a head lint cannot decide."""
+        func = call.node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if len(call.args) >= 2 and _LOSS_NAME.search(name):
+            self.ip.events.unknown_losses.append((call.node, f"the loss `{short(func)}`: {why or 'not followed'}"))
 
     def call_method(self, base: Value, name: str, call: CallArgs) -> Value:
         """`base.name(...)` where `name` is not an attribute holding a callable of the file."""
@@ -516,6 +526,8 @@ class Library:
                 return self.call(base, call)
             return UNKNOWN
         if isinstance(base, Unknown):
+            if name == "compile" and ({"loss", "metrics", "optimizer"} & set(call.kwargs) or len(call.args) >= 2):
+                return self._compile(None, call, base)
             if name == "parse_args" or name == "parse_known_args":
                 return Unknown("a command-line argument")
             if name in A.ARGMAX:
@@ -820,11 +832,11 @@ class Library:
             return Const(None)
         return Unknown(f"the result of `{short(call.node.func)}(...)`")
 
-    def _compile(self, obj: Obj, call: CallArgs) -> Value:
+    def _compile(self, obj: Obj | None, call: CallArgs, receiver: Value | None = None) -> Value:
         loss = call.arg(1, "loss")
         metrics = call.arg(2, "metrics")
-        out = self.model_output(obj)
-        event = Compile(call.node, out, loss, metrics, obj.oid, self.ip.tick())
+        out = self.model_output(obj) if obj is not None else receiver or UNKNOWN
+        event = Compile(call.node, out, loss, metrics, obj.oid if obj is not None else None, self.ip.tick())
         for metric in metrics.items if isinstance(metrics, Seq) else ((metrics,) if metrics is not None else ()):
             if isinstance(metric, Func):  # a metric written by hand: Keras calls it with (y_true, y_pred)
                 before = len(self.ip.events.metrics)

@@ -45,13 +45,13 @@ _FALLBACK = {
 _KERAS_ANCHORS = re.compile(r"(?<!\bre)(?<!regex)(?<!torch)\.compile\s*\(|Sequential\s*\(|Model\s*[(),]")
 _TORCH_ANCHORS = re.compile(
     r"Sequential\s*\(|Module\s*[),]|Loss\s*\(|"
-    r"(?:cross_entropy|nll_loss|kl_div|mse_loss|l1_loss|margin_loss|focal_loss|with_logits)\s*\("
+    r"(?:cross_entropy|nll_loss|kl_div|mse_loss|l1_loss|margin_loss|focal_loss|with_logits|criterion|loss_fn)\s*\("
 )
 # plain substring tests (fast C searches) that the anchors contain: the regexes run only on files
 # that have one of them
 _KERAS_WORDS = ("compile", "Sequential", "Model")
 _TORCH_WORDS = ("Sequential", "Module", "Loss", "entropy", "nll_loss", "kl_div", "mse_loss", "l1_loss",
-                "margin_loss", "focal_loss", "with_logits")
+                "margin_loss", "focal_loss", "with_logits", "criterion", "loss_fn")
 # raw TensorFlow: a loss of tf.nn / tf.losses, a functional dense layer, a log or a softmax by hand
 _TF_WORDS = ("entropy", "log_loss", "softmax", "sigmoid", "dense", "fully_connected", "log(")
 _TF_ANCHORS = re.compile(r"(?:cross_entropy\w*|log_loss|softmax|sigmoid|dense|fully_connected|\blog)\s*\(")
