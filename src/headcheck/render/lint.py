@@ -4,12 +4,16 @@ Lint results are (path, Finding) pairs in reading order; unlike report, check an
 a stream of located findings, so they have their own formats rather than a document."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 from typing import Any, Iterable
 
 from headcheck import __version__
 from headcheck.findings import DOCS_URL, Finding, Severity
-from headcheck.lint.extract import SkippedHead
+
+if TYPE_CHECKING:  # pragma: no cover
+    from headcheck.lint.extract import SkippedHead
 
 FORMATS = ("text", "json", "sarif", "github")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
