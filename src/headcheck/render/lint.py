@@ -4,10 +4,8 @@ Lint results are (path, Finding) pairs in reading order; unlike report, check an
 a stream of located findings, so they have their own formats rather than a document."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import json
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from headcheck import __version__
 from headcheck.findings import DOCS_URL, Finding, Severity
