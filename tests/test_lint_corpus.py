@@ -50,18 +50,23 @@ def actual(path: Path, min_rank: int = 0) -> set[tuple[str, int | None, int]]:
 
 
 CATALOGUE = {rule.code for rule in all_rules()}
-INVALID = sorted(p for p in (CORPUS / "invalid").iterdir() if p.suffix in (".py", ".ipynb"))
-VALID = sorted(p for p in (CORPUS / "valid").iterdir() if p.suffix in (".py", ".ipynb"))
+# sub-directories are projects of their own (their requirements.txt / pyproject.toml pin versions)
+INVALID = sorted(p for p in (CORPUS / "invalid").rglob("*") if p.suffix in (".py", ".ipynb"))
+VALID = sorted(p for p in (CORPUS / "valid").rglob("*") if p.suffix in (".py", ".ipynb"))
 
 
-@pytest.mark.parametrize("path", INVALID, ids=lambda p: p.name)
+def _name(path: Path) -> str:
+    return str(path.relative_to(CORPUS))
+
+
+@pytest.mark.parametrize("path", INVALID, ids=_name)
 def test_invalid_program_gives_exactly_the_expected_findings(path: Path) -> None:
     want = {e for e in expected(path) if e[0] in CATALOGUE}
     assert expected(path), f"{path.name} has no `# expect:` comment"
     assert actual(path) == want
 
 
-@pytest.mark.parametrize("path", VALID, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", VALID, ids=_name)
 def test_valid_program_has_no_warning_or_error(path: Path) -> None:
     # only HC301 may be expected in a correct program: 'accuracy' on multi-label targets
     allowed = {e for e in expected(path) if e[0] in CATALOGUE}

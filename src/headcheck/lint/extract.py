@@ -391,7 +391,10 @@ class SpecBuilder:
         return specs
 
     def _metric_spec(self, use: MetricUse) -> MetricSpec:
-        return replace(use.spec, location=self.loc(use.site))
+        spec = replace(use.spec, location=self.loc(use.site))
+        if use.exact and spec.name == "binary_accuracy":  # thresholds compared, then all(axis=1)
+            spec = replace(spec, name="exact_match_accuracy")
+        return spec
 
     def _metrics(self, uses: list[MetricUse]) -> None:
         """Metrics applied to an output that no loss was applied to (an accuracy written by hand on a
@@ -402,8 +405,6 @@ class SpecBuilder:
             if not isinstance(pred, Tensor) or pred.key in loss_keys:
                 continue
             spec = self._metric_spec(use)
-            if use.exact and spec.name == "binary_accuracy":
-                spec = replace(spec, name="exact_match_accuracy")
             framework = use.framework or ("pytorch" if pred.torch else self.keras_framework)
             head = self._spec(pred, None, [spec], framework, use.target)
             if head.task is None and id(pred.units_node) in self._task_of_units:

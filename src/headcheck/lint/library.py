@@ -468,7 +468,9 @@ class Library:
             spec = MetricSpec("binary_accuracy", spelling=short(node),
                               params=(("threshold", pred.arg), ("written", "by hand")))
             labels = target
-        event = MetricUse(node, spec, out, labels if labels is not None else UNKNOWN, self.ip.tick(),
+        # a threshold is reported where it is applied; an argmax comparison where it compares
+        site = pred.node if pred.op == "threshold" and pred.node is not None else node
+        event = MetricUse(site, spec, out, labels if labels is not None else UNKNOWN, self.ip.tick(),
                           framework or ("pytorch" if out.torch else None))
         self.ip.events.metrics.append(event)
         return Derived("compare", out, len(self.ip.events.metrics) - 1, node=node)
@@ -1023,7 +1025,7 @@ class Library:
 
     def log(self, x: Value, node: ast.AST) -> Value:
         if isinstance(x, Tensor) and x.act == "softmax":
-            return replace(x, act="log_softmax", act_node=node)
+            return replace(x, act="log_softmax")  # still located at the softmax
         return Derived("log", x, node=node)
 
     def reduce(self, name: str, x: Value, axis: Value | None, node: ast.AST) -> Value:

@@ -3,8 +3,8 @@ API spellings it uses.
 
 Order of evidence: a pin written in the file (`# keras==2.2.4`, `!pip install keras==2.2.4` in a
 notebook); a pin in the project's files next to or above it (`requirements*.txt`, `pyproject.toml`,
-`setup.py`, `setup.cfg`, `environment.yml`, `Pipfile`), the nearest directory first, up to the
-repository root; then the API era: Keras 1 spellings (`nb_epoch=`, `nb_filter=`, `border_mode=`,
+`setup.py`, `setup.cfg`, `environment.yml`, `Pipfile`) of the nearest directory above it that has
+any (a nested project is its own project), up to the repository root; then the API era: Keras 1 spellings (`nb_epoch=`, `nb_filter=`, `border_mode=`,
 `init=`, `W_regularizer=`, `output_dim=` ...) mean Keras 1.x, Keras 3 modules (`keras.ops`,
 `keras.config`, `keras.saving`) mean Keras 3. Each result names its evidence, and the findings
 that depend on the version quote it.
@@ -137,9 +137,9 @@ def project_pins(directory: str) -> ProjectPins:
     current = os.path.abspath(directory)
     for _ in range(_MAX_UP):
         found = _pins_here(current)
-        if found:
+        if found is not None:  # the nearest project: its files decide, pins or not
             return ProjectPins(tuple(found))
-        if os.path.isdir(os.path.join(current, ".git")):
+        if os.path.exists(os.path.join(current, ".git")):
             break
         parent = os.path.dirname(current)
         if parent == current:
@@ -148,12 +148,15 @@ def project_pins(directory: str) -> ProjectPins:
     return ProjectPins()
 
 
-def _pins_here(directory: str) -> list[Version]:
+def _pins_here(directory: str) -> list[Version] | None:
+    """The pins of the project files in `directory`; None when it holds none."""
     try:
         names = os.listdir(directory)
     except OSError:
-        return []
+        return None
     candidates = [n for n in names if n in _PIN_FILES or (n.startswith("requirements") and n.endswith((".txt", ".in")))]
+    if not candidates:
+        return None
     found: dict[str, Version] = {}
     for name in sorted(candidates, key=lambda n: (n != "requirements.txt", n)):
         path = os.path.join(directory, name)

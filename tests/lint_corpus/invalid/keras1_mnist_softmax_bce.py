@@ -31,7 +31,7 @@ model.add(Activation('softmax'))
 
 model.compile(loss='binary_crossentropy',  # expect: HC101
               optimizer=RMSprop(),
-              metrics=['accuracy'])  # no HC301: the Keras version is not pinned
+              metrics=['accuracy'])  # expect: HC301 (Keras 1 from nb_epoch=: binary accuracy)
 
 history = model.fit(X_train, Y_train, batch_size=batch_size, nb_epoch=nb_epoch,
                     verbose=1, validation_data=(X_test, Y_test))

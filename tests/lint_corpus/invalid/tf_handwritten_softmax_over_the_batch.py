@@ -1,0 +1,9 @@
+# Softmax written by hand, summed over axis 0: that is the batch axis.
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 64])
+W = tf.Variable(tf.random_normal([64, 5], stddev=0.1))
+z = tf.matmul(x, W)
+probs = tf.exp(z) / tf.reduce_sum(tf.exp(z), axis=0, keepdims=True)  # expect: HC107
+y = tf.placeholder(tf.float32, [None, 5])
+loss = -tf.reduce_mean(tf.reduce_sum(y * tf.log(probs), axis=1))

@@ -1,0 +1,16 @@
+# EMNIST letters with the labels shifted to 0..25 by a target transform.
+import torch
+from torch import nn
+from torchvision import datasets, transforms
+
+train = datasets.EMNIST("data", split="letters", train=True, download=True, transform=transforms.ToTensor(),
+                        target_transform=lambda y: y - 1)
+loader = torch.utils.data.DataLoader(train, batch_size=128, shuffle=True)
+
+model = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 256), nn.ReLU(), nn.Linear(256, 26))
+criterion = nn.CrossEntropyLoss()
+optimizer = torch.optim.Adam(model.parameters())
+for images, letters in loader:
+    optimizer.zero_grad()
+    criterion(model(images), letters).backward()
+    optimizer.step()

@@ -1,0 +1,16 @@
+import torch
+from torch import nn
+
+net = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 3))
+nll = nn.NLLLoss()
+opt = torch.optim.SGD(net.parameters(), lr=0.1)
+
+x = torch.randn(256, 20)
+y = torch.randint(0, 3, (256,))
+for step in range(100):
+    log_probs = net(x).log_softmax(dim=-1)
+    loss = nll(log_probs, y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+preds = net(x).sigmoid().round()
