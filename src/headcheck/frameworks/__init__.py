@@ -23,15 +23,18 @@ from __future__ import annotations
 
 # The frameworks a head can be written in (HeadSpec.framework), and the families whose APIs and
 # wording are shared: tf.keras speaks Keras with a `tf.` prefix, Lightning speaks PyTorch.
-FRAMEWORKS: tuple[str, ...] = ("keras", "tf.keras", "pytorch", "lightning")
-KERAS_FAMILY = frozenset({"keras", "tf.keras"})
+# Raw TensorFlow (`tf.nn` / `tf.losses` ops, graphs written by hand) is its own framework; its
+# losses share Keras's meaning (from_logits) and the Keras API it ships is tf.keras.
+FRAMEWORKS: tuple[str, ...] = ("keras", "tf.keras", "pytorch", "lightning", "tensorflow")
+KERAS_FAMILY = frozenset({"keras", "tf.keras", "tensorflow"})
 TORCH_FAMILY = frozenset({"pytorch", "lightning"})
 # The dialects fix texts are written in: a framework, or the metric library a head only shows.
 DIALECTS: tuple[str, ...] = FRAMEWORKS + ("torchmetrics", "sklearn")
 
 
 def family(framework: str | None) -> str | None:
-    """'keras' for Keras / tf.keras, 'pytorch' for PyTorch / Lightning / torchmetrics, else None."""
+    """'keras' for Keras / tf.keras / raw TensorFlow, 'pytorch' for PyTorch / Lightning /
+    torchmetrics, else None."""
     if framework in KERAS_FAMILY:
         return "keras"
     if framework in TORCH_FAMILY or framework == "torchmetrics":

@@ -123,9 +123,28 @@ ACTIVATIONS = {"linear": "linear", "exponential": "other", "hard_sigmoid": "othe
                "hard_silu": "other", "hard_swish": "other", "softsign": "other"}
 
 
+# ---------------------------------------------------------------------------------------------
+# Layers, for the linter: where the width of a layer is given (keyword names of Keras 2+ and of
+# Keras 1), recurrent layers, layers that pass their input's width through, input layers.
+UNITS_LAYERS = {"Dense": ("units", "output_dim"), "Conv1D": ("filters", "nb_filter"),
+                "Conv2D": ("filters", "nb_filter"), "Conv3D": ("filters", "nb_filter"),
+                "Convolution1D": ("filters", "nb_filter"), "Convolution2D": ("filters", "nb_filter"),
+                "Convolution3D": ("filters", "nb_filter"), "EinsumDense": ("output_shape",)}
+RECURRENT_LAYERS = frozenset({"LSTM", "GRU", "SimpleRNN", "CuDNNLSTM", "CuDNNGRU", "ConvLSTM2D"})
+PASS_LAYERS = frozenset({
+    "Dropout", "Flatten", "Reshape", "BatchNormalization", "LayerNormalization", "GaussianNoise",
+    "GaussianDropout", "AlphaDropout", "ActivityRegularization", "SpatialDropout1D", "SpatialDropout2D",
+    "SpatialDropout3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
+    "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAvgPool2D", "GlobalMaxPool2D",
+    "Masking", "UnitNormalization", "GroupNormalization",
+})
+INPUT_LAYERS = frozenset({"Input", "InputLayer"})
+ACTIVATION_LAYERS = frozenset({"Activation", "Softmax", "ReLU", "LeakyReLU", "ELU", "PReLU", "ThresholdedReLU"})
+
+
 def api(framework: str | None) -> str:
-    """The package prefix a fix writes: `tf.keras` for tf.keras code, `keras` otherwise."""
-    return "tf.keras" if framework == "tf.keras" else "keras"
+    """The package prefix a fix writes: `tf.keras` for tf.keras and TensorFlow code, `keras` otherwise."""
+    return "tf.keras" if framework in ("tf.keras", "tensorflow") else "keras"
 
 
 def display(framework: str | None, version: str | None = None) -> str:

@@ -96,3 +96,16 @@ ACTIVATIONS = {"softmax2d": "softmax", "identity": "linear", "logsigmoid": "othe
                "tanhshrink": "other", "relu6": "other", "prelu": "other", "hardtanh": "other"}
 # Activations whose axis PyTorch picks itself when `dim` is not given (with a warning only).
 IMPLICIT_DIM = frozenset({"softmax", "log_softmax"})
+
+# Modules, for the linter: the positional index of the width argument of layers with a width,
+# modules that pass their input's width through, activation modules.
+UNITS_LAYERS = {"Linear": 1, "LazyLinear": 0, "Conv1d": 1, "Conv2d": 1, "Conv3d": 1, "Bilinear": 2}
+UNITS_KEYWORDS = ("out_features", "out_channels", "out1_features")
+PASS_LAYERS = frozenset({
+    "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d",
+    "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "Flatten", "Unflatten", "Identity",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
+})
+ACTIVATION_LAYERS = frozenset({"Softmax", "LogSoftmax", "Softmax2d", "Sigmoid", "Tanh", "ReLU", "ReLU6", "LeakyReLU",
+                               "ELU", "SELU", "GELU", "SiLU", "Mish", "Softplus", "Hardtanh", "Hardsigmoid",
+                               "LogSigmoid", "Softsign", "PReLU"})

@@ -22,7 +22,8 @@ import ast
 from dataclasses import dataclass, field, replace
 
 from headcheck.findings import Location
-from headcheck.head import HeadSpec, LossSpec, MetricSpec, normalize_loss, normalize_metric
+from headcheck.head import HeadSpec, LossSpec, MetricSpec
+from headcheck.vocab import normalize_loss, normalize_metric
 from headcheck.lint.events import Compile, LossUse, MetricUse
 from headcheck.lint.interp import Interpreter
 from headcheck.lint.library import Library, short
@@ -247,9 +248,7 @@ class SpecBuilder:
             where = self.loc(value.node or node)
             if not isinstance(value.value, str):
                 return Unknown(f"`{value.value!r}` is not a loss")
-            if value.value.lower() in ("crossentropy", "ce"):
-                # Keras 3 picks binary / categorical / sparse cross-entropy from the shapes at fit time
-                return LossSpec("unknown", spelling=value.value, location=where)
+            # 'crossentropy' stays ambiguous: the rules resolve it from the version and the shapes
             spec = normalize_loss(value.value, location=where)
             return spec if spec.name != "unknown" else Unknown(f"a loss lint does not know ({value.value!r})")
         if isinstance(value, LossV):

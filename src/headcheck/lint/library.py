@@ -18,9 +18,12 @@ from typing import Callable
 
 from headcheck.frameworks import arrays as A
 from headcheck.frameworks import datasets as D
+from headcheck.frameworks import keras as keras_fw
 from headcheck.frameworks import pretrained as P
 from headcheck.frameworks import tensorflow as TF
-from headcheck.head import LossSpec, MetricSpec, normalize_activation, normalize_loss, normalize_metric
+from headcheck.frameworks import torch as torch_fw
+from headcheck.head import LossSpec, MetricSpec
+from headcheck.vocab import normalize_activation, normalize_loss, normalize_metric
 from headcheck.lint.events import Compile, Fit, LossUse, MetricUse
 from headcheck.lint.interp import LIBRARY_ROOTS, CallArgs, Interpreter
 from headcheck.lint.values import (
@@ -28,41 +31,22 @@ from headcheck.lint.values import (
     Ref, Seq, Tensor, Unknown, Value,
 )
 
-# -- layer spellings (Keras / tf.keras and torch.nn) ------------------------------------------------------------
-KERAS_UNITS = {"Dense": ("units", "output_dim"), "Conv1D": ("filters", "nb_filter"),
-               "Conv2D": ("filters", "nb_filter"), "Conv3D": ("filters", "nb_filter"),
-               "Convolution1D": ("filters", "nb_filter"), "Convolution2D": ("filters", "nb_filter"),
-               "Convolution3D": ("filters", "nb_filter"), "EinsumDense": ("output_shape",)}
-KERAS_RNN = frozenset({"LSTM", "GRU", "SimpleRNN", "CuDNNLSTM", "CuDNNGRU", "ConvLSTM2D"})
-TORCH_UNITS = {"Linear": 1, "LazyLinear": 0, "Conv1d": 1, "Conv2d": 1, "Conv3d": 1, "Bilinear": 2}
-PASS_LAYERS = frozenset({
-    "Dropout", "Flatten", "Reshape", "BatchNormalization", "LayerNormalization", "GaussianNoise",
-    "GaussianDropout", "AlphaDropout", "ActivityRegularization", "SpatialDropout1D", "SpatialDropout2D",
-    "SpatialDropout3D", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "Dropout1d", "Dropout2d",
-    "Dropout3d", "Unflatten", "Squeeze", "Identity", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
-    "GlobalAveragePooling3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D",
-    "GlobalAvgPool2D", "GlobalMaxPool2D", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
-    "Masking", "UnitNormalization", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d",
-})
-INPUT_LAYERS = frozenset({"Input", "InputLayer"})
-# activation layer classes whose canonical name is not their lower-cased name
-ACTIVATION_LAYERS = frozenset({"Activation", "Softmax", "ReLU", "LeakyReLU", "ELU", "PReLU", "ThresholdedReLU",
-                               "Sigmoid", "Tanh", "LogSoftmax", "Softmax2d", "Softplus", "GELU", "SELU",
-                               "SiLU", "Mish", "Hardtanh", "Hardsigmoid", "LogSigmoid", "Softsign", "ReLU6"})
-TORCH_LOSS_CLASSES = frozenset({"CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss", "NLLLoss", "MSELoss",
-                                "L1Loss", "MultiLabelSoftMarginLoss", "KLDivLoss"})
-TORCH_LOSS_FUNCTIONS = frozenset({"cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-                                  "nll_loss", "mse_loss", "l1_loss", "multilabel_soft_margin_loss", "kl_div",
-                                  "sigmoid_focal_loss"})
-KERAS_LOSS_CLASSES = frozenset({"BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
-                                "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "MeanSquaredError",
-                                "MeanAbsoluteError", "Hinge", "SquaredHinge", "CategoricalHinge", "KLDivergence",
-                                "Poisson"})
-KERAS_LOSS_FUNCTIONS = frozenset({"binary_crossentropy", "categorical_crossentropy",
-                                  "sparse_categorical_crossentropy", "binary_focal_crossentropy",
-                                  "categorical_focal_crossentropy", "mean_squared_error", "mse",
-                                  "mean_absolute_error", "mae", "hinge", "kl_divergence", "kld"})
-# Keras 1 / 2 spellings that name the Keras era (evidence for the version, see lint.project)
+# layer and loss spellings come from the vocabulary (headcheck.frameworks)
+KERAS_UNITS = keras_fw.UNITS_LAYERS
+KERAS_RNN = keras_fw.RECURRENT_LAYERS
+TORCH_UNITS = torch_fw.UNITS_LAYERS
+PASS_LAYERS = keras_fw.PASS_LAYERS | torch_fw.PASS_LAYERS | {"Squeeze"}
+INPUT_LAYERS = keras_fw.INPUT_LAYERS
+ACTIVATION_LAYERS = keras_fw.ACTIVATION_LAYERS | torch_fw.ACTIVATION_LAYERS
+TORCH_LOSS_CLASSES = frozenset(torch_fw.LOSS_CLASSES)
+TORCH_LOSS_FUNCTIONS = frozenset(torch_fw.LOSS_FUNCTIONS)
+
+
+def keras_loss(name: str) -> bool:
+    """A Keras loss class or function name (`BinaryCrossentropy`, `categorical_crossentropy`, `mse`)."""
+    return name.lower().replace("_", "") in keras_fw.LOSSES
+
+
 MODEL_METHODS_SAME = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_",
                                 "share_memory", "apply", "type", "xpu", "mps", "bfloat16", "zero_grad"})
 _ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
@@ -634,8 +618,8 @@ class Library:
                                          why=f"the output of a recurrent layer (`{last}`)"), node=call.node)
         if last in TORCH_UNITS and (torch or self.torch_file()):
             i = TORCH_UNITS[last]
-            units = call.arg(i, "out_features", "out_channels", "out1_features")
-            units_node = call.arg_node(i, "out_features", "out_channels", "out1_features") or call.node
+            units = call.arg(i, *torch_fw.UNITS_KEYWORDS)
+            units_node = call.arg_node(i, *torch_fw.UNITS_KEYWORDS) or call.node
             return Layer("units", Tensor("linear", _int(units), act_node=call.node, units_node=units_node, torch=True),
                          node=call.node)
         if last in PASS_LAYERS:
@@ -745,7 +729,8 @@ class Library:
 
     def instantiate(self, cls: ClassV, call: CallArgs, node: ast.AST) -> Value:
         bases = cls.base_names()
-        loss_base = next((b for b in bases if b.rsplit(".", 1)[-1] in TORCH_LOSS_CLASSES | KERAS_LOSS_CLASSES), None)
+        loss_base = next((b for b in bases if b.rsplit(".", 1)[-1] in TORCH_LOSS_CLASSES
+                          or b.rsplit(".", 1)[-1][:1].isupper() and keras_loss(b.rsplit(".", 1)[-1])), None)
         family = "torch" if any(self.is_torch(norm(b)) or b.rsplit(".", 1)[-1] in ("Module", "LightningModule")
                                 for b in bases) else "keras" if any("keras" in norm(b) or b.endswith("Model")
                                                                     for b in bases) else ""
@@ -872,7 +857,7 @@ class Library:
             spec = normalize_loss(f"nn.{last}", reduction=reduction.value if isinstance(reduction, Const) and
                                   isinstance(reduction.value, str) else None)
             return LossV(spec, "torch", call.node)
-        if last in KERAS_LOSS_CLASSES and not torch:
+        if last[:1].isupper() and keras_loss(last) and not torch:
             from_logits = call.kwargs.get("from_logits")
             fl = from_logits.value if isinstance(from_logits, Const) and isinstance(from_logits.value, bool) else None
             spec = normalize_loss(f"keras.losses.{last}", from_logits=fl)
@@ -894,7 +879,7 @@ class Library:
             return self._raw_tf_loss(TF.NN_LOSSES[last], call)
         if parts[0] == "tensorflow" and "losses" in parts and last in TF.V1_LOSSES:
             return self._raw_tf_loss(TF.V1_LOSSES[last], call)
-        if last in KERAS_LOSS_FUNCTIONS and (parts[0] in ("keras", "tensorflow") or "." not in q):
+        if last[:1].islower() and keras_loss(last) and (parts[0] in ("keras", "tensorflow") or "." not in q):
             backend = "backend" in parts or (len(parts) == 2 and parts[0] == "keras" and False)
             fl = call.kwargs.get("from_logits")
             spec = normalize_loss(f"keras.losses.{last}",
@@ -907,6 +892,12 @@ class Library:
             self._loss_event(call.node, spec, output, target, "keras")
             return Derived("loss", UNKNOWN, node=call.node)
         return None
+
+    def keras_loss_call(self, q: str, call: CallArgs) -> Value | None:
+        last = q.rsplit(".", 1)[-1]
+        if not keras_loss(last):
+            return None
+        return self.loss_object(q, call) if last[:1].isupper() else self.loss_function(q, call)
 
     def _raw_tf_loss(self, raw: TF.RawLoss, call: CallArgs) -> Value:
         spec = LossSpec(raw.loss, from_logits=raw.from_logits, spelling=short(call.node.func))
@@ -1434,9 +1425,8 @@ def _build_handlers() -> dict[str, Callable[[Library, str, CallArgs], Value | No
         + ["Activation", "TimeDistributed"] + list(INPUT_LAYERS), L.make_layer)
     add(["Sequential"], L.sequential)
     add(["Model", "Functional"], L.functional)
-    add(list(TORCH_LOSS_CLASSES) + list(KERAS_LOSS_CLASSES), L.loss_object)
-    add(list(TORCH_LOSS_FUNCTIONS) + list(TF.NN_LOSSES) + list(TF.V1_LOSSES) + list(KERAS_LOSS_FUNCTIONS),
-        L.loss_function)
+    add(list(TORCH_LOSS_CLASSES), L.loss_object)
+    add(list(TORCH_LOSS_FUNCTIONS) + list(TF.NN_LOSSES) + list(TF.V1_LOSSES), L.loss_function)
     add(["softmax", "log_softmax", "sigmoid", "relu", "tanh", "softplus", "gelu", "elu", "selu", "leaky_relu",
          "silu", "swish", "mish", "relu6", "logsigmoid", "log_sigmoid", "hard_sigmoid", "softsign", "expit",
          "logsoftmax"], L.activation_function)
@@ -1462,7 +1452,9 @@ def _build_handlers() -> dict[str, Callable[[Library, str, CallArgs], Value | No
                 | A.MATMUL | A.BIAS_ADD | A.WHERE | A.CONCAT | A.KEEP | set(A.COMPARE)
                 | {"reduce_max", "amax", "logsumexp", "reduce_logsumexp", "xw_plus_b"})
     add(sorted(names), L.array_function)
-    defaults = [L.metric_object, L.pretrained]
+    # decided by the module or the vocabulary rather than by a fixed name: metric objects,
+    # pretrained models, Keras loss classes and functions
+    defaults = [L.metric_object, L.pretrained, L.keras_loss_call]
     return {name: _first(*handlers, *defaults) for name, handlers in table.items()}, _first(*defaults)
 
 

@@ -68,12 +68,16 @@ def as_tf_keras(text: str) -> str:
 
 
 def pick(ctx: Context, *, keras: str, pytorch: str, tf_keras: str | None = None, lightning: str | None = None,
-         torchmetrics: str | None = None, sklearn: str | None = None, neutral: str | None = None) -> str:
+         torchmetrics: str | None = None, sklearn: str | None = None, neutral: str | None = None,
+         tensorflow: str | None = None) -> str:
     """The text for the user's framework. tf.keras falls back to the Keras text with `tf.keras.`
-    API paths, Lightning and torchmetrics to the PyTorch text, scikit-learn and an unknown
-    framework to `neutral` (then to the Keras text, the wording of the oldest front-end)."""
+    API paths, raw TensorFlow to the tf.keras text, Lightning and torchmetrics to the PyTorch text,
+    scikit-learn and an unknown framework to `neutral` (then to the Keras text, the wording of the
+    oldest front-end)."""
     d = dialect(ctx)
-    if d == "tf.keras":
+    if d == "tensorflow" and tensorflow is not None:
+        return tensorflow
+    if d in ("tf.keras", "tensorflow"):
         return tf_keras or as_tf_keras(keras)
     if d == "lightning":
         return lightning or pytorch
@@ -95,6 +99,17 @@ def keras_api(ctx: Context) -> str:
 
 def in_keras(ctx: Context) -> bool:
     return dialect(ctx) in KERAS_FAMILY
+
+
+def raw_tensorflow(head: HeadSpec | None) -> bool:
+    """Whether the head's loss is a TensorFlow op (`tf.nn.*`, `tf.losses.*`, written by hand),
+    not a Keras loss."""
+    return head is not None and head.framework == "tensorflow"
+
+
+def written_by_hand(metric: MetricSpec) -> bool:
+    """An accuracy the program computes itself (`argmax(p) == y`, `round(p) == y`)."""
+    return metric.param("written") == "by hand"
 
 
 def loss_name(head: HeadSpec | None) -> str | None:

@@ -5,8 +5,8 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.frameworks.keras import LOSS_CLASS
-from headcheck.rules._util import keras_api, loss_label
-from headcheck.rules._cases import ctx
+from headcheck.rules._util import keras_api, loss_label, raw_tensorflow
+from headcheck.rules._cases import ctx, tensorflow, tf_loss
 
 
 class LogitsAsProbabilities(Rule):
@@ -62,6 +62,13 @@ class LogitsAsProbabilities(Rule):
                        "probabilities in [0, 1]: on logits it raises or returns NaN, and it is the less "
                        "stable form of the same loss.")
             fix = "use `nn.BCEWithLogitsLoss` on the logits instead of `nn.BCELoss`"
+        elif raw_tensorflow(head):
+            act, fused = (("tf.sigmoid", "tf.nn.sigmoid_cross_entropy_with_logits") if head.loss.kind == "binary"
+                          else ("tf.nn.softmax", "tf.nn.softmax_cross_entropy_with_logits"))
+            message = (f"The output has no activation, so it holds logits, but `{spelling}` expects "
+                       "probabilities: it takes the log of values outside (0, 1] (NaN, or clipped to a "
+                       "constant), so the loss and its gradients are wrong.")
+            fix = f"apply `{act}` to the logits first, or use `{fused}(labels=..., logits=...)` on them"
         else:
             act = "sigmoid" if head.loss.kind == "binary" else "softmax"
             message = (f"The last layer has no activation, so it outputs logits, but `{spelling}` "
@@ -80,6 +87,8 @@ class LogitsAsProbabilities(Rule):
         Case(ctx(activation="linear", units=10, loss="nn.NLLLoss"), note="HC106's case"),
         Case(ctx(units=10, loss="categorical_crossentropy"), note="activation unknown"),
         Case(ctx(activation="linear", units=1, loss="mse"), note="not a probabilistic loss"),
+        Case(tensorflow(ctx(activation="linear", units=10, loss=tf_loss(
+            "categorical_crossentropy", "tf.nn.softmax_cross_entropy_with_logits_v2", from_logits=True)))),
     ]
     INVALID = [
         Case(ctx(activation="linear", units=10, loss="categorical_crossentropy"),
@@ -89,5 +98,9 @@ class LogitsAsProbabilities(Rule):
         Case(ctx(activation="None", units=5, loss="sparse_categorical_crossentropy"),
              message="outputs logits"),
         Case(ctx(activation="nn.Identity()", units=1, loss="nn.BCELoss"), message="`nn.BCEWithLogitsLoss`"),
+        Case(tensorflow(ctx(activation="linear", units=1, loss=tf_loss(
+            "binary_crossentropy", "tf.compat.v1.losses.log_loss", from_logits=False))),
+             message="`tf.nn.sigmoid_cross_entropy_with_logits(labels=..., logits=...)`",
+             note="raw TensorFlow: log_loss on logits"),
     ]
 

@@ -5,8 +5,8 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.frameworks.torch import SIGMOID_LOSSES
 from headcheck.rules import Case, Context, Rule
-from headcheck.rules._util import loss_label
-from headcheck.rules._cases import ctx
+from headcheck.rules._util import loss_label, raw_tensorflow
+from headcheck.rules._cases import ctx, tensorflow, tf_loss
 
 _TORCH_SIGMOID_LOSSES = SIGMOID_LOSSES  # the losses that apply a sigmoid themselves
 
@@ -74,6 +74,13 @@ class DoubleActivation(Rule):
             fix = f"drop the `{layer}`: `{name.split('.')[-1]}` applies {applied} itself{alt}"
             yield self.finding(message, fix)
             return
+        if head.loss.expects == "logits" and raw_tensorflow(head):  # tf.nn.*_with_logits, tf.losses.*
+            message = (f"The output goes through {act} and then `{spelling}`, which applies {act} itself: "
+                       "the activation is applied twice, the scores are squashed and training is slowed "
+                       "or stalls. TensorFlow does not warn about this.")
+            fix = f"give `{spelling}` the logits (the values before the {act}) and keep the {act} for predictions"
+            yield self.finding(message, fix)
+            return
         if head.loss.expects == "logits":  # a Keras cross-entropy given from_logits=True
             message = (f"The last layer applies {act}, and the loss was given `from_logits=True`, so it "
                        f"applies {act} a second time: the scores are squashed twice and training is "
@@ -90,6 +97,8 @@ class DoubleActivation(Rule):
         Case(ctx(activation="log_softmax", units=10, loss="nn.CrossEntropyLoss"), note="idempotent"),
         Case(ctx(activation="sigmoid", units=1, loss="nn.BCELoss")),
         Case(ctx(units=10, loss="categorical_crossentropy", from_logits=True), note="activation unknown"),
+        Case(tensorflow(ctx(activation="linear", units=10, loss=tf_loss(
+            "categorical_crossentropy", "tf.nn.softmax_cross_entropy_with_logits", from_logits=True)))),
     ]
     INVALID = [
         Case(ctx(activation="nn.Softmax(dim=1)", units=10, loss="nn.CrossEntropyLoss()"),
@@ -101,4 +110,7 @@ class DoubleActivation(Rule):
              message="drop `from_logits=True`"),
         Case(ctx(activation="sigmoid", units=1, loss="keras.losses.BinaryCrossentropy(from_logits=True)"),
              message="applies sigmoid a second time"),
+        Case(tensorflow(ctx(activation="softmax", units=10, loss=tf_loss(
+            "categorical_crossentropy", "tf.nn.softmax_cross_entropy_with_logits", from_logits=True))),
+             message="TensorFlow does not warn", note="raw TensorFlow: softmax output given as logits"),
     ]

@@ -82,6 +82,8 @@ class AmbiguousAccuracyString(Rule):
         message = f"`metrics=[{found[0].spelling or 'accuracy'!r}]` does not measure this task: {res.explanation}."
         if not res.version_known:
             message += " The Keras version is unknown, so this assumes modern Keras; " + _others(res) + "."
+        elif head.version_source:
+            message += f" (Version {head.framework_version}: {head.version_source}.)"
         if implied:
             message += f" (The task is taken as {kind} from the head: {_convention(kind)}.)"
         severity = Severity.ERROR if res.version_known and not implied else Severity.WARNING

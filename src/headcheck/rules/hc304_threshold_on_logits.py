@@ -5,8 +5,8 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.resolution import resolve_accuracy
 from headcheck.rules import Case, Context, Rule
-from headcheck.rules._cases import ctx
-from headcheck.rules._util import in_keras, keras_api, label_encoding, logits_out, spelled
+from headcheck.rules._cases import by_hand, ctx
+from headcheck.rules._util import in_keras, keras_api, label_encoding, logits_out, pick, spelled, written_by_hand
 
 
 class ThresholdOnLogits(Rule):
@@ -53,17 +53,26 @@ class ThresholdOnLogits(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         head = ctx.head
-        if head is None or not in_keras(ctx) or not logits_out(head):
+        if head is None or not logits_out(head):
             return
         if head.loss is not None and head.loss.kind == "regression":
             return  # a regression output is no logit: HC301 / HC109 say what its accuracy means
         for metric in head.metrics:
+            # torchmetrics applies a sigmoid to logits itself; an accuracy written by hand does not
+            if not (in_keras(ctx) or written_by_hand(metric)):
+                continue
             if self._thresholds_at_half(ctx, metric.name, metric.param("threshold")):
                 message = (f"The model outputs logits (no final activation) but {spelled(metric)} "
                            "thresholds the scores at 0.5: a logit of 0.3 is a probability of 0.57 yet "
                            "counts as negative, so the reported accuracy is not the model's.")
-                fix = (f"use `{keras_api(ctx)}.metrics.BinaryAccuracy(threshold=0.0)` (a logit of 0 is probability "
-                       "0.5), or add `activation='sigmoid'` and drop `from_logits=True`")
+                if written_by_hand(metric):
+                    fix = pick(ctx, keras="threshold the logits at 0 (`logits > 0`), or apply a sigmoid before "
+                               "rounding", pytorch="threshold the logits at 0 (`logits > 0`), or apply "
+                               "`torch.sigmoid` before rounding", tensorflow="threshold the logits at 0 "
+                               "(`logits > 0`), or apply `tf.sigmoid` before `tf.round`")
+                else:
+                    fix = (f"use `{keras_api(ctx)}.metrics.BinaryAccuracy(threshold=0.0)` (a logit of 0 is "
+                           "probability 0.5), or add `activation='sigmoid'` and drop `from_logits=True`")
                 yield self.finding(message, fix, metric=metric)
                 return
 
@@ -89,6 +98,9 @@ class ThresholdOnLogits(Rule):
         Case(ctx(units=1, loss="binary_crossentropy", metrics=["accuracy"]), note="activation unknown"),
         Case(ctx(activation="linear", units=1, loss="mse", metrics=["accuracy"], task="ordinal"),
              note="a regression output is not a logit"),
+        Case(ctx(activation="linear", units=1, loss="nn.BCEWithLogitsLoss",
+                 metrics=[by_hand("binary_accuracy", "(logits > 0) == y", threshold=0.0)]),
+             note="logits thresholded at 0"),
     ]
     INVALID = [
         Case(ctx(activation="linear", units=1, loss="binary_crossentropy", from_logits=True,
@@ -97,4 +109,7 @@ class ThresholdOnLogits(Rule):
                  metrics=["binary_accuracy"]), message="thresholds the scores at 0.5"),
         Case(ctx(activation="linear", units=5, loss="binary_crossentropy", from_logits=True,
                  metrics=["accuracy"], framework="keras==2.2.4"), message="a logit of 0.3"),
+        Case(ctx(activation="linear", units=1, loss="nn.BCEWithLogitsLoss",
+                 metrics=[by_hand("binary_accuracy", "torch.round(logits) == y", threshold=0.5)]),
+             message="apply `torch.sigmoid` before rounding", note="PyTorch: an accuracy written by hand"),
     ]

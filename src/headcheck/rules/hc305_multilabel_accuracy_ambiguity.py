@@ -5,7 +5,7 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.resolution import resolve_accuracy
 from headcheck.rules import Case, Context, Rule
-from headcheck.rules._cases import ctx, profile
+from headcheck.rules._cases import by_hand, ctx, profile
 from headcheck.rules._util import in_keras, likely_task, pick
 
 
@@ -56,7 +56,8 @@ class MultilabelAccuracyAmbiguity(Rule):
         if head is None or not head.metrics or likely_task(ctx)[0] != "multilabel":
             return
         per_label = [m for m in head.metrics if self._per_label(ctx, m)]
-        exact = [m for m in head.metrics if m.name in ("sklearn.accuracy_score", "torchmetrics.MultilabelExactMatch")]
+        exact = [m for m in head.metrics if m.name in ("sklearn.accuracy_score", "torchmetrics.MultilabelExactMatch",
+                                                        "exact_match_accuracy")]
         if bool(per_label) == bool(exact):
             return
         which, other = ("per-label", "exact-match") if per_label else ("exact-match", "per-label")
@@ -91,6 +92,10 @@ class MultilabelAccuracyAmbiguity(Rule):
         Case(ctx(activation="softmax", units=5, loss="categorical_crossentropy", metrics=["binary_accuracy"],
                  task=profile("multiclass", 5, "one-hot")), note="not multi-label (HC302's case)"),
         Case(ctx(activation="sigmoid", units=5, loss="binary_crossentropy"), note="no metric"),
+        Case(ctx(activation="linear", units=5, loss="nn.BCEWithLogitsLoss",
+                 metrics=[by_hand("binary_accuracy", "preds == y", threshold=0.5),
+                          by_hand("exact_match_accuracy", "(preds == y).all(1)", threshold=0.5)]),
+             note="both meanings, written by hand"),
     ]
     INVALID = [
         Case(ctx(activation="sigmoid", units=5, loss="binary_crossentropy", metrics=["binary_accuracy"]),

@@ -1,7 +1,7 @@
 # A CIFAR-10 script pointed at CIFAR-100 without changing the head.
 import tensorflow as tf
 
-(x_train, y_train), (x_test, y_test) = tf.keras.datasets.cifar100.load_data()
+(x_train, y_train), (x_test, y_test) = tf.keras.datasets.cifar100.load_data()  # expect: HC203
 x_train = x_train.astype("float32") / 255
 
 model = tf.keras.Sequential([
@@ -11,6 +11,6 @@ model = tf.keras.Sequential([
     tf.keras.layers.Dense(64, activation="relu"),
     tf.keras.layers.Dense(10, activation="softmax"),  # expect: HC110
 ])
-model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",  # expect: HC203
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
               metrics=["accuracy"])
 model.fit(x_train, y_train, epochs=10)

@@ -1,7 +1,7 @@
 # MNIST digits 0..9 into a single sigmoid unit.
 from tensorflow import keras
 
-(x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+(x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()  # expect: HC203
 x_train, x_test = x_train / 255.0, x_test / 255.0
 
 model = keras.Sequential([
@@ -9,6 +9,6 @@ model = keras.Sequential([
     keras.layers.Dense(128, activation="relu"),
     keras.layers.Dense(1, activation="sigmoid"),
 ])
-model.compile(optimizer="adam", loss="binary_crossentropy",  # expect: HC203
+model.compile(optimizer="adam", loss="binary_crossentropy",
               metrics=["accuracy"])  # expect: HC301
 model.fit(x_train, y_train, epochs=5, validation_data=(x_test, y_test))

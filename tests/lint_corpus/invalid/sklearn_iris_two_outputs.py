@@ -4,7 +4,7 @@ import torch.nn as nn
 from sklearn.datasets import load_iris
 from sklearn.model_selection import train_test_split
 
-iris = load_iris()
+iris = load_iris()  # expect: HC203
 X_train, X_test, y_train, y_test = train_test_split(iris.data, iris.target, test_size=0.2)
 X_train = torch.FloatTensor(X_train)
 y_train = torch.LongTensor(y_train)
@@ -21,7 +21,7 @@ class IrisNet(nn.Module):
 
 
 net = IrisNet()
-criterion = nn.CrossEntropyLoss()  # expect: HC203
+criterion = nn.CrossEntropyLoss()
 optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
 for epoch in range(100):
     optimizer.zero_grad()

@@ -5,7 +5,7 @@ import torchvision
 import torchvision.transforms as T
 
 transform = T.Compose([T.Resize(224), T.ToTensor()])
-train_set = torchvision.datasets.CIFAR10(root="./data", train=True, download=True, transform=transform)
+train_set = torchvision.datasets.CIFAR10(root="./data", train=True, download=True, transform=transform)  # expect: HC203
 train_loader = torch.utils.data.DataLoader(train_set, batch_size=64, shuffle=True)
 
 model = torchvision.models.resnet18(weights="IMAGENET1K_V1")
@@ -14,7 +14,7 @@ for p in model.parameters():
 model.fc = nn.Linear(model.fc.in_features, 2)  # expect: HC110
 model = model.to("cuda")
 
-criterion = nn.CrossEntropyLoss()  # expect: HC203
+criterion = nn.CrossEntropyLoss()
 optimizer = torch.optim.Adam(model.fc.parameters(), lr=1e-3)
 for epoch in range(3):
     for images, targets in train_loader:
