@@ -57,6 +57,9 @@ LIBRARY_ROOTS = frozenset({
     "unicodedata", "html", "xml", "email", "http", "sqlite3", "configparser", "getpass", "shlex",
     "tarfile", "bz2", "lzma", "fnmatch", "atexit", "errno", "stat", "select", "mmap",
 })
+# Aliases every tutorial uses; a fragment posted without its imports means these modules.
+CONVENTIONAL_ALIASES = {"np": "numpy", "pd": "pandas", "tf": "tensorflow", "nn": "torch.nn",
+                        "F": "torch.nn.functional", "K": "keras.backend", "optim": "torch.optim"}
 _BUILTINS = frozenset({
     "len", "range", "zip", "enumerate", "list", "tuple", "dict", "int", "float", "str", "bool",
     "print", "isinstance", "super", "map", "sorted", "min", "max", "sum", "abs", "round", "next",
@@ -410,8 +413,11 @@ class Interpreter:
             frame = frame.parent
         if name in _BUILTINS:
             return Ref(f"builtins.{name}")
-        if self.star_modules:
-            return Ref(name)  # from a star import: the library decides by the name alone
+        if name in CONVENTIONAL_ALIASES:
+            return Ref(CONVENTIONAL_ALIASES[name])  # a fragment that left out `import numpy as np`
+        if self.star_modules or not self.imports:
+            # a star import, or a fragment without imports: the library decides by the name alone
+            return Ref(name)
         return Unknown(f"`{name}` is not defined in this file")
 
     def assign(self, target: ast.AST, value: Value, value_node: ast.AST | None = None) -> None:

@@ -54,6 +54,7 @@ _ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, 
 _CMP = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
         ast.Gt: operator.gt, ast.GtE: operator.ge}
 _SHORT = 60
+_LONGEST_LIST = 4096  # items of a list built with `*` / `+` that are still followed one by one
 _LOSS_NAME = re.compile(r"crit|loss", re.IGNORECASE)
 
 
@@ -320,7 +321,7 @@ class Library:
             items = seq.items * max(0, n or 0)  # type: ignore[union-attr]
         else:
             return UNKNOWN
-        return Seq(items, node) if len(items) <= 512 else Unknown("a long list")
+        return Seq(items, node) if len(items) <= _LONGEST_LIST else Unknown("a long list")
 
     def _arith(self, op: ast.operator, left: Const, right: Const, node: ast.AST) -> Value:
         fn = _ARITH.get(type(op))
