@@ -55,6 +55,9 @@ _CMP = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.Lt
         ast.Gt: operator.gt, ast.GtE: operator.ge}
 _SHORT = 60
 _LONGEST_LIST = 4096  # items of a list built with `*` / `+` that are still followed one by one
+# values a program reads at run time: a head fed by them cannot be decided
+_RUN_TIME_NAMES = {"sys.argv": "a command-line argument", "os.environ": "an environment variable",
+                   "os.getenv": "an environment variable"}
 _LOSS_NAME = re.compile(r"crit|loss", re.IGNORECASE)
 
 
@@ -255,6 +258,8 @@ class Library:
             return base if base.op in ("compare", "threshold", "argmax") else Unknown(f"`{short(node)}`")
         if isinstance(base, Data):
             return base.item
+        if isinstance(base, Ref) and base.name in _RUN_TIME_NAMES:
+            return Unknown(_RUN_TIME_NAMES[base.name])
         if isinstance(base, Ref) and norm(base.name) == "numpy.r_":
             return self._concat(index.items if isinstance(index, Seq) else (index,), node)
         if isinstance(base, Unknown):
@@ -541,8 +546,9 @@ class Library:
             return Unknown(f"values read from a file at run time (`{last}`)")
         if last == "parse_args" or last == "parse_known_args":
             return Unknown("a command-line argument")
-        if last in ("getenv", "environ"):
-            return Unknown("an environment variable")
+        for name, why in _RUN_TIME_NAMES.items():
+            if q == name or q.startswith(name + "."):
+                return Unknown(why)
         if last[:1].isupper() and "()" not in q:
             return Ref(q + "()")  # an instance of a library class: its methods are found by name
         return Unknown(f"the result of `{short(call.node.func)}(...)`")
@@ -1167,7 +1173,8 @@ class Library:
             return Mapping((("data", INPUT), ("target", labels)), call.node)
         if last in D.SKLEARN_GENERATORS:
             key, default = D.SKLEARN_GENERATORS[last]
-            k = _int(call.kwargs.get(key)) if key else None
+            given = call.kwargs.get(key) if key else None
+            k = _int(given) if isinstance(given, Const) else None
             if key and key in call.kwargs and k is None:
                 centers = call.kwargs.get(key)
                 k = len(centers.items) if isinstance(centers, Seq) else None
