@@ -89,6 +89,7 @@ class SpecBuilder:
     def __init__(self, ip: Interpreter, filename: str, text: str, raw: str, project: ProjectPins | None) -> None:
         self.ip = ip
         self.loc = Locator(filename, text)
+        self._file_pins = pins_in_file(raw or text)
         self.keras_framework = self._keras_framework(raw or text)
         self.version = self._version(raw or text, project)
         self.out: list[LintHead] = []
@@ -110,19 +111,19 @@ class SpecBuilder:
             return "keras"
         if any(m.split(".")[0] in ("tensorflow", "tf_keras") for m in mods):
             return "tf.keras"
-        pins = pins_in_file(text)
+        pins = self._file_pins
         return next(iter(pins)) if len(pins) == 1 else None
 
     def _version(self, text: str, project: ProjectPins | None) -> Version | None:
         framework = self.keras_framework
-        versions = pins_in_file(text).get(framework or "", set())
+        versions = self._file_pins.get(framework or "", set())
         if len(versions) == 1:
             return Version(framework or "", next(iter(versions)), "pinned in the file")
         if project is not None:
             pinned = project.for_framework(framework)
             if pinned is not None:
                 return pinned
-        return era(text, framework)
+        return era(self.ip.era_evidence, framework)
 
     # -- building ---------------------------------------------------------------------------------------------
     def build(self) -> Analysis:
@@ -490,7 +491,7 @@ def _guessable(out: Value) -> bool:
 def analyse(text: str, filename: str = "<source>", *, raw: str = "", project: ProjectPins | None = None) -> Analysis:
     """The heads of one Python text, and the heads it could not decide. Raises SyntaxError."""
     tree = ast.parse(text, filename=filename)
-    ip = Interpreter(tree, Library, text.count("\n") + 1)
+    ip = Interpreter(tree, Library, text.count("\n") + 1, text)
     ip.run()
     return SpecBuilder(ip, filename, text, raw, project).build()
 

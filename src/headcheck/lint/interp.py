@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from headcheck.lint.events import Events
+from headcheck.lint.project import KERAS3_MODULES
 from headcheck.lint.values import (
     UNKNOWN, Bound, ClassV, Const, Data, Func, Layer, LossV, Mapping, MetricV, Obj, Ref, Seq, Unknown, Value,
 )
@@ -145,8 +147,12 @@ class _Stop(Exception):
 class Interpreter:
     """Reads one module. `lib` gives library calls their meaning; `events` collects the heads."""
 
-    def __init__(self, tree: ast.Module, lib_factory: Callable[[Interpreter], object], n_statements: int) -> None:
+    def __init__(self, tree: ast.Module, lib_factory: Callable[[Interpreter], object], n_statements: int,
+                 text: str | None = None) -> None:
         self.tree = tree
+        self.text = text
+        self._line_starts: list[int] | None = None
+        self._relevance: dict[tuple[int, int], bool] = {}
         self.events = Events()
         self.store = Store()
         self._ids = itertools.count(1)
@@ -164,6 +170,7 @@ class Interpreter:
         self.instances: list[Obj] = []
         self.imports: dict[str, str] = {}
         self.star_modules: list[str] = []
+        self.era_evidence: list[tuple[str, str, int]] = []  # ('Keras 1', 'nb_epoch=', line): see lint.project
         self.lib = lib_factory(self)
         self._bind_module("__name__", Const("__main__"))
 
@@ -189,17 +196,41 @@ class Interpreter:
         """Functions and methods that nothing in the file called: the framework or another module
         calls them (`training_step`, `forward` of a module never applied, `main` run elsewhere)."""
         for cls in list(self.classes):
-            if not any(o.cls is cls for o in self.instances) and not self.out_of_budget:
+            if any(o.cls is cls for o in self.instances) or self.out_of_budget:
+                continue
+            if cls.lookup("forward") is not None or cls.lookup("call") is not None or self.relevant(cls.node):
                 self.lib.instantiate(cls, CallArgs(cls.node, (), {}, (), {}), cls.node)  # type: ignore[arg-type]
         for obj in list(self.instances):
             for name, member in _methods(obj.cls) if obj.cls else ():
-                if name != "__init__" and (id(member.node), obj.oid) not in self.ran_on:
+                if name != "__init__" and (id(member.node), obj.oid) not in self.ran_on and self.relevant(member.node):
                     if self.out_of_budget:
                         return
                     self.call_function(member, (obj,), {}, None, entry=True)
         for func in list(self.functions):
-            if id(func.node) not in self.ran and not self.out_of_budget:
+            if id(func.node) not in self.ran and not self.out_of_budget and self.relevant(func.node):
                 self.call_function(func, (), {}, None, entry=True)
+
+    def relevant(self, node: ast.AST) -> bool:
+        """Whether code nothing calls is worth reading: its text names something a head is made of
+        (a model, a layer, a loss, compile / fit, an accuracy). Most functions of a large library
+        file do not; reading them all would cost more than parsing the file."""
+        if self.text is None:
+            return True
+        if self._line_starts is None:
+            starts = [0]
+            at = self.text.find("\n")
+            while at != -1:
+                starts.append(at + 1)
+                at = self.text.find("\n", at + 1)
+            self._line_starts = starts
+        first, last = node.lineno - 1, node.end_lineno or node.lineno  # type: ignore[attr-defined]
+        begin = self._line_starts[min(first, len(self._line_starts) - 1)]
+        end = self._line_starts[last] if last < len(self._line_starts) else len(self.text)
+        key = (begin, end)
+        if key not in self._relevance:
+            body = self.text[begin:end]
+            self._relevance[key] = any(word in body for word in _RELEVANT)
+        return self._relevance[key]
 
     # -- statements -----------------------------------------------------------------------------------------
     def block(self, stmts: Iterable[ast.stmt]) -> None:
@@ -338,6 +369,7 @@ class Interpreter:
 
     def _import(self, node: ast.Import) -> None:
         for alias in node.names:
+            self._keras3_module(alias.name, node)
             if alias.asname:
                 self.imports[alias.asname] = alias.name
                 self.bind(alias.asname, Ref(alias.name))
@@ -355,6 +387,7 @@ class Interpreter:
                 continue
             name = alias.asname or alias.name
             qualified = f"{module}.{alias.name}" if module else alias.name
+            self._keras3_module(qualified, node)
             if local or module.split(".")[0] not in LIBRARY_ROOTS:
                 self.bind(name, Unknown(f"`{alias.name}` comes from another module (`{'.' * node.level}{module}`); "
                                         "lint does not follow imports across files"))
@@ -362,6 +395,10 @@ class Interpreter:
                 continue
             self.imports[name] = qualified
             self.bind(name, Ref(qualified))
+
+    def _keras3_module(self, name: str, node: ast.AST) -> None:
+        if name.startswith(KERAS3_MODULES) and not self.era_evidence:
+            self.era_evidence.append(("Keras 3", f"import {name}", node.lineno))  # type: ignore[attr-defined]
 
     def _function_def(self, node: ast.FunctionDef) -> None:
         for dec in node.decorator_list:
@@ -764,6 +801,12 @@ class Interpreter:
 
 
 _CALLABLE = (Func, Bound, ClassV, Obj, Layer, LossV, MetricV, Ref)
+# what code nothing calls must mention to be read (see Interpreter.relevant): a model built, a
+# compile, a loss object, a loss function or one written by hand. A `forward` / `call` is read when
+# its model's output is needed; an accuracy helper nothing calls has no output to read.
+# (plain substrings: several `in` tests cost less than one regular expression over the text)
+_RELEVANT = ("compile(", "Sequential(", "Model(", "Loss(", "loss(", "loss_object(", "crossentropy", "cross_entropy",
+             "criterion", "loss_fn", "_with_logits", "log(", "loss = ")
 
 
 def _methods(cls: ClassV, depth: int = 0) -> list[tuple[str, Func]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import operator
 import re
+from functools import lru_cache
 from dataclasses import replace
 from typing import Callable
 
@@ -26,6 +27,7 @@ from headcheck.head import LossSpec, MetricSpec
 from headcheck.vocab import normalize_activation, normalize_loss, normalize_metric
 from headcheck.lint.events import Compile, Fit, LossUse, MetricUse
 from headcheck.lint.interp import LIBRARY_ROOTS, CallArgs, Interpreter
+from headcheck.lint.project import KERAS1_DENSE_KEYWORDS, KERAS1_FIT_KEYWORDS, KERAS1_LAYER_KEYWORDS, KERAS3_MODULES
 from headcheck.lint.values import (
     INPUT, UNKNOWN, Bound, ClassV, Const, Data, Derived, Func, Labels, Layer, LossV, Mapping, MetricV, Obj,
     Ref, Seq, Tensor, Unknown, Value,
@@ -62,8 +64,12 @@ _LOSS_NAME = re.compile(r"crit|loss", re.IGNORECASE)
 
 
 def short(node: ast.AST | None) -> str:
+    """Source text of an expression for a message, at most 60 characters."""
     if node is None:
         return "?"
+    dotted = _dotted(node)  # the common case, without ast.unparse
+    if dotted is not None:
+        return dotted if len(dotted) <= _SHORT else dotted[: _SHORT - 3] + "..."
     try:
         text = ast.unparse(node)
     except Exception:  # pragma: no cover - unparse of odd trees
@@ -72,6 +78,18 @@ def short(node: ast.AST | None) -> str:
     return text if len(text) <= _SHORT else text[: _SHORT - 3] + "..."
 
 
+def _dotted(node: ast.AST) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+@lru_cache(maxsize=8192)
 def norm(name: str) -> str:
     """A dotted name with the aliases TensorFlow and Keras ship dropped: `tf.compat.v1.nn.softmax`
     -> `tensorflow.nn.softmax`, `tensorflow.keras.layers.Dense` -> `keras.layers.Dense`."""
@@ -533,6 +551,10 @@ class Library:
         last = q.rsplit(".", 1)[-1]
         if root == "builtins":
             return self.builtin(last, call)
+        if name.startswith(KERAS3_MODULES):
+            self.ip.era_evidence.append(("Keras 3", short(call.node.func), call.node.lineno))
+        elif last in ("merge", "Merge") and "mode" in call.kwargs:
+            self.ip.era_evidence.append(("Keras 1", f"{last}(..., mode=", call.node.lineno))
         if "." in q and root not in LIBRARY_ROOTS:
             return Unknown(f"`{q}` comes from another module; lint does not follow imports across files")
         handler = _HANDLERS.get(last)
@@ -649,7 +671,17 @@ class Library:
             return INPUT
         return None
 
+    def keras1_evidence(self, keywords: frozenset, call: CallArgs) -> None:
+        """Keras 1 argument names on a Keras call: evidence of the version (lint.project.era)."""
+        found = next((k for k in call.kwargs if k in keywords), None)
+        if found is not None:
+            self.ip.era_evidence.append(("Keras 1", f"{found}=", call.node.lineno))
+
     def _keras_units(self, last: str, call: CallArgs) -> Layer:
+        self.keras1_evidence(KERAS1_LAYER_KEYWORDS | (KERAS1_DENSE_KEYWORDS if last == "Dense" else frozenset()), call)
+        if last.startswith("Convolution") and len(call.args) >= 3 and all(_int(a) is not None for a in call.args[:3]):
+            self.ip.era_evidence.append(("Keras 1", f"{last}({short(call.nodes[0])}, {short(call.nodes[1])}, "
+                                                    f"{short(call.nodes[2])}", call.node.lineno))
         names = KERAS_UNITS[last]
         units = call.arg(0, *names)
         units_node = call.arg_node(0, *names) or call.node
@@ -841,6 +873,7 @@ class Library:
         return Const(None)
 
     def _fit(self, obj: Obj, name: str, call: CallArgs) -> None:
+        self.keras1_evidence(KERAS1_FIT_KEYWORDS, call)
         y = call.arg(1, "y") if name in ("fit", "train_on_batch", "evaluate", "test_on_batch") else None
         if y is None:
             data = call.arg(0, "x", "generator")
@@ -930,17 +963,18 @@ class Library:
         return Derived("loss", UNKNOWN, node=call.node)
 
     def metric_object(self, q: str, call: CallArgs) -> Value | None:
+        torchmetrics = q.startswith("torchmetrics")
+        if not torchmetrics and not (q.startswith("keras.") and ".metrics." in q):
+            return None
         params = {k: v.value for k, v in call.kwargs.items()
                   if isinstance(v, Const) and isinstance(v.value, (int, float, str, bool, type(None)))}
-        if q.startswith("torchmetrics"):
+        if torchmetrics:
             spec = replace(normalize_metric(q.rsplit(".", 1)[-1] + "()", **params), spelling=short(call.node))
             spec = replace(spec, name=normalize_metric("torchmetrics." + q.rsplit(".", 1)[-1] + "()", **params).name)
             self.ip.events.metric_objects.append((spec, "pytorch"))
             return MetricV(spec, "torch", call.node)
-        if q.split(".")[0] == "keras" and ".metrics." in q:
-            spec = replace(normalize_metric(q + "()", **params), spelling=short(call.node))
-            return MetricV(spec, "keras", call.node)
-        return None
+        spec = replace(normalize_metric(q + "()", **params), spelling=short(call.node))
+        return MetricV(spec, "keras", call.node)
 
     def apply_metric(self, metric: MetricV, call: CallArgs) -> Value:
         if metric.order == "keras":

@@ -175,32 +175,31 @@ def _pins_here(directory: str) -> list[Version] | None:
 def pins_in_file(text: str) -> dict[str, set[str]]:
     """`framework -> versions` pinned in the file itself (comments, `!pip install` lines)."""
     pins: dict[str, set[str]] = {}
-    if "==" in text:
-        for name, version in _IN_FILE_PIN.findall(text):
+    # only around each `==` (a search of the whole text costs more than the analysis of a file)
+    at = text.find("==")
+    while at != -1:
+        for name, version in _IN_FILE_PIN.findall(text, max(0, at - 24), at + 16):
             pins.setdefault("keras" if name == "keras" else "tf.keras", set()).add(version)
+        at = text.find("==", at + 2)
     return pins
 
 
-# Keras 1 argument and API spellings (renamed in Keras 2.0)
-_KERAS1 = re.compile(
-    r"\b(?:nb_epoch|nb_filter|nb_row|nb_col|border_mode|[Wb]_regularizer|W_constraint|samples_per_epoch|"
-    r"nb_val_samples)\s*=|"
-    r"\b(?:Dense|Convolution[123]D|Conv[123]D)\s*\([^()]*\b(?:init|output_dim|subsample)\s*=|"
-    r"\bConvolution[123]D\s*\(\s*\w+\s*,\s*\d+\s*,\s*\d+|"
-    r"\b[Mm]erge\s*\(\s*\[[^\]]*\]\s*,\s*mode\s*="
-)
-_KERAS3 = re.compile(r"\bkeras\.(ops|config|saving|random|tree)\b|\bfrom\s+keras\s+import\s+[^\n]*\bops\b")
+# Keras 1 argument names, renamed in Keras 2.0 (`init=` -> `kernel_initializer=`, `nb_epoch=` ->
+# `epochs=` ...): on a Keras layer / `fit` call they mean Keras 1.x.
+KERAS1_LAYER_KEYWORDS = frozenset({"init", "subsample", "nb_filter", "nb_row", "nb_col", "border_mode",
+                                   "W_regularizer", "b_regularizer", "W_constraint", "b_constraint"})
+KERAS1_DENSE_KEYWORDS = frozenset({"output_dim"})  # Embedding keeps its output_dim in Keras 2
+KERAS1_FIT_KEYWORDS = frozenset({"nb_epoch", "samples_per_epoch", "nb_val_samples"})
+# Keras 3 modules
+KERAS3_MODULES = ("keras.ops", "keras.config", "keras.saving", "keras.random", "keras.tree")
+ERA_VERSIONS = {"Keras 1": "1.2", "Keras 3": "3"}
 
 
-def era(text: str, framework: str | None) -> Version | None:
-    """The Keras version the API spellings of the file imply, with the spelling and its line."""
-    if framework != "keras":
+def era(evidence: list[tuple[str, str, int]], framework: str | None) -> Version | None:
+    """The Keras version the API spellings of the file imply (the interpreter collects them as
+    (era, spelling, line) from Keras calls), quoting the spelling and its line."""
+    if framework != "keras" or not evidence:
         return None
-    for pattern, version, title in ((_KERAS1, "1.2", "Keras 1"), (_KERAS3, "3", "Keras 3")):
-        match = pattern.search(text)
-        if match is not None:
-            line = text.count("\n", 0, match.start()) + 1
-            spelled = " ".join(match.group(0).split())
-            return Version("keras", version, f"taken as {title} from `{spelled}` (line {line}); "
-                                             "nothing pins the version")
-    return None
+    title, spelled, line = min(evidence, key=lambda e: (e[0] != "Keras 1", e[2]))
+    return Version("keras", ERA_VERSIONS[title], f"taken as {title} from `{spelled}` (line {line}); "
+                                                 "nothing pins the version")
