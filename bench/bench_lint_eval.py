@@ -37,15 +37,14 @@ def _counted(finding) -> bool:  # noqa: ANN001
     return finding.severity.value in ("warning", "error")
 
 
-def evaluate(verbose: bool) -> dict:
+def evaluate(entries: list[dict], folder: Path, title: str, verbose: bool) -> dict:
     from headcheck.lint import lint_file
 
-    manifest = json.loads((EVAL / "manifest.json").read_text())
     rows = []
     tp = fn = fp = 0
     skipped_heads = 0
-    for entry in manifest["programs"]:
-        path = EVAL / "programs" / entry["path"]
+    for entry in entries:
+        path = folder / entry["path"]
         result = lint_file(str(path))
         reported = {f.code for f in result.findings if _counted(f)}
         bugs, also = set(entry["bugs"]), set(entry["also"])
@@ -58,15 +57,15 @@ def evaluate(verbose: bool) -> dict:
     precision = tp / (tp + fp) if tp + fp else float("nan")
     clean = [r for r in rows if not r[2]]
     clean_silent = sum(1 for r in clean if not r[5])
-    print(f"evaluation set: {len(rows)} programs ({len(rows) - len(clean)} with head bugs, {len(clean)} correct), "
+    print(f"\n{title}: {len(rows)} programs ({len(rows) - len(clean)} with head bugs, {len(clean)} correct), "
           f"{tp + fn} labelled bugs")
-    print(f"{'program':<46}{'labelled':<18}{'missed':<16}{'false alarms':<16}")
+    print(f"{'program':<54}{'labelled':<18}{'missed':<16}{'false alarms':<16}")
     for path, _, bugs, _, missed, false, skips, file_skip in rows:
         if verbose or missed or false or file_skip:
-            print(f"{path:<46}{','.join(bugs) or '-':<18}{','.join(missed) or '-':<16}{','.join(false) or '-':<16}"
+            print(f"{path:<54}{','.join(bugs) or '-':<18}{','.join(missed) or '-':<16}{','.join(false) or '-':<16}"
                   f"{' (file skipped: ' + file_skip + ')' if file_skip else ''}")
             for reason in skips if verbose else ():
-                print(f"{'':<46}skipped head: {reason}")
+                print(f"{'':<54}skipped head: {reason}")
     print(f"recall {recall:.2f} ({tp}/{tp + fn}), precision {precision:.2f} ({tp}/{tp + fp}); "
           f"correct programs silent: {clean_silent}/{len(clean)}; heads skipped with a reason: {skipped_heads}")
     return {"recall": recall, "precision": precision, "tp": tp, "fn": fn, "fp": fp}
@@ -115,7 +114,13 @@ def main() -> int:
     ap.add_argument("--no-negative", action="store_true", help="only the evaluation set")
     ap.add_argument("--verbose", action="store_true", help="every program, with its skipped heads")
     args = ap.parse_args()
-    evaluate(args.verbose)
+    manifest = json.loads((EVAL / "manifest.json").read_text())
+    print(manifest["description"])
+    first = evaluate(manifest["programs"], EVAL / "programs", "evaluation set (bench/lint_eval/programs)", args.verbose)
+    held = evaluate(manifest["heldout"]["programs"], EVAL / "heldout",
+                    "held-out set (bench/lint_eval/heldout, written after the rules were frozen)", args.verbose)
+    tp, fn, fp = (first[k] + held[k] for k in ("tp", "fn", "fp"))
+    print(f"\nboth sets: recall {tp / (tp + fn):.2f} ({tp}/{tp + fn}), precision {tp / (tp + fp):.2f} ({tp}/{tp + fp})")
     if not args.no_negative:
         negative(args.extra)
     return 0
