@@ -29,7 +29,7 @@ from headcheck.lint.interp import Interpreter
 from headcheck.lint.library import Library, short
 from headcheck.lint.project import ProjectPins, Version, era, pins_in_file
 from headcheck.lint.values import (
-    Const, Derived, Func, Labels, Layer, LossV, Mapping, MetricV, Obj, Ref, Seq, Tensor, Unknown, Value, unknown_why,
+    Const, Func, Labels, Layer, LossV, Mapping, MetricV, Obj, Ref, Seq, Tensor, Unknown, Value, unknown_why,
 )
 from headcheck.task import DataFacts, TaskProfile
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import ast
 import itertools
-import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 

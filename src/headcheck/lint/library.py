@@ -29,7 +29,7 @@ from headcheck.lint.events import Compile, Fit, LossUse, MetricUse
 from headcheck.lint.interp import LIBRARY_ROOTS, CallArgs, Interpreter
 from headcheck.lint.project import KERAS1_DENSE_KEYWORDS, KERAS1_FIT_KEYWORDS, KERAS1_LAYER_KEYWORDS, KERAS3_MODULES
 from headcheck.lint.values import (
-    INPUT, UNKNOWN, Bound, ClassV, Const, Data, Derived, Func, Labels, Layer, LossV, Mapping, MetricV, Obj,
+    INPUT, UNKNOWN, ClassV, Const, Data, Derived, Func, Labels, Layer, LossV, Mapping, MetricV, Obj,
     Ref, Seq, Tensor, Unknown, Value,
 )
 
@@ -224,15 +224,13 @@ class Library:
         return Unknown(f"an item of `{short(node)}`")
 
     def item(self, value: Value, index: int, n: int | None, node: ast.AST | None) -> Value:
+        """Item `index` of a value unpacked into `n` names (`n` None with a starred name)."""
         if isinstance(value, Seq):
             items = value.items
             if (n is None or len(items) == n) and -len(items) <= index < len(items):
                 return items[index]
-            return Unknown(f"an item of `{short(node)}`")
         if isinstance(value, Unknown):
             return value
-        if isinstance(value, Data):
-            return Unknown(f"an item of `{short(node)}`")
         return Unknown(f"an item of `{short(node)}`")
 
     def enter(self, value: Value) -> Value:
@@ -245,8 +243,8 @@ class Library:
             if name in ("input", "inputs"):
                 return INPUT
             return Unknown(f"`{name}` of a model")
-        if isinstance(base, (Tensor, Labels, Derived)) and name in ("data", "values", "T" if isinstance(base, Labels) else "data"):
-            return base
+        if isinstance(base, (Tensor, Labels, Derived)) and name in ("data", "values"):
+            return base  # `outputs.data`, `df['label'].values`
         if isinstance(base, Unknown):
             return base
         return Unknown(f"`{short(node)}`")
@@ -557,11 +555,9 @@ class Library:
             self.ip.era_evidence.append(("Keras 1", f"{last}(..., mode=", call.node.lineno))
         if "." in q and root not in LIBRARY_ROOTS:
             return Unknown(f"`{q}` comes from another module; lint does not follow imports across files")
-        handler = _HANDLERS.get(last)
-        if handler is not None:
-            result = handler(self, q, call)
-            if result is not None:
-                return result
+        result = _handler(last)(self, q, call)
+        if result is not None:
+            return result
         if last in D.MODEL_LOADERS:
             return Unknown(f"a model loaded from disk at run time (`{last}`)")
         if last in D.READ_AT_RUN_TIME:
@@ -801,13 +797,12 @@ class Library:
         return Tensor(why="the model's output")
 
     def _external_output(self, obj: Obj) -> Value:
+        """A pretrained model's output: its head as replaced by the program (`model.fc = ...`,
+        `model.classifier[6] = ...` or `[-1]`), else the head it came with."""
         attr = P.torchvision_head(obj.family) if obj.family else None
         replaced = self.ip.store.get((obj.oid, attr)) if attr else None
-        if attr and "[" in attr:
-            name, _, idx = attr.partition("[")
-            replaced = self.ip.store.get((obj.oid, attr))
-            if not isinstance(replaced, Value):
-                replaced = self.ip.store.get((obj.oid, f"{name}[-1]"))
+        if attr and "[" in attr and not isinstance(replaced, Value):
+            replaced = self.ip.store.get((obj.oid, attr.partition("[")[0] + "[-1]"))
         if isinstance(replaced, Value):
             return self.apply_any(replaced, INPUT, obj.node or ast.Pass())
         out = self.ip.store.get((obj.oid, "__out__"))
@@ -920,7 +915,7 @@ class Library:
         if parts[0] == "tensorflow" and "losses" in parts and last in TF.V1_LOSSES:
             return self._raw_tf_loss(TF.V1_LOSSES[last], call)
         if last[:1].islower() and keras_loss(last) and (parts[0] in ("keras", "tensorflow") or "." not in q):
-            backend = "backend" in parts or (len(parts) == 2 and parts[0] == "keras" and False)
+            backend = "backend" in parts  # K.categorical_crossentropy(target, output)
             fl = call.kwargs.get("from_logits")
             spec = normalize_loss(f"keras.losses.{last}",
                                   from_logits=fl.value if isinstance(fl, Const) and isinstance(fl.value, bool) else None)
@@ -997,8 +992,7 @@ class Library:
 
     # -- activations, tensor functions -------------------------------------------------------------------------
     def activate(self, x: Value, act: str, axis: object, node: ast.AST, *, torch: bool, axis_given: bool = True) -> Tensor:
-        if act == "log_softmax" or (act == "log" and isinstance(x, Tensor) and x.act == "softmax"):
-            pass
+        """`act` applied to `x` over `axis` (PyTorch's softmax without `dim` has its axis missing)."""
         base = x if isinstance(x, Tensor) else INPUT
         axis_value = axis if isinstance(axis, int) else _int(axis) if isinstance(axis, Value) else None
         missing = (torch and act in ("softmax", "log_softmax") and not axis_given)
@@ -1455,7 +1449,10 @@ def _first(*handlers: Callable[[Library, str, CallArgs], Value | None]) -> Calla
     return run
 
 
-def _build_handlers() -> dict[str, Callable[[Library, str, CallArgs], Value | None]]:
+_Handler = Callable[[Library, str, CallArgs], "Value | None"]
+
+
+def _build_handlers() -> tuple[dict[str, _Handler], _Handler]:
     table: dict[str, list[Callable]] = {}
 
     def add(names, handler) -> None:  # noqa: ANN001
@@ -1500,12 +1497,10 @@ def _build_handlers() -> dict[str, Callable[[Library, str, CallArgs], Value | No
     return {name: _first(*handlers, *defaults) for name, handlers in table.items()}, _first(*defaults)
 
 
-class _Handlers(dict):
-    """The handlers of a name (then those that decide by module: metric objects, pretrained models)."""
-
-    def get(self, name: str, default=None):  # noqa: ANN001, ANN201
-        return _BY_NAME.get(name, _BY_MODULE)
+def _handler(name: str) -> Callable[[Library, str, CallArgs], Value | None]:
+    """What to try for a library name: the handlers of its last component, then those that decide
+    by module (metric objects, pretrained models, Keras losses)."""
+    return _BY_NAME.get(name, _BY_MODULE)
 
 
 _BY_NAME, _BY_MODULE = _build_handlers()
-_HANDLERS = _Handlers()
