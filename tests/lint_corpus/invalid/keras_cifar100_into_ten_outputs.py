@@ -9,7 +9,7 @@ model = tf.keras.Sequential([
     tf.keras.layers.MaxPooling2D(),
     tf.keras.layers.Flatten(),
     tf.keras.layers.Dense(64, activation="relu"),
-    tf.keras.layers.Dense(10, activation="softmax"),  # expect: HC110
+    tf.keras.layers.Dense(10, activation="softmax"),  # HC110 (100 classes, 10 outputs) folds into HC203
 ])
 model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
               metrics=["accuracy"])

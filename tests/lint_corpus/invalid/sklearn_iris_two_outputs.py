@@ -14,7 +14,7 @@ class IrisNet(nn.Module):
     def __init__(self):
         super().__init__()
         self.fc1 = nn.Linear(4, 16)
-        self.fc2 = nn.Linear(16, 2)  # expect: HC110
+        self.fc2 = nn.Linear(16, 2)  # HC110 (3 classes, 2 outputs) folds into HC203
 
     def forward(self, x):
         return self.fc2(torch.relu(self.fc1(x)))

@@ -11,7 +11,7 @@ train_loader = torch.utils.data.DataLoader(train_set, batch_size=64, shuffle=Tru
 model = torchvision.models.resnet18(weights="IMAGENET1K_V1")
 for p in model.parameters():
     p.requires_grad = False
-model.fc = nn.Linear(model.fc.in_features, 2)  # expect: HC110
+model.fc = nn.Linear(model.fc.in_features, 2)  # HC110 (10 classes, 2 outputs) folds into HC203
 model = model.to("cuda")
 
 criterion = nn.CrossEntropyLoss()
