@@ -174,6 +174,7 @@ def test_inference_looks_at_a_bounded_sample_and_verifies_later():
 def test_hard_kind_contradicted_by_a_later_chunk():
     y = np.zeros(10, dtype=int)
     s = np.zeros(10)
+    s[1] = 1.0  # 0/1 values in the first rows: predicted labels (a constant column would be a score)
     s[8] = 0.4
     p = infer_task(y, s, sample_rows=5)
     assert p.score_kind == "hard"

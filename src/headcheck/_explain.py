@@ -9,10 +9,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from headcheck.errors import InputError
+from headcheck.findings import Finding
 from headcheck._report import Report, metric_meaning, report, report_files
 from headcheck.render._base import num
 
@@ -20,6 +22,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from headcheck.task import TaskProfile
 
 NEAREST = 5
+# The default tolerance: a number printed by a framework is exact up to its rounding, but float32
+# sums and batch-wise averages move it a little (FLOOR); on N samples metrics move in steps of
+# 1/N, so half a step is tolerated, never more than TINY_N_CAP (on 3 rows half a step is 0.17).
+FLOOR = 5e-4
+TINY_N_CAP = 0.01
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,13 @@ class Explanation:
     nearest: tuple[Match, ...]
     notes: tuple[str, ...]
     task: TaskProfile
+    # what the report's findings say about the number, shown first ("0.5098 is the majority-class
+    # rate: ..."), the findings that bear on it, and what else the number may be when nothing matches
+    story: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    hints: tuple[str, ...] = ()
+    name: str | None = None
+    tied: tuple[str, ...] = field(default=())  # matches with one and the same value
 
     # -- rendering: headcheck.render.explain owns every format -----------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -105,6 +119,25 @@ class Explanation:
 
 
 # ---------------------------------------------------------------------------------------------
+_PAIR = re.compile(r"(?<![\w.])([A-Za-z][\w.@-]*?)\s*(?:[:=]\s*|\s+)(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)(\s*%)?(?![\w/.])")
+_NOT_METRICS = {"epoch", "step", "steps", "batch", "eta", "iter", "iteration", "lr", "learning_rate", "time"}
+
+
+def parse_log(text: str) -> list[tuple[str, str]]:
+    """(name, number as written) pairs of a pasted log line: 'accuracy: 0.9778', 'val_acc 97.78%',
+    a Keras progress line ('32/32 ... - accuracy: 0.9778 - loss: 0.07 - val_accuracy: 0.96').
+
+    >>> parse_log("32/32 - 0s 2ms/step - accuracy: 0.9778 - loss: 0.0712 - val_accuracy: 0.9611")
+    [('accuracy', '0.9778'), ('loss', '0.0712'), ('val_accuracy', '0.9611')]
+    """
+    out = []
+    for name, number, pct in _PAIR.findall(text):
+        if name.lower() in _NOT_METRICS:
+            continue
+        out.append((name, number + ("%" if pct else "")))
+    return out
+
+
 def parse_reported(reported: float | int | str) -> list[tuple[float, str]]:
     """Candidate readings of a reported number: '90%' -> 0.90; 90 -> 0.90 (and 90 itself, for a loss)."""
     given = str(reported).strip()
@@ -151,11 +184,77 @@ def honest_id(rep: Report, definition: str) -> str:
     return choice if choice in rep.metrics else default_metric(kind)
 
 
+def default_tolerance(n_samples: int, given: str) -> float:
+    """FLOOR, half a step of 1/N (at most TINY_N_CAP), or half a unit of the last digit given
+    ('0.98' may be anything from 0.975 to 0.985), whichever is largest."""
+    step = min(0.5 / max(1, n_samples), TINY_N_CAP)
+    return max(FLOOR, step, _half_digit(given))
+
+
+def _half_digit(given: str) -> float:
+    """Half a unit of the last digit written, as a fraction ('97.8%' -> 0.0005; '0.98' -> 0.005)."""
+    text = given.strip().rstrip("%").strip()
+    if not text or "e" in text.lower() or not _is_number(text):
+        return 0.0
+    percent = given.strip().endswith("%") or 1 < float(text) <= 100
+    if "." not in text and not percent:
+        return 0.0
+    decimals = len(text.split(".", 1)[1]) if "." in text else 0
+    return 0.5 * 10.0 ** -decimals / (100.0 if percent else 1.0)
+
+
 def explain_report(rep: Report, reported: float | int | str, *, tolerance: float | None = None,
                    name: str | None = None) -> Explanation:
-    """Explain a reported number against an existing Report (see `explain`)."""
+    """Explain a reported number against an existing Report (see `explain`). `reported` may be a
+    number or a pasted log line (`accuracy: 0.9778`, `val_acc 97.78%`, a Keras progress line):
+    the metric's name then guides the recommendation, and of several numbers on one line the one
+    these labels and scores reproduce is explained."""
+    pairs = parse_log(reported) if isinstance(reported, str) and not _is_number(reported) else []
+    if isinstance(reported, str) and not pairs and not _is_number(reported):
+        raise InputError(f"reported: expected a number (0.9, 90 or '90%') or a log line such as "
+                         f"'val_accuracy: 0.9611'; got {reported!r}.")
+    if not pairs:
+        return _explain_one(rep, reported, tolerance, name)
+    return _explain_line(rep, str(reported), pairs, tolerance, name)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.strip().rstrip("%"))
+    except ValueError:
+        return False
+    return True
+
+
+def _explain_line(rep: Report, line: str, pairs: list[tuple[str, str]], tolerance: float | None,
+                  name: str | None) -> Explanation:
+    metrics = [p for p in pairs if "loss" not in p[0].lower()] or pairs
+    tries = [_explain_one(rep, number, tolerance, name or key, given=f"{key}: {number}")
+             for key, number in metrics]
+    chosen = next((ex for ex in tries if ex.matches), tries[0])
+    if len(metrics) > 1:
+        shown = ", ".join(f"{k} {v}" for k, v in metrics)
+        why = ("the one these labels and scores reproduce" if chosen.matches else
+               "none of them matches these labels and scores; the first is explained")
+        others = [ex.given for ex in tries if ex is not chosen and not ex.matches]
+        note = f"the line holds {shown}: {chosen.given} is explained ({why})"
+        if others and chosen.matches:
+            note += f"; {', '.join(others)} match nothing here (another split?)"
+        chosen = _with_notes(chosen, (note,))
+    return chosen
+
+
+def _with_notes(ex: Explanation, notes: tuple[str, ...]) -> Explanation:
+    from dataclasses import replace
+
+    return replace(ex, notes=notes + ex.notes)
+
+
+def _explain_one(rep: Report, reported: float | int | str, tolerance: float | None,
+                 name: str | None, given: str | None = None) -> Explanation:
     n = max(1, rep.task.n_samples)
-    tol = float(tolerance) if tolerance is not None else max(5e-4, 0.5 / n)
+    written = reported if isinstance(reported, str) else ""  # a float says nothing of its digits
+    tol = float(tolerance) if tolerance is not None else default_tolerance(n, written)
     if not (tol >= 0):
         raise InputError(f"tolerance: expected a non-negative number; got {tolerance!r}.")
     cands = _candidates(rep)
@@ -175,8 +274,109 @@ def explain_report(rep: Report, reported: float | int | str, *, tolerance: float
         notes.append(readings[0][1])
     nearest = tuple(sorted((Match(k, float(v), mean, fits, src, abs(float(v) - chosen))
                             for k, v, mean, fits, src in cands), key=lambda m: m.distance)[:NEAREST])
-    return Explanation(chosen, str(reported), tol, tuple(matches),
-                       _recommend(rep, matches, name), () if matches else nearest, tuple(notes), rep.task)
+    if name:
+        matches = _named_first(matches, name)
+    tied = _tied(matches)
+    if tied:
+        notes.append(f"{len(tied)} definitions give exactly {chosen:.4f} on these data and cannot be "
+                     f"told apart here: {', '.join(tied)}")
+    if tolerance is None and tol > FLOOR and tol == min(0.5 / n, TINY_N_CAP) and n < 1000:
+        notes.append(f"tolerance +/-{tol:.4g}: on {n} samples a metric moves in steps of 1/{n}")
+    bearing = _bearing(rep)
+    return Explanation(chosen, given or str(reported), tol, tuple(matches),
+                       _recommend(rep, matches, name), () if matches else nearest, tuple(notes),
+                       rep.task, story=_story(rep, chosen, matches, bearing), findings=bearing,
+                       hints=() if matches else _hints(rep, name), name=name, tied=tied)
+
+
+def _named_first(matches: list[Match], name: str) -> list[Match]:
+    """The definition the metric's name points to goes first among the matches."""
+    from headcheck.views import view_for_name
+
+    key = name.strip().lower()
+    wanted = {view_for_name(key), key.removeprefix("val_")} - {None}
+    return sorted(matches, key=lambda m: (m.id not in wanted,))
+
+
+def _tied(matches: Sequence[Match]) -> tuple[str, ...]:
+    """The ids of the largest group of matches with one and the same value (2 or more)."""
+    groups: dict[float, list[str]] = {}
+    for m in matches:
+        groups.setdefault(round(m.value, 12), []).append(m.id)
+    best = max(groups.values(), key=len, default=[])
+    return tuple(best) if len(best) > 1 else ()
+
+
+def _bearing(rep: Report) -> tuple[Finding, ...]:
+    """The report's findings that bear on any number of these predictions: warnings and errors
+    (infos suggest better practice, they do not explain a number)."""
+    return tuple(f for f in rep.findings if f.severity.rank >= 1)
+
+
+def _story(rep: Report, value: float, matches: Sequence[Match], bearing: tuple[Finding, ...]) -> tuple[str, ...]:
+    """What the number is, said first when a baseline or a finding explains it."""
+    ids = {m.id for m in matches}
+    lines = []
+    codes = [f.code for f in bearing if f.code in ("HC402", "HC103", "HC307")]
+    cite = f" ({', '.join(codes)})" if codes else ""
+    if "baseline.majority_class" in ids:
+        b = rep.baselines["majority_class"]
+        collapse = _collapse(rep)
+        what = f"{collapse}{cite}" if collapse else f" {b.meaning}"
+        lines.append(f"{value:.4f} is the majority-class rate:{what}.{_honest(rep)}")
+    else:
+        for m in matches:
+            if m.source == "baseline":
+                lines.append(f"{value:.4f} is what a trivial predictor scores: {m.meaning}.")
+                break
+        else:
+            collapse = _collapse(rep)
+            if collapse and any(m.source in ("metric", "view") for m in matches):
+                lines.append(f"{value:.4f} is the score of a collapsed model:{collapse}{cite}.{_honest(rep)}")
+    return tuple(lines)
+
+
+def _honest(rep: Report) -> str:
+    """' balanced_accuracy = 0.2000 shows it' (a metric a constant prediction cannot game)."""
+    for key in ("balanced_accuracy", "macro_f1", "mae"):
+        if key in rep.metrics and math.isfinite(rep.metrics[key]):
+            return f" {key} = {rep.metrics[key]:.4f} shows it (a constant prediction cannot game it)."
+    return ""
+
+
+def _collapse(rep: Report) -> str:
+    """' The model predicts class X for every sample' when one class takes >= 95 % of predictions."""
+    facts = rep.facts
+    if facts is None or not facts.predicted_counts or rep.task.kind == "multilabel":
+        return ""
+    pred = facts.predicted_counts
+    total = sum(pred)
+    if total <= 0:
+        return ""
+    top = max(range(len(pred)), key=lambda i: pred[i])
+    share = pred[top] / total
+    if share < 0.95:
+        return ""
+    name = rep.task.class_name(top)
+    how = "every sample" if share == 1.0 else f"{share:.1%} of the samples"
+    return f" the model predicts class {name} for {how}"
+
+
+def _hints(rep: Report, name: str | None) -> tuple[str, ...]:
+    """What else a number that matches nothing may be."""
+    out = ["another split: these labels and scores may not be the data the number was computed "
+           "on (training vs validation data, a shuffled or truncated export)"]
+    if not name or not name.lower().startswith("val"):
+        out.append("an epoch average of batch values: a metric printed during training is averaged "
+                   "over the epoch's batches while the weights change, so it differs from the same "
+                   "metric of the final model (compare it with the validation metric, or evaluate)")
+    if rep.task.kind in ("binary", "multilabel"):
+        out.append(f"a different threshold: these metrics decide at {rep.task.threshold:g}; a number "
+                   "computed at another threshold (or on logits read as probabilities) differs")
+    if rep.task.kind in ("multiclass", "ordinal"):
+        out.append("a different class mapping or averaging (macro vs micro, classes dropped): "
+                   "compare the per-class table")
+    return tuple(out)
 
 
 def _match_order(m: Match) -> tuple[float, int]:
@@ -196,6 +396,8 @@ def _recommend(rep: Report, matches: Sequence[Match], name: str | None) -> Recom
         # the closest definition that does not fit the task is the likely source of the number
         misfit = [m for m in matches if not m.fits_task and m.source == "view"]
         definition = (misfit or list(matches))[0].id
+    if definition is not None and definition.startswith("baseline."):
+        definition = None  # a baseline is no definition to report: the task's own metric is
     rid = honest_id(rep, definition) if definition else default_metric(rep.task.kind)
     if rid not in rep.metrics:
         return None

@@ -102,6 +102,8 @@ class DataFacts:
     predicted_counts: tuple[float, ...] | None = None  # predictions per class (per label)
     accuracy: float | None = None  # the honest accuracy for the task (per-label for multilabel)
     majority_rate: float | None = None  # the majority-class baseline of that same accuracy
+    score_min: float | None = None  # the smallest and largest score seen (all rows)
+    score_max: float | None = None
     extra: dict = field(default_factory=dict)
 
 

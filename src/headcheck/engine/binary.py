@@ -126,7 +126,8 @@ class BinaryState(State):
             n_outputs=2 if self.profile.score_layout == "two-columns" else 1,
             label_is_integer=True, class_counts=tuple(float(c) for c in support),
             predicted_counts=tuple(float(c) for c in predicted), accuracy=metrics["accuracy"],
-            majority_rate=float(support.max() / W),
+            majority_rate=float(support.max() / W), score_min=self.score_min,
+            score_max=self.score_max,
             extra={} if thresholds is None else {"thresholds": thresholds.facts()})
         return EngineResult(
             kind=self.kind, n_samples=self.n_samples, total_weight=W, metrics=metrics,

@@ -134,7 +134,8 @@ class MulticlassState(State):
             label_max=self.label_max, label_is_integer=True,
             class_counts=tuple(float(c) for c in st["support"]),
             predicted_counts=tuple(float(c) for c in st["predicted"]),
-            accuracy=metrics["accuracy"], majority_rate=float(st["support"].max() / W))
+            accuracy=metrics["accuracy"], majority_rate=float(st["support"].max() / W),
+            score_min=self.score_min, score_max=self.score_max)
         return EngineResult(
             kind=self.kind, n_samples=self.n_samples, total_weight=float(W), metrics=metrics,
             views=compute_views(self, metrics, notes),

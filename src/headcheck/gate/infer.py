@@ -40,6 +40,7 @@ class _ScoreInfo:
     hard_by_dtype: bool
     one_per_row: bool  # hard matrix with exactly one 1 per row
     max_value: float
+    constant: float | None = None  # the one value of a constant float column
 
 
 def _score_info(y_score: np.ndarray, sample_rows: int) -> _ScoreInfo:
@@ -55,11 +56,14 @@ def _score_info(y_score: np.ndarray, sample_rows: int) -> _ScoreInfo:
     layout: ScoreLayout = "column" if s.ndim == 1 else ("single-column" if cols == 1 else "matrix")
     lo, hi = float(s.min()), float(s.max())
     by_dtype = s.dtype.kind in "biu"
-    binary_values = bool(np.isin(s, (0, 1)).all())
+    # float 0/1 values are predicted labels only when both occur: a float column that is 1.0 (or
+    # 0.0) everywhere is a constant output (a softmax over one unit), not a decision
+    binary_values = bool(np.isin(s, (0, 1)).all()) and (lo != hi or s.ndim == 2 and s.shape[1] > 1)
     hard = by_dtype or binary_values
     sums = cols >= 2 and bool(np.allclose(s.sum(axis=1, dtype=np.float64), 1.0, atol=SUM_TOL))
     one_per_row = hard and cols >= 2 and sums
-    return _ScoreInfo(cols, layout, lo >= 0 and hi <= 1, sums, hard, by_dtype, one_per_row, hi)
+    constant = lo if lo == hi and s.dtype.kind == "f" else None
+    return _ScoreInfo(cols, layout, lo >= 0 and hi <= 1, sums, hard, by_dtype, one_per_row, hi, constant)
 
 
 def infer_task(
@@ -414,6 +418,9 @@ class _Decider:
                                       "(hard); probability metrics (log loss, AUC, calibration) are "
                                       "left out")
             return "hard"
+        if s.constant is not None and s.columns == 1 and not s.hard:
+            self.decisions.append(f"every score in the first rows is exactly {s.constant:g}: read as "
+                                  "probabilities of a constant output (not as predicted labels)")
         if not s.in_unit:
             self.decisions.append("scores have values outside [0, 1]: read as logits (the honest "
                                   "metrics apply a " + ("softmax" if matrix and kind == "multiclass"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from headcheck.render import html as html_out
 from headcheck.render._base import WIDTH, fmt, num, plain, task_line
-from headcheck.render.document import Block, Field, Notes, Title, Verdict, Verdicts
+from headcheck.render.document import Block, Field, Findings, Notes, Para, Title, Verdict, Verdicts
 
 if TYPE_CHECKING:  # pragma: no cover
     from headcheck._explain import Explanation, Match, Recommended
@@ -39,8 +39,13 @@ def to_dict(ex: Explanation) -> dict[str, Any]:
     }
     if not ex.matches:
         d["nearest"] = [match_dict(m) for m in ex.nearest]
+        d["hints"] = list(ex.hints)
     if ex.notes:
         d["notes"] = list(ex.notes)
+    if ex.name:
+        d["name"] = ex.name
+    d["story"] = list(ex.story)
+    d["findings"] = [plain(f.to_dict()) for f in ex.findings]
     return d
 
 
@@ -57,22 +62,43 @@ def _within(ex: Explanation) -> str:
     return f"{ex.reported:.4f} (within +/-{ex.tolerance:.4g})"
 
 
+def match_verdict(source: str, fits: bool) -> str:
+    """How a match is named: a baseline is a baseline (a trivial predictor), not a misfit view."""
+    if source == "baseline":
+        return "baseline: what a trivial predictor scores"
+    return f"{source}, {'fits the task' if fits else 'DOES NOT FIT the task'}"
+
+
 def lines(ex: Explanation) -> list[str]:
-    """The explanation as plain lines (text, Markdown and rich share them)."""
-    out = [f"Reported: {ex.given}{_read_as(ex)}", f"Task: {task_line(ex.task)}"]
+    """The explanation as plain lines (text, Markdown and rich share them): what the findings say
+    about the number first, then the definitions that give it."""
+    out = [f"Reported: {ex.given}{_read_as(ex)}"]
+    out += list(ex.story)
+    out.append(f"Task: {task_line(ex.task)}")
     out += [f"  - {n}" for n in ex.notes]
+    if ex.findings:
+        out.append("Findings that bear on this number:")
+        out += [f"  {f.code} {f.name} [{f.severity.value}]: {_message(f)}" for f in ex.findings]
     if ex.matches:
         out.append(f"Definitions that give {_within(ex)}:")
         for m in ex.matches:
-            verdict = "fits the task" if m.fits_task else "DOES NOT FIT the task"
-            out.append(f"  {m.id} = {fmt(m.value)} [{m.source}, {verdict}]: {m.meaning}")
+            out.append(f"  {m.id} = {fmt(m.value)} [{match_verdict(m.source, m.fits_task)}]: {m.meaning}")
     else:
-        out.append(f"No metric, view or baseline gives {_within(ex)}. Nearest:")
-        out += [f"  {m.id} = {fmt(m.value)} [{m.source}]: {m.meaning}" for m in ex.nearest]
+        out.append(f"No metric, view or baseline gives {_within(ex)}. It may be:")
+        out += [f"  - {h}" for h in ex.hints]
+        out.append("Nearest definitions:")
+        out += [f"  {m.id} = {fmt(m.value)} [{match_verdict(m.source, m.fits_task)}]: {m.meaning}"
+                for m in ex.nearest]
     if ex.recommended is not None:
         r = ex.recommended
         out.append(f"Recommended: {r.id} = {fmt(r.value)} ({r.meaning})")
     return out
+
+
+def _message(f: Any) -> str:
+    from headcheck.render.document import finding_parts
+
+    return finding_parts(f)[0]
 
 
 def to_text(ex: Explanation, width: int = WIDTH) -> str:
@@ -91,7 +117,7 @@ def to_markdown(ex: Explanation) -> str:
         line = md_text(line)
         if line.startswith("  "):
             out.append("- " + line.strip())
-        elif line.startswith(("Recommended", "Definitions", "No metric")):
+        elif line.startswith(("Recommended", "Definitions", "No metric", "Findings that", "Nearest")):
             out.append(f"\n**{line}**")
         else:
             out.append(line)
@@ -103,7 +129,8 @@ def renderables(ex: Explanation, width: int = WIDTH) -> Iterator[Any]:
 
     for line in lines(ex):
         style = ("bold red" if "DOES NOT FIT" in line
-                 else "bold green" if line.startswith("Recommended") else "")
+                 else "bold green" if line.startswith("Recommended")
+                 else "bold" if line in ex.story else "")
         yield Text(line, style=style)
 
 
@@ -117,11 +144,16 @@ def document(ex: Explanation) -> list[Block]:
     blocks: list[Block] = [
         Title("headcheck explain"),
         Field("Reported", ex.given + _read_as(ex)),
+        *(Para(line) for line in ex.story),
         Field("Task", task_line(ex.task)),
         Notes(tuple(ex.notes)),
-        Verdicts(title, tuple(Verdict(m.id, m.value, m.fits_task, m.meaning, source=m.source)
-                              for m in items), label="definition"),
     ]
+    if ex.findings:
+        blocks.append(Findings(tuple(ex.findings)))
+    if ex.hints:
+        blocks += [Para("It may be:"), Notes(tuple(ex.hints))]
+    blocks.append(Verdicts(title, tuple(Verdict(m.id, m.value, m.fits_task, m.meaning, source=m.source)
+                                        for m in items), label="definition"))
     if ex.recommended is not None:
         r = ex.recommended
         blocks.append(Field("Recommended", f"{r.id} = {fmt(r.value)} ({r.meaning})"))

@@ -6,13 +6,16 @@ from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx
 from headcheck.rules._util import pick
+from headcheck.task import DataFacts
 
 
 class SingleUnitSoftmax(Rule):
     """Softmax (or log-softmax) over a single output unit.
 
     ## What it does
-    Flags a last layer with one output and a softmax or log-softmax activation.
+    Flags a last layer with one output and a softmax or log-softmax activation; on data (`report`,
+    `explain`), flags its signature: one score column that is exactly 1.0 (log-softmax: 0.0) for
+    every row.
 
     ## Why is this bad?
     Softmax divides each output by the sum of all outputs: over one unit that is the unit divided by
@@ -44,12 +47,15 @@ class SingleUnitSoftmax(Rule):
     severity = Severity.ERROR
     summary = "Softmax over a single output unit always outputs 1.0."
     fix_title = "Use one sigmoid unit with binary cross-entropy, or two softmax units."
-    needs = frozenset({"head"})
+    needs = frozenset({"head", "data"})  # either
     points_at = "activation"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         head = ctx.head
-        if head is None or head.units != 1 or head.activation not in ("softmax", "log_softmax"):
+        if head is None:
+            yield from self._data(ctx)
+            return
+        if head.units != 1 or head.activation not in ("softmax", "log_softmax"):
             return
         value = "1.0" if head.activation == "softmax" else "0.0"
         message = (
@@ -66,8 +72,28 @@ class SingleUnitSoftmax(Rule):
         )
         yield self.finding(message, fix)
 
+    def _data(self, ctx: Context) -> Iterator[Finding]:
+        data = ctx.data
+        if data is None or data.n_outputs != 1 or data.score_min is None or data.score_min != data.score_max:
+            return
+        value = data.score_min
+        if value not in (0.0, 1.0):
+            return
+        what = "softmax" if value == 1.0 else "log-softmax"
+        rate = ""
+        if data.class_counts and len(data.class_counts) == 2 and sum(data.class_counts) > 0:
+            rate = f" ({data.class_counts[1] / sum(data.class_counts):.4f} here)"
+        message = (f"Every score is exactly {value:.1f}: the signature of a {what} over a single output "
+                   f"unit, which outputs {value:.1f} whatever the input. The model has learned nothing, and "
+                   f"an accuracy at 0.5 is frozen at the rate of the class it always predicts{rate}.")
+        fix = ("use one sigmoid output with binary cross-entropy (or two softmax outputs with a "
+               "categorical loss), then retrain")
+        yield self.finding(message, fix)
+
     VALID = [
         Case(ctx(activation="sigmoid", units=1, loss="binary_crossentropy")),
+        Case(ctx(data=DataFacts(n_outputs=1, score_min=0.2, score_max=0.9))),
+        Case(ctx(data=DataFacts(n_outputs=1, score_min=0.7, score_max=0.7)), note="constant, not 1.0"),
         Case(ctx(activation="softmax", units=2, loss="sparse_categorical_crossentropy")),
         Case(ctx(activation="softmax"), note="units unknown"),
     ]
@@ -76,4 +102,6 @@ class SingleUnitSoftmax(Rule):
         Case(ctx(activation="keras.activations.softmax", units=1), message="`Dense(1, activation='sigmoid')`"),
         Case(ctx(activation="nn.Softmax(dim=1)", units=1, loss="nn.BCELoss"), message="nn.BCEWithLogitsLoss"),
         Case(ctx(activation="nn.LogSoftmax(dim=1)", units=1, loss="nn.NLLLoss"), message="outputs 0.0"),
+        Case(ctx(data=DataFacts(n_outputs=1, score_min=1.0, score_max=1.0, class_counts=(49, 51))),
+             message="frozen at the rate of the class it always predicts (0.5100 here)"),
     ]

@@ -1,0 +1,92 @@
+"""explain tells the whole story: findings first, baselines named as baselines, a tolerance that
+fits tiny N, pasted log lines, what else an unmatched number may be; constant scores keep their
+meaning."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import headcheck
+from headcheck.errors import InputError
+
+
+@pytest.fixture
+def stars():
+    """A 1-to-5-star model collapsed onto 5 stars (51 % of the reviews)."""
+    y = np.array([5] * 260 + [4] * 100 + [3] * 60 + [2] * 40 + [1] * 50)
+    p = np.tile([0.1, 0.05, 0.1, 0.2, 0.55], (510, 1))
+    return y, p
+
+
+def test_majority_rate_is_said_first_with_the_findings(stars):
+    y, p = stars
+    ex = headcheck.explain(y, p, "0.5098", label_offset=1)
+    assert ex.story and ex.story[0].startswith("0.5098 is the majority-class rate: the model predicts "
+                                               "class 5 for every sample (HC307, HC402)")
+    assert "balanced_accuracy = 0.2000" in ex.story[0]
+    assert {f.code for f in ex.findings} >= {"HC402", "HC307"}
+    text = ex.to_text()
+    assert text.index("majority-class rate") < text.index("Definitions that give")
+    assert "baseline.majority_class = 0.5098 [baseline: what a trivial predictor scores]" in text
+    assert "baseline, DOES NOT FIT" not in text
+    d = ex.to_dict()
+    assert d["story"] == list(ex.story) and d["findings"][0]["code"] in ("HC307", "HC402")
+    assert "majority-class rate" in ex.render("markdown") and "majority-class rate" in ex.render("html")
+
+
+def test_tiny_n_tolerance_is_capped_and_ties_are_counted():
+    ex = headcheck.explain(np.array([0, 1, 1]), np.array([0.2, 0.7, 0.4]), 0.6667)
+    assert ex.tolerance == pytest.approx(0.01)
+    assert len(ex.tied) >= 2 and any("cannot be told apart" in n for n in ex.notes)
+    assert all(abs(m.value - 0.6667) <= 0.01 for m in ex.matches)
+
+
+def test_digits_given_set_the_tolerance():
+    y = np.array([0, 1] * 500)
+    s = np.where(np.arange(1000) < 981, y, 1 - y) * 0.8 + 0.1  # accuracy 0.981
+    assert "accuracy" in {m.id for m in headcheck.explain(y, s, "98%").matches}  # 0.975..0.985
+    assert headcheck.explain(y, s, 0.98).matches == ()  # a float: +/-5e-4
+
+
+@pytest.mark.parametrize("line,name", [
+    ("accuracy: 0.9500", "accuracy"),
+    ("val_acc 95.00%", "val_acc"),
+    ("32/32 ━━━━━━━━━━━━━━━━━━━━ 0s 2ms/step - accuracy: 0.9912 - loss: 0.0712 - val_accuracy: 0.9500 "
+     "- val_loss: 0.1234", "val_accuracy"),
+])
+def test_pasted_log_lines(line, name):
+    y = np.array([0, 1] * 100)
+    s = np.where(np.arange(200) < 190, y, 1 - y) * 0.8 + 0.1  # accuracy 0.95
+    ex = headcheck.explain(y, s, line)
+    assert ex.reported == pytest.approx(0.95) and ex.matches and ex.name == name
+    assert ex.recommended.id == "accuracy"
+    if "val_loss" in line:
+        assert "0.9912 match nothing here" in ex.notes[0] or "accuracy: 0.9912 match" in ex.notes[0]
+
+
+def test_a_line_without_numbers_is_refused():
+    with pytest.raises(InputError, match="log line"):
+        headcheck.explain(np.array([0, 1]), np.array([0.2, 0.7]), "accuracy")
+
+
+def test_nothing_matches_says_what_else_it_may_be():
+    y = np.array([0, 1] * 50)
+    ex = headcheck.explain(y, np.where(y == 1, 0.8, 0.3), "0.4321")
+    assert not ex.matches and len(ex.nearest) == 5
+    text = " ".join(ex.hints)
+    assert "another split" in text and "epoch average" in text and "threshold" in text
+    assert "It may be:" in ex.to_text() and ex.to_dict()["hints"] == list(ex.hints)
+    val = headcheck.explain(y, np.where(y == 1, 0.8, 0.3), "val_accuracy: 0.4321")
+    assert "epoch average" not in " ".join(val.hints)  # a validation metric is not a batch average
+
+
+def test_single_unit_softmax_scores_keep_their_meaning():
+    y = (np.arange(102) % 2 == 0).astype(int)
+    ones = np.ones((102, 1), dtype=np.float32)
+    rep = headcheck.report(y, ones)
+    assert rep.task.score_kind == "probabilities" and rep.calibration is not None
+    codes = [f.code for f in rep.findings]
+    assert codes[0] == "HC103" and "exactly 1.0" in rep.findings[0].message
+    assert any("constant output" in d for d in rep.task.decisions)
+    # both values present: predicted labels, as before
+    assert headcheck.report(y, y.astype(float)).task.score_kind == "hard"
