@@ -29,24 +29,47 @@ def _pyplot() -> Any:
     return plt
 
 
-def plot_report(rep: Report, path: str) -> str:
-    """Write the three panels to `path` (PNG, or any format matplotlib knows by extension)."""
+def check_plot_path(path: str) -> str:
+    """Validate a plot path before anything is computed: a file (not a folder) in an existing folder,
+    with an extension matplotlib writes. InputError otherwise (the CLI exits 2)."""
+    if os.path.isdir(path):
+        raise InputError(f"--plot: {path} is a folder; give a file name such as "
+                         f"{os.path.join(path, 'report.png')}.")
     parent = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(parent):
         raise InputError(f"--plot: the folder {parent} does not exist; create it or pick another path.")
+    ext = os.path.splitext(path)[1].lstrip(".").lower()
+    _pyplot()
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    known = FigureCanvasBase.get_supported_filetypes()
+    if ext not in known:
+        got = f"'.{ext}'" if ext else "no extension"
+        raise InputError(f"--plot: expected a file name ending in one of "
+                         f"{', '.join('.' + k for k in sorted(known))} (e.g. report.png); got {got} "
+                         f"in {path!r}.")
+    return path
+
+
+def plot_report(rep: Report, path: str) -> str:
+    """Write the panels to `path` (PNG, or any format matplotlib knows by extension): confusions
+    (per-label positives for multi-label data), reliability, per class, the framework views
+    against the honest metric with the findings, and the thresholds when the report has them."""
+    check_plot_path(path)
     plt = _pyplot()
-    panels = 3 + (rep.thresholds is not None)
-    fig, axes = plt.subplots(1, panels, figsize=(16 / 3 * panels, 5))
+    panels = [_confusions, _reliability, _per_class, _views]
+    if rep.calibration is None:
+        panels.remove(_reliability)  # no probabilities: no empty panel
+    if rep.thresholds is not None:
+        panels.append(_thresholds)
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.4 * len(panels), 5.2))
     try:
-        _confusions(axes[0], rep)
-        _reliability(axes[1], rep)
-        _per_class(axes[2], rep)
-        if rep.thresholds is not None:
-            _thresholds(axes[3], rep)
+        for draw, ax in zip(panels, axes):
+            draw(ax, rep)
         fig.suptitle(f"headcheck: {rep.task.kind}, {rep.task.n_classes} "
                      f"{'labels' if rep.task.kind == 'multilabel' else 'classes'}, {rep.task.n_samples} samples")
         fig.tight_layout()
-        fig.savefig(path, dpi=110)
+        fig.savefig(path, dpi=110, bbox_inches="tight")  # no label clipped at the edges
     except OSError as e:
         raise InputError(f"--plot: cannot write {path} ({e}).") from e
     finally:
@@ -54,7 +77,44 @@ def plot_report(rep: Report, path: str) -> str:
     return path
 
 
+def _views(ax: Any, rep: Report) -> None:
+    """What each framework would print next to the honest number, misleading views in red, and
+    the findings' codes: the report's message in one panel."""
+    from headcheck._explain import default_metric
+
+    items = [(k, float(v.value), bool(v.fits_task)) for k, v in rep.views.items()
+             if v.value is not None and np.isfinite(v.value)][:MAX_BARS]
+    honest = default_metric(rep.task.kind)
+    y = np.arange(len(items))
+    ax.barh(y, [v for _, v, _ in items], color=["tab:green" if f else "tab:red" for _, _, f in items])
+    ax.set_yticks(y, [k for k, _, _ in items], fontsize=7)
+    ax.invert_yaxis()
+    if honest in rep.metrics and np.isfinite(rep.metrics[honest]):
+        ax.axvline(rep.metrics[honest], color="black", linestyle="--",
+                   label=f"honest {honest} {rep.metrics[honest]:.4f}")
+        ax.legend(fontsize=7, loc="lower right")
+    ax.set_title("framework views (red: misleading)")
+    ax.set_xlabel("value")
+    codes = [f"{f.code} {f.name}" for f in rep.findings[:6]]
+    text = "findings: " + ("; ".join(codes) if codes else "none")
+    ax.text(0.0, -0.16, text, transform=ax.transAxes, fontsize=7, va="top", wrap=True)
+
+
+def _multilabel_positives(ax: Any, rep: Report) -> None:
+    rows = sorted(rep.per_class, key=lambda r: -float(r.get("support", 0)))[:MAX_BARS]
+    x = np.arange(len(rows))
+    ax.bar(x - 0.2, [float(r.get("support", 0)) for r in rows], width=0.4, label="true positives")
+    ax.bar(x + 0.2, [float(r.get("predicted", 0)) for r in rows], width=0.4, label="predicted positives")
+    ax.set_xticks(x, [str(r.get("name", r.get("class"))) for r in rows], rotation=90 if len(rows) > 6 else 0,
+                  fontsize=8)
+    ax.set_title("positives per label: true vs predicted")
+    ax.legend(fontsize=7)
+
+
 def _confusions(ax: Any, rep: Report) -> None:
+    if rep.task.kind == "multilabel":
+        _multilabel_positives(ax, rep)
+        return
     m = rep.confusion_matrix
     k = rep.task.n_classes
     if m is not None and k <= MAX_MATRIX and rep.task.kind != "multilabel":

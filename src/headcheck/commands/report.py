@@ -36,6 +36,10 @@ def run(args: argparse.Namespace) -> int:
     from headcheck.render import render
 
     kwargs = report_kwargs(args)
+    if args.plot:
+        from headcheck.plot import check_plot_path
+
+        check_plot_path(args.plot)  # before any work: a bad path is exit 2, not a traceback later
     if is_sharded(args.files) or args.executor or args.scheduler:
         from headcheck._sharded import report_shards
 

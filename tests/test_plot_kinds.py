@@ -1,0 +1,54 @@
+"""--plot: every task kind renders (no empty panel), and bad paths stop before any work (exit 2)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import headcheck
+from headcheck.cli import main
+from headcheck.errors import InputError
+
+pytest.importorskip("matplotlib")
+
+
+def data(kind: str):
+    r = np.random.default_rng(0)
+    if kind == "binary":
+        y = r.integers(0, 2, 200)
+        return y, np.clip(y * 0.6 + r.random(200) * 0.5, 0, 1), {}
+    if kind == "multilabel":
+        y = (r.random((200, 5)) < 0.3).astype(int)
+        return y, r.random((200, 5)), {}
+    if kind == "ordinal":
+        y = r.integers(1, 6, 200)
+        return y, y + r.normal(size=200), {"task": "ordinal"}
+    y = r.integers(0, 30, 300)  # many classes: top confusions instead of a matrix
+    return y, r.dirichlet(np.ones(30), 300), {}
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel", "ordinal"])
+def test_each_task_kind_renders(kind, tmp_path):
+    import matplotlib.image as mpimg
+
+    y, s, kw = data(kind)
+    rep = headcheck.report(y, s, **kw)
+    out = rep.plot(str(tmp_path / f"{kind}.png"))
+    img = mpimg.imread(out)
+    assert img.shape[0] > 300 and img.shape[1] > 1000  # several panels side by side
+    assert img.std() > 0.05  # something was drawn
+
+
+def test_bad_plot_paths_exit_2_before_the_report(tmp_path, capsys):
+    y, s, _ = data("binary")
+    np.save(tmp_path / "y.npy", y)
+    np.save(tmp_path / "s.npy", s)
+    files = [str(tmp_path / "y.npy"), str(tmp_path / "s.npy")]
+    for bad, said in ((str(tmp_path), "is a folder"), (str(tmp_path / "out.xyz"), "'.xyz'"),
+                      (str(tmp_path / "out"), "no extension"),
+                      (str(tmp_path / "missing" / "a.png"), "does not exist")):
+        assert main(["report", *files, "--plot", bad]) == 2
+        captured = capsys.readouterr()
+        assert said in captured.err and captured.out == "" and "Traceback" not in captured.err
+    assert not (tmp_path / f"{tmp_path.name}.png").exists()
+    with pytest.raises(InputError, match="is a folder"):
+        headcheck.report(y, s).plot(str(tmp_path))
