@@ -333,6 +333,8 @@ wrong = -tf.reduce_mean(y * tf.log(logits) + (1 - y) * tf.log(1 - logits))
     ("y = np.eye(4)[raw]", ("one-hot", 4, 0, 1)),
     ("y = LabelEncoder().fit_transform(['a', 'b', 'c', 'a'])", ("integer", 3, 0, 2)),
     ("y = pd.get_dummies(frame['c']).values", ("one-hot", None, 0, 1)),
+    ("y = pd.DataFrame({'text': ['a', 'b', 'c'], 'label': [2, 0, 1]})['label'].values", ("integer", 3, 0, 2)),
+    ("y = pd.DataFrame({'label': [1, 5, 4]}).label", ("integer", 3, 1, 5)),
 ])
 def test_labels_from_data_sources(labels_src: str, facts: tuple) -> None:
     h = one(f"""

@@ -1145,6 +1145,19 @@ class Library:
             k = y.k
         return Labels("one-hot", k, 0, 1, True, call.node, f"`{last}`")
 
+    def frame(self, q: str, call: CallArgs) -> Value | None:
+        """`pd.DataFrame({'text': [...], 'label': [0, 2, 1]})`: columns read as literal arrays
+        (`df['label']`, `df.label`); `pd.Series([...])` likewise."""
+        if not q.startswith("pandas") and "." in q:
+            return None
+        data = call.arg(0, "data")
+        if q.endswith("Series"):
+            return literal_labels(data, call.node) if isinstance(data, Seq) else None
+        if isinstance(data, Mapping):
+            return Mapping(tuple((k, literal_labels(v, call.node) if isinstance(v, Seq) else v) for k, v in data.items),
+                           call.node)
+        return None
+
     def eye(self, q: str, call: CallArgs) -> Value | None:
         if q.split(".")[0] not in ("numpy", "torch", "tensorflow", "jax") and "." in q:
             return None
@@ -1477,6 +1490,7 @@ def _build_handlers() -> tuple[dict[str, _Handler], _Handler]:
         L.loader)
     add(list(D.ONE_HOT_ENCODERS), L.one_hot)
     add(["eye", "identity"], L.eye)
+    add(["DataFrame", "Series"], L.frame)
     add(["fit_transform", "transform", "fit_transform_labels"], L.transformer_call)
     add(["train_test_split"], L.split)
     add(list(A.RANDINT), L.randint)
