@@ -23,15 +23,16 @@ from dataclasses import dataclass, field, replace
 
 from headcheck.findings import Location
 from headcheck.head import HeadSpec, LossSpec, MetricSpec
-from headcheck.vocab import normalize_loss, normalize_metric
 from headcheck.lint.events import Compile, LossUse, MetricUse
 from headcheck.lint.interp import Interpreter
-from headcheck.lint.library import Library, short
+from headcheck.lint.library import Library
 from headcheck.lint.project import ProjectPins, Version, era, pins_in_file
+from headcheck.lint.spelled import short
 from headcheck.lint.values import (
     Const, Func, Labels, Layer, LossV, Mapping, MetricV, Obj, Ref, Seq, Tensor, Unknown, Value, unknown_why,
 )
 from headcheck.task import DataFacts, TaskProfile
+from headcheck.vocab import normalize_loss, normalize_metric
 
 _SPELLING_MAX = 80
 
