@@ -369,3 +369,23 @@ def test_cuda_tensors_are_copied_to_the_host():
     result = monitor.epoch_end()
     assert result.metrics == headcheck.report(y.numpy(), out.detach().cpu().numpy()).metrics
     assert headcheck.check(model, nn.CrossEntropyLoss(), (x.cuda(), y.cuda())).findings == ()
+
+
+def test_batches_gathered_on_the_device_give_the_same_numbers():
+    # the accelerator path (copies into preallocated tensors, losses summed without a sync),
+    # forced on CPU tensors: the tracker must see the same rows and losses
+    from headcheck.live import Tracker
+    from headcheck.torch.buffer import BatchBuffer
+
+    x, y = _data(n=300)
+    outputs = nn.Sequential(nn.Linear(8, 3))(x).detach()
+    direct, gathered = Tracker(), Tracker()
+    buffer = BatchBuffer(gathered, capacity=64, on_device=True)
+    for i in range(0, 300, 25):
+        loss = F.cross_entropy(outputs[i:i + 25], y[i:i + 25])
+        direct.update(outputs[i:i + 25].numpy(), y[i:i + 25].numpy(), float(loss))
+        buffer.add(outputs[i:i + 25], y[i:i + 25], loss)
+    buffer.flush()
+    a, b = direct.end_epoch(), gathered.end_epoch()
+    assert a.metrics == b.metrics and a.n_samples == b.n_samples == 300
+    assert a.loss == pytest.approx(b.loss, rel=1e-12) and direct.first_batch_loss == gathered.first_batch_loss

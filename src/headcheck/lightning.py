@@ -104,6 +104,7 @@ class HeadCheck:
         self.check_result: Any = None
         self.last: Any = None  # the last EpochResult
         self.tracker: Any = None
+        self._buffer: Any = None
         self._trace: Any = None
         self._hook: Any = None
         self._capturing = False
@@ -207,8 +208,8 @@ class HeadCheck:
         loss = _loss_of(outputs)
         if loss is None:
             loss = first  # manual optimisation returns no loss: the traced one, for the first step
-        if loss is not None and self.tracker is not None:
-            self.tracker.add_loss(loss.detach() if hasattr(loss, "detach") else loss)
+        if loss is not None and self._buffer is not None:
+            self._buffer.add_loss(loss)  # summed on the device: no synchronisation per step
         if self._capturing:
             self._capturing = False
             self._feed(batch)
@@ -217,7 +218,8 @@ class HeadCheck:
         """The head findings from the traced first step; sets up the tracker and the output hook.
         Returns the traced loss value."""
         from headcheck.live import Tracker
-        from headcheck.torch.head import flat_classes, head_findings, loss_spec, model_output, to_numpy
+        from headcheck.torch.buffer import BatchBuffer
+        from headcheck.torch.head import flat_classes, head_findings, loss_spec, model_output
 
         call = trace.losses[0] if trace.losses else None
         held = _loss_module(pl_module)
@@ -245,9 +247,10 @@ class HeadCheck:
         self.tracker = Tracker(framework="lightning", head=result.context.head,
                                ignore_index=spec.ignore_index, untrained=untrained,
                                **self._options, **self._rules)
+        self._buffer = BatchBuffer(self.tracker)
         if not self._on_validation:  # the training outputs are read: this step's count too
             flat, flat_targets = flat_classes(out, targets, spec.name)
-            self.tracker.update(to_numpy(flat), to_numpy(flat_targets))
+            self._buffer.add(flat.detach(), flat_targets)
         self.tracker.mark_reported(f.code for f in result.findings)
         if self.verbose and trainer.is_global_zero:
             for note in result.notes:
@@ -262,7 +265,7 @@ class HeadCheck:
             self._captured = output
 
     def _feed(self, batch: Any) -> None:
-        from headcheck.torch.head import flat_classes, model_output, to_numpy
+        from headcheck.torch.head import flat_classes, model_output
 
         if self._captured is None:
             return
@@ -270,12 +273,13 @@ class HeadCheck:
         self._captured = None
         targets = _targets(batch, self._target_path)
         out, targets = flat_classes(out, targets, self._loss_name)
-        self.tracker.update(to_numpy(out), to_numpy(targets))
+        self._buffer.add(out, targets)
         self._fed += 1
 
     def _epoch_end(self, trainer: Any, pl_module: Any) -> None:
         logged = {k: v for k, v in trainer.callback_metrics.items() if not str(k).startswith(self.prefix)}
         pairs = _counterparts(logged, self._on_validation)
+        self._buffer.flush()
         result = self.tracker.end_epoch(logged, counterparts=pairs,
                                         definitions=_definitions(pairs, self._metrics))
         self.last = result

@@ -150,18 +150,19 @@ class Tracker:
         if len(y):
             self._add_rows(y, s, w)
 
-    def add_loss(self, loss: object) -> None:
-        """Add one batch's loss (a number, or anything `float()` reads: a 0-d array or tensor)."""
+    def add_loss(self, loss: object, count: int = 1) -> None:
+        """Add one batch's loss (a number, or anything `float()` reads: a 0-d array or tensor), or
+        with `count` > 1 the sum of that many batches' losses (a front-end that sums on a device)."""
         try:
             value = float(loss)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise InputError(f"loss: expected one number per batch (the batch's mean loss); got "
                              f"{describe_array(loss)}. Pass `loss.item()` or the 0-d loss tensor.") from None
-        if self._losses_seen == 0 and self.untrained:
+        if self._losses_seen == 0 and self.untrained and count == 1:
             self.first_batch_loss = value
-        self._losses_seen += 1
+        self._losses_seen += count
         self._loss_sum += value
-        self._loss_n += 1
+        self._loss_n += count
 
     # -- per epoch ----------------------------------------------------------------------------
     def end_epoch(self, logged: Mapping[str, object] | None = None, *,

@@ -29,6 +29,7 @@ from typing import Any
 from headcheck.live import TRAINING_RULES, EpochResult, Guard, Tracker
 from headcheck.live.guard import guarded
 from headcheck.live.tracker import finding_line
+from headcheck.torch.buffer import BatchBuffer
 from headcheck.torch.head import (
     build_head,
     check_module,
@@ -70,6 +71,7 @@ class Monitor:
                          "untrained": untrained, "select": select, "ignore": ignore,
                          "buffer_rows": buffer_rows}
         self.tracker: Tracker | None = None
+        self._buffer: BatchBuffer | None = None
         self.last: EpochResult | None = None
 
     @property
@@ -98,9 +100,14 @@ class Monitor:
         out = model_output(outputs, "outputs")
         if self.tracker is None:
             self.tracker = self._start(out, targets)
+            self._buffer = BatchBuffer(self.tracker, self._options["buffer_rows"])
         out, targets = flat_classes(out, targets, self._spec_name)
-        self.tracker.update(to_numpy(out), None if targets is None else to_numpy(targets), _scalar(loss),
-                            None if sample_weight is None else to_numpy(sample_weight))
+        if sample_weight is not None or targets is None:  # weights (rare): the tracker's own path
+            self._buffer.flush()
+            self.tracker.update(to_numpy(out), None if targets is None else to_numpy(targets), _scalar(loss),
+                                None if sample_weight is None else to_numpy(sample_weight))
+            return
+        self._buffer.add(out, targets, loss)
 
     def add_loss(self, loss: Any) -> None:
         """Add the loss of a batch whose outputs are not given."""
@@ -109,7 +116,8 @@ class Monitor:
     def _add_loss(self, loss: Any) -> None:
         if self.tracker is None:
             self.tracker = Tracker(framework=self.framework, **self._tracker_options(None))
-        self.tracker.add_loss(_scalar(loss))
+            self._buffer = BatchBuffer(self.tracker, self._options["buffer_rows"])
+        self._buffer.add_loss(loss)
 
     def epoch_end(self, logged: Mapping[str, Any] | None = None, *,
                   counterparts: Mapping[str, str] | None = None,
@@ -127,6 +135,8 @@ class Monitor:
     def _epoch_end(self, logged: Any, counterparts: Any, definitions: Any) -> EpochResult:
         if self.tracker is None:
             self.tracker = Tracker(framework=self.framework, **self._tracker_options(None))
+        if self._buffer is not None:
+            self._buffer.flush()
         result = self.tracker.end_epoch(logged, counterparts=counterparts, definitions=definitions)
         self.last = result
         if self.verbose:
