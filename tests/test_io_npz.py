@@ -115,3 +115,21 @@ def test_npz_members_read_exactly_as_numpy_reads_them(tmp_path_factory, dtype, s
                 assert np.array_equal(got, want)
             finally:
                 hnpz.READ_WHOLE_BYTES = saved
+
+
+def test_member_names_never_leave_the_spool(tmp_path, monkeypatch):
+    import zipfile
+
+    import hostile
+
+    monkeypatch.setattr(hnpz, "READ_WHOLE_BYTES", 0)
+    spool = tmp_path / "spool"
+    (spool / "x").mkdir(parents=True)
+    path = tmp_path / "d.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("y_true.npy", hostile.array_bytes(np.array([0, 1, 1])))
+        z.writestr("../../evil.npy", hostile.array_bytes(np.array([0.2, 0.9, 0.6])))
+    with open_inputs([str(path)], scores_key="../../evil", tmp_dir=str(spool)) as inp:
+        assert inp.y_score.tolist() == [0.2, 0.9, 0.6]
+        assert os.path.dirname(os.path.dirname(inp.y_score.filename)) == str(spool)
+    assert sorted(os.listdir(tmp_path)) == ["d.npz", "spool"]

@@ -1,6 +1,7 @@
 """The entry points: labels and scores (and weights) from one file or two, whatever the format."""
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,6 +65,8 @@ def load_inputs(
             f"got {len(paths)} paths. Example: headcheck report labels.npy scores.npy"
         )
     ctx = ReadContext(spool, progress)
+    for path in [*paths, *([] if weights is None else [str(weights)])]:
+        format_for(path)  # every path checked before any is opened
     if len(paths) == 1:
         fmt = format_for(paths[0])
         if fmt.read_pair is None:
@@ -71,14 +74,15 @@ def load_inputs(
                 f"{paths[0]}: a {fmt.extensions[0]} file holds one array; expected labels and scores. "
                 f"Pass two files (headcheck report labels{fmt.extensions[0]} scores{fmt.extensions[0]}) "
                 f"or one {describe(pair_only=True)} file holding both.")
-        pair = fmt.read_pair(paths[0], Request(labels_key, scores_key, label_column), ctx)
+        with _warnings_as_notes(paths[0], ctx):
+            pair = fmt.read_pair(paths[0], Request(labels_key, scores_key, label_column), ctx)
         y_true, y_score, w, source = pair.y_true, pair.y_score, pair.sample_weight, paths[0]
     else:
         y_true = _read(paths[0], key=labels_key, role="labels", ctx=ctx)
         y_score = _read(paths[1], key=scores_key, role="scores", ctx=ctx)
         w, source = None, f"{paths[0]} + {paths[1]}"
     if weights is not None:
-        w = _read(weights, key=None, role="weights", ctx=ctx)
+        w = _read(str(weights), key=None, role="weights", ctx=ctx)
     return Inputs(y_true, y_score, w, source, tuple(ctx.notes))
 
 
@@ -92,4 +96,17 @@ def load_array(path: str, *, key: str | None = None, role: str = "array",
 
 
 def _read(path: str, *, key: str | None, role: str, ctx: ReadContext) -> np.ndarray:
-    return format_for(path).read_array(path, role=role, key=key, ctx=ctx)
+    fmt = format_for(path)
+    with _warnings_as_notes(path, ctx):
+        return fmt.read_array(path, role=role, key=key, ctx=ctx)
+
+
+@contextmanager
+def _warnings_as_notes(path: str, ctx: ReadContext) -> Iterator[None]:
+    """Warnings raised while reading (numpy's, pyarrow's) become notes of the report instead of
+    lines on stderr; a read that fails reports its InputError only."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        ctx.note(f"{path}: while reading: {message}")

@@ -2,11 +2,14 @@
 decompressed in pieces to the spool when large; never unpickled."""
 from __future__ import annotations
 
-import shutil
+import os
+import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO
 
 import numpy as np
 
@@ -14,7 +17,7 @@ from headcheck.errors import InputError
 from headcheck.io._chunks import CHUNK_BYTES
 from headcheck.io._registry import Format, Pair, ReadContext, Request
 from headcheck.io._spool import Spool
-from headcheck.io.npy import MAGIC
+from headcheck.io.npy import MAGIC, Header, map_array, read_header
 
 LABEL_KEYS = ("y_true", "labels", "y")
 SCORE_KEYS = ("y_score", "scores", "y_pred", "probs")
@@ -24,29 +27,72 @@ _ROLE_KEYS = {"labels": LABEL_KEYS, "scores": SCORE_KEYS, "weights": WEIGHT_KEYS
 READ_WHOLE_BYTES = CHUNK_BYTES
 
 
+# What np.savez / np.savez_compressed write; zipfile reads bzip2 and lzma too, but without a bound
+# on what one read call inflates to, so a small member could expand without limit.
+_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
+_OTHER_METHODS = {1: "shrink", 6: "implode", 9: "deflate64", 12: "bzip2", 14: "lzma", 93: "zstandard",
+                  99: "AES encryption"}
+# Deflate expands at most about 1032 to 1: a member claiming more is lying about its size.
+_MAX_DEFLATE_RATIO = 1032
+# Everything zipfile and zlib raise on a damaged archive or member.
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, RuntimeError,
+               NotImplementedError, ValueError, struct.error, OverflowError)
+_RESAVE = "Re-save the arrays with np.savez_compressed."
+
+
 class Npz:
     """The arrays of a .npz, read without unpickling and without loading members whole where
-    avoidable."""
+    avoidable; every member is checked (encryption, method, sizes, .npy header) before it is read."""
 
     def __init__(self, path: str, zf: zipfile.ZipFile) -> None:
         self.path, self.zip = path, zf
+        self.size = os.path.getsize(path)
         names = zf.namelist()
-        self.files = [n.removesuffix(".npy") for n in names]
+        self.files = [n[:-4] if n.endswith(".npy") else n for n in names]
         self._member = dict(zip(self.files, names))
 
     def get(self, key: str, spool: Spool | None) -> np.ndarray:
         info = self.zip.getinfo(self._member[key])
-        if info.compress_type == zipfile.ZIP_STORED:
-            mapped = self._map_stored(info)
-            if mapped is not None:
-                return mapped
-        if spool is not None and info.file_size > READ_WHOLE_BYTES:
-            return self._spool_member(info, key, spool)
-        with self.zip.open(info) as fh:
-            return np.lib.format.read_array(fh, allow_pickle=False)
+        name = f"{self.path}: array {key!r} (member {info.filename})"
+        self._check_member(info, name)
+        try:
+            if info.compress_type == zipfile.ZIP_STORED:
+                mapped = self._map_stored(info, name)
+                if mapped is not None:
+                    return mapped
+            with self.zip.open(info) as fh:
+                header = read_header(fh, name, info.file_size)
+                if spool is not None and header.nbytes > READ_WHOLE_BYTES:
+                    # the member's name is the user's: never a path component of its own
+                    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", key)[:64]
+                    return _spool_data(fh, header, name, spool.path(f"{safe}.bin"))
+                return _read_data(fh, header, name)
+        except InputError:
+            raise
+        except _ZIP_ERRORS as e:
+            raise InputError(f"{name}: cannot be read ({type(e).__name__}: {e}); the file is damaged. "
+                             f"{_RESAVE}") from e
 
-    def _map_stored(self, info: zipfile.ZipInfo) -> np.ndarray | None:
-        """A memmap of an uncompressed member where it lies; None if its header is unusual."""
+    def _check_member(self, info: zipfile.ZipInfo, name: str) -> None:
+        if info.flag_bits & 0x1:
+            raise InputError(f"{name}: is encrypted (password-protected); headcheck reads plain .npz "
+                             f"files only. {_RESAVE}")
+        if info.compress_type not in _METHODS:
+            method = _OTHER_METHODS.get(info.compress_type, f"method {info.compress_type}")
+            raise InputError(f"{name}: uses {method} compression; headcheck reads stored and deflated "
+                             f"members, what np.savez and np.savez_compressed write. {_RESAVE}")
+        if info.header_offset + info.compress_size > self.size:
+            raise InputError(f"{name}: claims {info.compress_size:,} compressed bytes, more than the "
+                             f"file holds: it is truncated or damaged. {_RESAVE}")
+        stored = info.compress_type == zipfile.ZIP_STORED
+        if (stored and info.file_size != info.compress_size) or (
+                info.file_size > info.compress_size * _MAX_DEFLATE_RATIO + 1024):
+            raise InputError(f"{name}: claims {info.file_size:,} bytes from {info.compress_size:,} "
+                             f"{'stored' if stored else 'compressed'} bytes, more than "
+                             f"{'storing' if stored else 'deflate'} allows: it is damaged. {_RESAVE}")
+
+    def _map_stored(self, info: zipfile.ZipInfo, name: str) -> np.ndarray | None:
+        """A memmap of an uncompressed member where it lies; None if its layout is unusual."""
         with open(self.path, "rb") as fh:
             fh.seek(info.header_offset)
             local = fh.read(30)
@@ -55,27 +101,42 @@ class Npz:
             name_len, extra_len = struct.unpack("<HH", local[26:30])
             start = info.header_offset + 30 + name_len + extra_len
             fh.seek(start)
-            version = np.lib.format.read_magic(fh)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
-            elif version == (2, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
-            else:
-                return None
-            offset = fh.tell()
-        if dtype.hasobject:
-            raise ValueError("Object arrays cannot be loaded when allow_pickle=False")
-        size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-        if size == 0 or offset - start + size != info.file_size:
+            header = read_header(fh, name, info.file_size)
+        if header.nbytes == 0 or header.data_offset + header.nbytes != info.file_size:
             return None
-        return np.memmap(self.path, dtype=dtype, mode="r", offset=offset, shape=shape,
-                         order="F" if fortran else "C")
+        return map_array(self.path, header, start)
 
-    def _spool_member(self, info: zipfile.ZipInfo, key: str, spool: Spool) -> np.ndarray:
-        out = spool.path(f"{key}.npy")
-        with self.zip.open(info) as src, open(out, "wb") as dst:
-            shutil.copyfileobj(src, dst, CHUNK_BYTES // 4)
-        return np.load(out, mmap_mode="r", allow_pickle=False)
+
+def _read_data(fh: IO[bytes], h: Header, name: str) -> np.ndarray:
+    """The member's data read whole (the header bounded it by the member's size)."""
+    data = fh.read(h.nbytes)
+    if len(data) != h.nbytes:
+        raise InputError(f"{name}: ends after {len(data):,} of the {h.nbytes:,} bytes its header "
+                         f"claims: the file is damaged. {_RESAVE}")
+    _drain(fh)
+    a = np.frombuffer(data, dtype=h.dtype)
+    return a.reshape(h.shape[::-1]).T if h.fortran else a.reshape(h.shape)
+
+
+def _spool_data(fh: IO[bytes], h: Header, name: str, out: str) -> np.ndarray:
+    """The member's data decompressed piece by piece into a spool file, memory-mapped read-only."""
+    left = h.nbytes
+    with open(out, "wb") as dst:
+        while left:
+            piece = fh.read(min(left, CHUNK_BYTES // 4))
+            if not piece:
+                raise InputError(f"{name}: ends {left:,} bytes short of what its header claims: the "
+                                 f"file is damaged. {_RESAVE}")
+            dst.write(piece)
+            left -= len(piece)
+    _drain(fh)
+    return np.memmap(out, dtype=h.dtype, mode="r", shape=h.shape, order="F" if h.fortran else "C")
+
+
+def _drain(fh: IO[bytes]) -> None:
+    """Reads the member to its end, where zipfile checks its CRC (bounded by the checked size)."""
+    while fh.read(1 << 20):
+        pass
 
 
 @contextmanager
@@ -86,7 +147,7 @@ def open_npz(path: str) -> Iterator[Npz]:
         raise InputError(f"{path}: is a single array saved with a .npz name; rename it to .npy.")
     try:
         zf = zipfile.ZipFile(path)
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+    except _ZIP_ERRORS as e:
         raise InputError(f"{path}: cannot be read as .npz ({e}). Re-save it with np.savez.") from e
     try:
         yield Npz(path, zf)
@@ -96,20 +157,10 @@ def open_npz(path: str) -> Iterator[Npz]:
 
 def member(z: Npz, key: str, role: str, spool: Spool | None) -> np.ndarray:
     """Array `key` of the archive, as the `role` ('labels', 'scores', ...) the user gave it."""
-    path = z.path
     if key not in z.files:
-        raise InputError(f"{path}: has no array {key!r} for the {role}; it holds {z.files}. "
+        raise InputError(f"{z.path}: has no array {key!r} for the {role}; it holds {z.files}. "
                          f"Pass --{role}-key with one of those names.")
-    try:
-        return z.get(key, spool)
-    except ValueError as e:
-        if "pickle" in str(e) or "object" in str(e).lower():
-            raise InputError(f"{path}: array {key!r} holds Python objects (pickled); headcheck never "
-                             "unpickles files. Re-save it as a numeric or string array.") from e
-        raise InputError(f"{path}: array {key!r} is not a valid .npy member ({e}). "
-                         "Re-save the file with np.savez.") from e
-    except (OSError, EOFError, zipfile.BadZipFile) as e:
-        raise InputError(f"{path}: array {key!r} cannot be read ({e}). Re-save the file with np.savez.") from e
+    return z.get(key, spool)
 
 
 def read_array(path: str, *, role: str = "array", key: str | None = None,
