@@ -137,10 +137,10 @@ def test_quoted_and_crlf_csv(tmp_path):
     assert inp.y_true.tolist() == y.tolist() and np.array_equal(inp.y_score, p)
 
 
-def test_blank_line_is_ragged(tmp_path):
+def test_blank_line_before_data_is_named(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text("0,0.2,0.8\n\n1,0.3,0.7\n")
-    with pytest.raises(InputError, match="line 2 has 0 field"):
+    with pytest.raises(InputError, match="line 2 is blank but rows of data follow it"):
         load_inputs([str(path)])
 
 
@@ -157,3 +157,194 @@ def test_reading_progress_only_on_a_terminal(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "stderr", fake)
     table = read_csv(path, with_labels=True, progress=True, batch_rows=4)
     assert "reading d.csv" in fake.getvalue() and table.values.shape == (30, 1)
+
+
+# --- odd but valid CSV (issue 12): BOMs, comments, separators, trailing blanks ------------------
+def test_bom_without_header_keeps_the_first_row(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_bytes("\ufeff0,0.2,0.8\n1,0.6,0.4\n1,0.3,0.7\n".encode())
+    inp = load_inputs([str(path)])
+    assert inp.y_true.tolist() == [0, 1, 1] and inp.y_score.shape == (3, 2)
+
+
+def test_bom_with_header_gives_clean_column_names(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_bytes("\ufefflabel,a,b\n0,0.2,0.8\n1,0.6,0.4\n".encode())
+    table = read_csv(str(path), with_labels=True)
+    assert table.header == ("label", "a", "b") and table.labels.tolist() == [0, 1]
+
+
+def test_bom_before_a_named_label_column(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_bytes("\ufefftarget,p0,p1\n1,0.2,0.8\n0,0.6,0.4\n".encode())
+    inp = load_inputs([str(path)], label_column="target")
+    assert inp.y_true.tolist() == [1, 0] and np.allclose(inp.y_score, [[0.2, 0.8], [0.6, 0.4]])
+
+
+def test_leading_comment_and_blank_lines_are_skipped_and_said(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("# exported by the evaluation job\n\n# second comment\nlabel,a,b\n0,0.2,0.8\n1,0.6,0.4\n")
+    inp = load_inputs([str(path)])
+    assert inp.y_true.tolist() == [0, 1] and inp.y_score.shape == (2, 2)
+    assert any("skipped 3 leading comment/blank line(s)" in n for n in inp.notes)
+
+
+def test_savetxt_commented_header_is_the_header(tmp_path):
+    path = tmp_path / "d.csv"
+    block = np.array([[0.2, 0.8, 1], [0.6, 0.4, 0], [0.3, 0.7, 1]])
+    np.savetxt(path, block, delimiter=",", header="p0,p1,target", fmt="%g")
+    inp = load_inputs([str(path)], label_column="target")
+    assert inp.y_true.tolist() == [1, 0, 1] and np.allclose(inp.y_score, block[:, :2])
+    assert any("the last comment is the header" in n for n in inp.notes)
+
+
+@pytest.mark.parametrize("sep, name", [(";", "';'"), ("\t", "tab"), ("|", "'|'")])
+def test_separator_is_sniffed_and_stated(tmp_path, sep, name):
+    path = tmp_path / "d.csv"
+    path.write_text(sep.join(["label", "a", "b"]) + "\n" + "\n".join(
+        sep.join([str(y), str(a), str(1 - a)]) for y, a in [(0, 0.25), (1, 0.5), (1, 0.75)]) + "\n")
+    inp = load_inputs([str(path)])
+    assert inp.y_true.tolist() == [0, 1, 1] and np.allclose(inp.y_score[:, 0], [0.25, 0.5, 0.75])
+    assert f"{path}: separator {name} (detected)" in inp.notes
+
+
+def test_separator_stated_in_the_report_notes(tmp_path, capsys):
+    path = tmp_path / "d.csv"
+    path.write_text("label;p\n0;0.2\n1;0.9\n1;0.6\n0;0.3\n")
+    assert main(["report", str(path), "--format", "json"]) in (0, 1)
+    import json
+
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert f"{path}: separator ';' (detected)" in notes
+
+
+def test_comma_csv_whose_labels_hold_semicolons_stays_comma(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("a;b,0.2,0.8\nc;d,0.6,0.4\n")
+    inp = load_inputs([str(path)])
+    assert inp.y_true.tolist() == ["a;b", "c;d"] and inp.notes == ("labels: column 0 (0-based); "
+                                                                   "scores: the other 2 column(s)",)
+
+
+def test_tsv_whose_labels_hold_commas_stays_tab(tmp_path):
+    path = tmp_path / "d.tsv"
+    path.write_text('label\tp0\tp1\n"a,b"\t0.2\t0.8\n"c,d"\t0.6\t0.4\n')
+    inp = load_inputs([str(path)])
+    assert inp.y_true.tolist() == ["a,b", "c,d"]
+
+
+def test_space_separated_numbers_from_savetxt(tmp_path):
+    y, p = np.array([0, 1, 1]), np.array([[0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
+    np.savetxt(tmp_path / "y.txt", y, fmt="%d")
+    np.savetxt(tmp_path / "p.txt", p)
+    inp = load_inputs([str(tmp_path / "y.txt"), str(tmp_path / "p.txt")])
+    assert inp.y_true.tolist() == [0, 1, 1] and np.array_equal(inp.y_score, p)
+    assert any("separator space (detected)" in n for n in inp.notes)
+
+
+def test_labels_with_spaces_are_not_split_on_spaces(tmp_path):
+    from headcheck.io import load_array
+
+    (tmp_path / "y.csv").write_text("big cat\nsmall dog\nbig cat\n")
+
+    assert load_array(str(tmp_path / "y.csv")).tolist() == ["big cat", "small dog", "big cat"]
+
+
+@pytest.mark.parametrize("tail", ["\n", "\n\n", "\n  \n\r\n"])
+def test_trailing_blank_lines_are_not_an_error(tmp_path, tail):
+    path = tmp_path / "d.csv"
+    path.write_text("label,a\n0,0.2\n1,0.9" + "\n" + tail)
+    inp = load_inputs([str(path)])
+    assert inp.y_true.tolist() == [0, 1]
+
+
+def test_trailing_blanks_across_batches_and_blank_then_data(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("0,0.2\n1,0.9\n\n\n\n")
+    assert read_csv(str(path), with_labels=True, batch_rows=1).labels.tolist() == [0, 1]
+    path.write_text("0,0.2\n1,0.9\n\n\n\n1,0.4\n")
+    with pytest.raises(InputError, match="line 3 is blank but rows of data follow it"):
+        read_csv(str(path), with_labels=True, batch_rows=2)
+
+
+def test_empty_label_cell_is_named_by_line_and_column(tmp_path, capsys):
+    path = tmp_path / "d.csv"
+    path.write_text("label,a,b\n0,0.2,0.8\n,0.6,0.4\n1,0.3,0.7\n")
+    code = main(["report", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "line 3, column 0 ('label'): the label is empty" in err
+    (tmp_path / "y.csv").write_text("0\n1\n\"\"\n")
+    with pytest.raises(InputError, match=r"y\.csv: line 3, column 0: the label is empty"):
+        load_inputs([str(tmp_path / "y.csv"), str(path)])
+
+
+def test_one_column_message_shows_the_line_when_no_separator_splits_it(tmp_path, capsys):
+    path = tmp_path / "d.csv"
+    path.write_text("cat 0.2 0.8\ndog 0.6 0.4\n")
+    code = main(["report", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2 and "no ',', tab, ';' or '|' separates values on its first line, 'cat 0.2 0.8'" in err
+
+
+@pytest.mark.parametrize("text", ["# only a comment\n", "\n\n", ""])
+def test_file_without_rows(tmp_path, text):
+    path = tmp_path / "d.csv"
+    path.write_text(text)
+    with pytest.raises(InputError, match=r"is empty|holds only comment \('#'\) and blank lines"):
+        load_inputs([str(path)])
+
+
+def test_utf16_csv_is_named_as_such(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_bytes("label,a\n0,0.2\n".encode("utf-16"))
+    with pytest.raises(InputError, match="is UTF-16 text; expected UTF-8"):
+        load_inputs([str(path)])
+
+
+def test_latin1_csv_names_the_file_and_line(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_bytes("label,a\n0,0.2\ncaf\xe9,0.3\n".encode("latin-1"))
+    with pytest.raises(InputError, match=r"d\.csv: line 3: is not UTF-8 text"):
+        load_inputs([str(path)])
+    rows = [f"{i % 2},0.{i % 10}" for i in range(3000)]
+    rows[1500] = "caf\xe9,0.3"  # far past the first block the decoder reads
+    path.write_bytes(("label,a\n" + "\n".join(rows) + "\n").encode("latin-1"))
+    with pytest.raises(InputError, match=r"d\.csv: line 1502: is not UTF-8 text"):
+        load_inputs([str(path)])
+
+
+def test_float_labels_beyond_int64_stay_floats(tmp_path):
+    from headcheck.io.csv import parse_labels
+
+    assert parse_labels(np.array(["1e300", "2"])).dtype == np.float64
+    assert parse_labels(np.array(["2.0", "1"])).tolist() == [2, 1]
+
+
+def test_integer_labels_beyond_int64_do_not_crash_the_parse(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("label,a\n99999999999999999999,0.2\n1,0.9\n")
+    inp = load_inputs([str(path)])
+    assert inp.y_true.dtype == np.float64 and inp.y_true[1] == 1
+
+
+def test_decimal_commas_are_named(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("label;a\n0;0,2\n1;0,9\n")
+    with pytest.raises(InputError, match=r"line 2, column 1: .* got '0,2' \(decimal commas are not read"):
+        load_inputs([str(path)])
+
+
+def test_warnings_while_reading_become_notes():
+    import warnings
+
+    from headcheck.io import ReadContext
+    from headcheck.io._load import _warnings_as_notes
+
+    ctx = ReadContext()
+    with warnings.catch_warnings(record=True) as outer:
+        warnings.simplefilter("always")
+        with _warnings_as_notes("x.csv", ctx):
+            np.loadtxt([], ndmin=2)  # numpy warns: input contained no data
+    assert not outer
+    assert len(ctx.notes) == 1 and ctx.notes[0].startswith("x.csv: while reading: loadtxt: input contained no data")
