@@ -45,3 +45,31 @@ def test_parquet_variable_list_column_and_sliced_batches(tmp_path):
     assert inp.y_score.shape == (23, 3) and np.array_equal(inp.y_score, p)
     col = pa.array([list(r) for r in p])[5:12]  # a slice: its offsets do not start at 0
     assert np.array_equal(hparquet.column_numpy(col, "s", "x.parquet"), p[5:12])
+
+
+def test_two_parquet_files_labels_then_scores(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from headcheck._report import report_files
+
+    y, p = data("multiclass", n=30, k=3)
+    pq.write_table(pa.table({"y": y}), tmp_path / "y.parquet")
+    pq.write_table(pa.table({f"p{j}": p[:, j] for j in range(3)}), tmp_path / "p.parquet")
+    pq.write_table(pa.table({"s": pa.array(list(p), type=pa.list_(pa.float64(), 3))}), tmp_path / "l.parquet")
+    inp = load_inputs([str(tmp_path / "y.parquet"), str(tmp_path / "p.parquet")])
+    assert np.array_equal(inp.y_true, y) and np.array_equal(inp.y_score, p)
+    inp = load_inputs([str(tmp_path / "y.parquet"), str(tmp_path / "l.parquet")])
+    assert np.array_equal(inp.y_score, p)
+    np.save(tmp_path / "y.npy", y)
+    np.save(tmp_path / "p.npy", p)
+    want = report_files([str(tmp_path / "y.npy"), str(tmp_path / "p.npy")]).metrics
+    assert report_files([str(tmp_path / "y.parquet"), str(tmp_path / "p.parquet")]).metrics == want
+
+
+def test_parquet_string_labels_file(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from headcheck.io import load_array
+
+    pq.write_table(pa.table({"label": ["cat", "dog", "cat"]}), tmp_path / "y.parquet")
+    assert load_array(str(tmp_path / "y.parquet"), role="labels").tolist() == ["cat", "dog", "cat"]

@@ -19,8 +19,9 @@ BATCH_ROWS = 65_536
 
 def read_array(path: str, *, role: str = "array", key: str | None = None,
                ctx: ReadContext | None = None) -> np.ndarray:
-    """Every column of a parquet file, stacked."""
-    return _read_parquet(path, None, with_labels=False, ctx=ctx or ReadContext())[2]
+    """Every column of a parquet file: the one column (labels or scores), or the columns stacked
+    (scores)."""
+    return _read_parquet(path, None, with_labels=False, ctx=ctx or ReadContext())[3]
 
 
 def read_pair(path: str, request: Request, ctx: ReadContext) -> Pair:
