@@ -116,6 +116,32 @@ else:
 print(time.perf_counter() - t, file=sys.stderr)
 """
 
+# The same work with pyarrow's streaming CSV reader (the reference weighed against headcheck's
+# parser): labels kept in memory, float64 scores appended to a temporary file, memory-mapped.
+PARSE_PYARROW = """
+import os, sys, tempfile, time
+import numpy as np
+import pyarrow as pa, pyarrow.csv as pcsv
+t = time.perf_counter()
+path = sys.argv[1]
+with open(path) as f:
+    names = f.readline().rstrip("\\n").split(",")
+opts = pcsv.ConvertOptions(column_types={n: pa.float64() for n in names[1:]})
+reader = pcsv.open_csv(path, read_options=pcsv.ReadOptions(block_size=16 << 20,
+                       use_threads=sys.argv[2] == "threads"), convert_options=opts)
+labels, rows = [], 0
+with tempfile.NamedTemporaryFile() as out:
+    for batch in reader:
+        labels.append(batch.column(0).to_numpy())
+        block = np.column_stack([batch.column(j).to_numpy() for j in range(1, batch.num_columns)])
+        block.tofile(out)
+        rows += len(block)
+    out.flush()
+    scores = np.memmap(out.name, dtype=np.float64, mode="r", shape=(rows, len(names) - 1))
+    y = np.concatenate(labels)
+print(time.perf_counter() - t, file=sys.stderr)
+"""
+
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -158,6 +184,11 @@ def main() -> int:
                                ("memory", "parse .csv, in memory (load_inputs)")):
                 rss, wall, code = measure([sys.executable, "-c", PARSE_ONLY, path, mode], d)
                 rows_out.append((what, size, rss, wall, f"{size / wall:.0f} MB/s parse"))
+            if importlib.util.find_spec("pyarrow") is not None:
+                for mode in ("threads", "one-thread"):
+                    rss, wall, code = measure([sys.executable, "-c", PARSE_PYARROW, path, mode], d)
+                    rows_out.append((f"parse .csv, pyarrow.csv reader ({mode})", size, rss, wall,
+                                     f"{size / wall:.0f} MB/s parse (reference)"))
             os.remove(path)
         if args.parquet_rows and importlib.util.find_spec("pyarrow") is None:
             print("pyarrow is not installed: parquet row skipped", file=sys.stderr)
