@@ -69,6 +69,21 @@ def test_blocked_numpy_kernels_agree_with_the_reference(kind, which, k, n, weigh
     assert a.result().to_dict().keys() == b.result().to_dict().keys()
 
 
+@settings(max_examples=12, deadline=None)
+@given(kind=st.sampled_from(["binary", "multiclass", "multilabel"]), which=st.integers(0, 2),
+       weighted=st.booleans(), seed=st.integers(0, 999))
+def test_kernels_agree_on_bootstrap_replicates(kind, which, weighted, seed):
+    from headcheck.engine.bootstrap import Replicates
+
+    score_kind = SCORE_KINDS[kind][which]
+    k = 2 if kind == "binary" else 4
+    profile = TaskProfile(kind, k, "integer", score_kind, LAYOUT[kind])
+    chunks = canonical_chunks(kind, score_kind, k, 5000, weighted, seed)
+    a, b = assert_kernels_agree(profile, chunks, NumpyKernel(block_cells=300),
+                                replicates=Replicates(12, seed))
+    assert any(key.startswith("rep_") for key in a.stats)
+
+
 class _DropsTheLastRow(NumpyKernel):
     name = "broken"
 

@@ -102,21 +102,17 @@ def per_class_rows(profile, tp, support, predicted, extra: dict | None = None) -
 
 # --- calibration -----------------------------------------------------------------------------
 
-def calibration_update(stats: dict, conf: np.ndarray, correct: np.ndarray, w, n_bins: int) -> None:
+def calibration_update(stats: dict, conf: np.ndarray, correct: np.ndarray, w,
+                       n_bins: int) -> np.ndarray:
     """Add confidences (any shape) and their correctness to the equal-width bins in `stats`.
 
     `w` is per row; `conf` may have one column per label (multi-label), then each entry counts.
-    One key per entry, bin + n_bins * correct, so two bincounts give all three sums.
+    One key per entry, bin + n_bins * correct, so two bincounts give all three sums. Returns the
+    keys (flattened; `calibration_keys`).
     """
     if conf.dtype not in (np.float32, np.float64):
         conf = conf.astype(np.float64)
-    scale = conf.dtype.type(n_bins)
-    t = conf * scale
-    # confidence 1.0 goes to the last bin; values outside [0, 1] (logits read as probabilities
-    # from the first rows: the pass re-runs as logits) must not break the bincount meanwhile
-    np.clip(t, 0, scale - conf.dtype.type(0.5), out=t)
-    t += correct * scale
-    keys = t.astype(np.intp).ravel()
+    keys = calibration_keys(conf, correct, n_bins).ravel()
     if w is None:
         counts = np.bincount(keys, minlength=2 * n_bins).astype(np.float64)
         sums = np.bincount(keys, weights=conf.ravel(), minlength=2 * n_bins)
@@ -127,6 +123,19 @@ def calibration_update(stats: dict, conf: np.ndarray, correct: np.ndarray, w, n_
     stats["cal_w"] += counts[:n_bins] + counts[n_bins:]
     stats["cal_acc"] += counts[n_bins:]
     stats["cal_conf"] += sums[:n_bins] + sums[n_bins:]
+    return keys
+
+
+def calibration_keys(conf: np.ndarray, correct: np.ndarray, n_bins: int) -> np.ndarray:
+    """The calibration cell of each confidence (float32/64, any shape): its bin, plus n_bins when
+    the decision is correct (same shape, intp)."""
+    scale = conf.dtype.type(n_bins)
+    t = conf * scale
+    # confidence 1.0 goes to the last bin; values outside [0, 1] (logits read as probabilities
+    # from the first rows: the pass re-runs as logits) must not break the bincount meanwhile
+    np.clip(t, 0, scale - conf.dtype.type(0.5), out=t)
+    t += correct * scale
+    return t.astype(np.intp)
 
 
 def calibration_result(stats: dict, n_bins: int) -> Calibration:

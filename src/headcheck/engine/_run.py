@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from headcheck.engine._state import State, profile_from_dict
 from headcheck.engine.kernels import Kernel
 from headcheck.task import TaskProfile
+
+if TYPE_CHECKING:  # pragma: no cover
+    from headcheck.engine.bootstrap import Replicates
 
 Chunk = tuple[np.ndarray, np.ndarray, "np.ndarray | None"]
 
@@ -27,19 +31,28 @@ def _state_class(kind: str) -> type[State]:
 
 
 def new_state(profile: TaskProfile, top_k: tuple[int, ...] = (5,), n_bins: int = 15,
-              kernel: str | Kernel | None = None) -> State:
-    """An empty state for the task of `profile`, updated by `kernel` (default: `get_kernel()`).
+              kernel: str | Kernel | None = None, replicates: Replicates | None = None) -> State:
+    """An empty state for the task of `profile`, updated by `kernel` (default: `get_kernel()`);
+    with `replicates`, it also keeps bootstrap replicates (`headcheck.engine.bootstrap`).
 
     >>> from headcheck.task import TaskProfile
     >>> new_state(TaskProfile("binary", 2, "integer", "probabilities", "column")).kind
     'binary'
     """
-    return _state_class(profile.kind)(profile, top_k=top_k, n_bins=n_bins, kernel=kernel)
+    return _state_class(profile.kind)(profile, top_k=top_k, n_bins=n_bins, kernel=kernel,
+                                      replicates=replicates)
 
 
 def state_from_dict(d: dict, kernel: str | Kernel | None = None) -> State:
     """Rebuild a state from `State.to_dict()` output (the kernel is not part of a state's data)."""
-    state = new_state(profile_from_dict(d["profile"]), tuple(d["top_k"]), d["n_bins"], kernel)
+    rep = d.get("replicates")
+    replicates = None
+    if rep is not None:
+        from headcheck.engine.bootstrap import Replicates
+
+        replicates = Replicates(int(rep[0]), int(rep[1]))
+    state = new_state(profile_from_dict(d["profile"]), tuple(d["top_k"]), d["n_bins"], kernel,
+                      replicates)
     state._restore(d)
     return state
 

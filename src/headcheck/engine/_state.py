@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from headcheck.engine.kernels import MAX_NONFINITE_ROWS, Kernel, get_kernel
 from headcheck.errors import InputError, describe_array
 from headcheck.task import TaskProfile
+
+if TYPE_CHECKING:  # pragma: no cover
+    from headcheck.engine.bootstrap import Replicates
 
 
 class State:
@@ -25,12 +28,16 @@ class State:
     kind = ""
 
     def __init__(self, profile: TaskProfile, top_k: tuple[int, ...] = (5,), n_bins: int = 15,
-                 kernel: str | Kernel | None = None):
+                 kernel: str | Kernel | None = None, replicates: Replicates | None = None):
         if profile.kind != self.kind:
             raise ValueError(f"a {type(self).__name__} needs a {self.kind} profile, "
                              f"got {profile.kind}")
         self.profile = profile
         self.kernel = get_kernel(kernel)
+        # bootstrap replicates (headcheck.engine.bootstrap) need the kernel's per-row quantities
+        self.replicates = replicates
+        if replicates is not None and not self.kernel.rows:
+            self.kernel = get_kernel("numpy")
         self.top_k = tuple(sorted({int(k) for k in top_k}))
         self.n_bins = int(n_bins)
         self.n_rows = 0  # rows seen, non-finite ones included (global row numbering)
@@ -42,6 +49,10 @@ class State:
         self.nonfinite_rows: list[int] = []
         self.stats: dict[str, np.ndarray] = {"n": np.zeros(1), "w_total": np.zeros(1),
                                              "weighted": np.zeros(1), **self._empty_stats()}
+        if replicates is not None:
+            from headcheck.engine.bootstrap import layout
+
+            self.stats.update(layout(self))
 
     # --- to be provided by subclasses ---------------------------------------------------------
     def _empty_stats(self) -> dict[str, np.ndarray]:
@@ -51,12 +62,19 @@ class State:
         """Raise InputError when a chunk is not canonical for this state."""
         raise NotImplementedError
 
+    def metrics_of(self, st: dict[str, np.ndarray], notes: list[str] | None = None,
+                   bounds: dict[str, float] | None = None) -> dict[str, float]:
+        """The metrics of statistics laid out as this state's: its own, or one bootstrap
+        replicate's (`bootstrap.replicate_stats`, which may lack some statistics: the metrics
+        they feed are then left out). `notes` / `bounds` collect what `result` shows."""
+        raise NotImplementedError
+
     # --- the public API -------------------------------------------------------------------------
     def signature(self) -> tuple:
         """What two states must share to be merged."""
         p = self.profile
         return (self.kind, p.n_classes, p.score_kind, p.score_layout, p.threshold, self.top_k,
-                self.n_bins)
+                self.n_bins, self.replicates)
 
     def describe(self) -> str:
         p = self.profile
@@ -109,6 +127,8 @@ class State:
             "profile": self.profile.to_dict(),
             "top_k": list(self.top_k),
             "n_bins": self.n_bins,
+            "replicates": None if self.replicates is None else [self.replicates.n,
+                                                                self.replicates.seed],
             "n_rows": self.n_rows,
             "score_min": self.score_min,
             "score_max": self.score_max,

@@ -86,6 +86,32 @@ class BinaryState(State):
         tn, fp, fn, tp = self.stats[f"cm_{name}"]
         return (np.array([tn, tp]), np.array([tn + fp, fn + tp]), np.array([tn + fn, fp + tp]))
 
+    def metrics_of(self, st, notes=None, bounds=None) -> dict[str, float]:
+        tn, fp, fn, tp = st["cm_honest"]
+        metrics = C.class_metrics(np.array([tn, tp]), np.array([tn + fp, fn + tp]),
+                                  np.array([tn + fn, fp + tp]))
+        if not self.profile.is_probabilistic:
+            return metrics
+        notes = [] if notes is None else notes
+        W = float(st["w_total"][0])
+        metrics["log_loss"] = float(st["logloss"][0] / W)
+        metrics["brier"] = float(st["brier"][0] / W)
+        metrics["ece"] = C.calibration_result(st, self.n_bins).ece
+        if "auc_pos" not in st:
+            return metrics
+        auc, ap, bound = C.auc_from_hist(st["auc_pos"], st["auc_all"] - st["auc_pos"])
+        if np.isnan(auc):
+            notes.append("roc_auc and average_precision are undefined: only one class is "
+                         "present in the labels.")
+        else:
+            metrics["roc_auc"], metrics["average_precision"] = auc, ap
+            if bounds is not None:
+                bounds["roc_auc"] = bound
+            notes.append(f"roc_auc and average_precision come from a score histogram of "
+                         f"{len(st['auc_pos'])} bins; the AUC is within {bound:.1e} of the "
+                         "exact value.")
+        return metrics
+
     def accuracy_at(self, name: str) -> float:
         cm = self.stats[f"cm_{name}"]
         return float(C.safe_div(cm[0] + cm[3], cm.sum()))
@@ -97,26 +123,14 @@ class BinaryState(State):
             raise InputError("no rows to measure: the data is empty (or every row had non-finite "
                              "scores). Pass at least one labelled row.")
         tp, support, predicted = self.counts()
-        metrics = C.class_metrics(tp, support, predicted)
         W = self.total_weight
         notes: list[str] = []
         bounds: dict[str, float] = {}
+        metrics = self.metrics_of(st, notes, bounds)
         calibration = thresholds = None
         if self.profile.is_probabilistic:
-            metrics["log_loss"] = float(st["logloss"][0] / W)
-            metrics["brier"] = float(st["brier"][0] / W)
             calibration = C.calibration_result(st, self.n_bins)
-            metrics["ece"] = calibration.ece
-            auc, ap, bound = C.auc_from_hist(st["auc_pos"], st["auc_all"] - st["auc_pos"])
-            if np.isnan(auc):
-                notes.append("roc_auc and average_precision are undefined: only one class is "
-                             "present in the labels.")
-            else:
-                metrics["roc_auc"], metrics["average_precision"] = auc, ap
-                bounds["roc_auc"] = bound
-                notes.append(f"roc_auc and average_precision come from a score histogram of "
-                             f"{len(st['auc_pos'])} bins; the AUC is within {bound:.1e} of the "
-                             "exact value.")
+            if "roc_auc" in metrics:
                 thresholds = binary_thresholds(st, self.shift, self.profile.threshold)
         cm = st["cm_honest"].reshape(2, 2)
         confusions = sorted([(0, 1, float(cm[0, 1])), (1, 0, float(cm[1, 0]))],

@@ -112,22 +112,13 @@ class MulticlassState(State):
         if st["n"][0] == 0:
             raise InputError("no rows to measure: the data is empty (or every row had non-finite "
                              "scores). Pass at least one labelled row.")
-        metrics = C.class_metrics(st["tp"], st["support"], st["predicted"])
         W = st["w_total"][0]
         notes: list[str] = []
         bounds: dict[str, float] = {}
-        if self.profile.score_kind != "hard":
-            for i, k in enumerate(self.ks):
-                if k in self.top_k and k < K:
-                    metrics[f"top_k_accuracy@{k}"] = float(st["topk"][i] / W)
+        metrics = self.metrics_of(st, notes, bounds)
         calibration = None
         if self.profile.is_probabilistic:
-            metrics["log_loss"] = float(st["logloss"][0] / W)
-            # sklearn halves the two-column Brier score so that it equals the binary one
-            metrics["brier"] = float(st["brier"][0] / W) * (0.5 if K == 2 else 1.0)
             calibration = C.calibration_result(st, self.n_bins)
-            metrics["ece"] = calibration.ece
-            self._auc_metrics(metrics, bounds, notes)
         matrix, confusions = self._confusions(notes)
         facts = DataFacts(
             n_samples=self.n_samples, n_outputs=K, label_min=self.label_min,
@@ -145,8 +136,28 @@ class MulticlassState(State):
             score_min=self.score_min, score_max=self.score_max, n_nonfinite=self.n_nonfinite,
             nonfinite_rows=tuple(self.nonfinite_rows), bounds=bounds, notes=tuple(notes))
 
-    def _auc_metrics(self, metrics, bounds, notes) -> None:
-        st, K = self.stats, self.n_classes
+    def metrics_of(self, st, notes=None, bounds=None) -> dict[str, float]:
+        K, W = self.n_classes, float(st["w_total"][0])
+        if "tp" in st:
+            metrics = C.class_metrics(st["tp"], st["support"], st["predicted"])
+        else:  # bootstrap replicates of many classes keep no per-class counts
+            metrics = {"accuracy": float(st["correct"][0] / W)}
+        if self.profile.score_kind != "hard" and "topk" in st:
+            for i, k in enumerate(self.ks):
+                if k in self.top_k and k < K:
+                    metrics[f"top_k_accuracy@{k}"] = float(st["topk"][i] / W)
+        if self.profile.is_probabilistic:
+            metrics["log_loss"] = float(st["logloss"][0] / W)
+            # sklearn halves the two-column Brier score so that it equals the binary one
+            metrics["brier"] = float(st["brier"][0] / W) * (0.5 if K == 2 else 1.0)
+            metrics["ece"] = C.calibration_result(st, self.n_bins).ece
+            if "auc_pos" in st or self.shift is None:
+                self._auc_metrics(st, metrics, {} if bounds is None else bounds,
+                                  [] if notes is None else notes)
+        return metrics
+
+    def _auc_metrics(self, st, metrics, bounds, notes) -> None:
+        K = self.n_classes
         shape = None if self.shift is None else (K, C.n_auc_bins(self.shift))
         C.add_macro_auc(metrics, bounds, notes,
                         None if shape is None else st["auc_pos"].reshape(shape),

@@ -106,28 +106,12 @@ class MultilabelState(State):
         W = self.total_weight
         tp, support, pred = st["tp_honest"], st["support"], st["pred_honest"]
         label_acc = self.label_accuracy("honest")
-        precision, recall = C.safe_div(tp, pred), C.safe_div(tp, support)
-        f1 = C.safe_div(2 * tp, support + pred)
-        metrics = {
-            "per_label_accuracy": float(label_acc.mean()),
-            "subset_accuracy": float(st["exact_honest"][0] / W),
-            "hamming_loss": float(1.0 - label_acc.mean()),
-            "jaccard_samples": float(st["jaccard"][0] / W),
-            "macro_precision": float(precision.mean()),
-            "macro_recall": float(recall.mean()),
-            "macro_f1": float(f1.mean()),
-            "micro_f1": float(C.safe_div(2 * tp.sum(), support.sum() + pred.sum())),
-            "weighted_f1": float(C.safe_div((f1 * support).sum(), support.sum())),
-        }
         notes: list[str] = []
         bounds: dict[str, float] = {}
+        metrics = self.metrics_of(st, notes, bounds)
         calibration = thresholds = None
         if self.profile.is_probabilistic:
-            metrics["log_loss"] = float(st["logloss"].mean() / W)
-            metrics["brier"] = float(st["brier"].mean() / W)
             calibration = C.calibration_result(st, self.n_bins)
-            metrics["ece"] = calibration.ece
-            self._auc_metrics(metrics, bounds, notes)
             if self.shift is not None:
                 names = [self.profile.class_name(j) for j in range(L)]
                 thresholds = multilabel_thresholds(st, self.shift, self.profile.threshold, names)
@@ -152,8 +136,40 @@ class MultilabelState(State):
             n_nonfinite=self.n_nonfinite, nonfinite_rows=tuple(self.nonfinite_rows),
             bounds=bounds, notes=tuple(notes), thresholds=thresholds)
 
-    def _auc_metrics(self, metrics, bounds, notes) -> None:
-        st, L = self.stats, self.n_labels
+    def metrics_of(self, st, notes=None, bounds=None) -> dict[str, float]:
+        L, W = self.n_labels, float(st["w_total"][0])
+        metrics = {}
+        if "tp_honest" in st:
+            tp, support, pred = st["tp_honest"], st["support"], st["pred_honest"]
+            label_acc = 1.0 - (pred + support - 2 * tp) / W
+            precision, recall = C.safe_div(tp, pred), C.safe_div(tp, support)
+            f1 = C.safe_div(2 * tp, support + pred)
+            metrics["per_label_accuracy"] = float(label_acc.mean())
+        metrics["subset_accuracy"] = float(st["exact_honest"][0] / W)
+        if "tp_honest" in st:
+            metrics.update({
+                "hamming_loss": float(1.0 - label_acc.mean()),
+                "jaccard_samples": float(st["jaccard"][0] / W),
+                "macro_precision": float(precision.mean()),
+                "macro_recall": float(recall.mean()),
+                "macro_f1": float(f1.mean()),
+                "micro_f1": float(C.safe_div(2 * tp.sum(), support.sum() + pred.sum())),
+                "weighted_f1": float(C.safe_div((f1 * support).sum(), support.sum())),
+            })
+        else:  # bootstrap replicates of many labels keep no per-label counts
+            metrics["jaccard_samples"] = float(st["jaccard"][0] / W)
+        if self.profile.is_probabilistic:
+            # the sum over labels / L: the mean of per-label values (replicates keep the sum)
+            metrics["log_loss"] = float(st["logloss"].sum() / L / W)
+            metrics["brier"] = float(st["brier"].sum() / L / W)
+            metrics["ece"] = C.calibration_result(st, self.n_bins).ece
+            if "auc_hist" in st or self.shift is None:
+                self._auc_metrics(st, metrics, {} if bounds is None else bounds,
+                                  [] if notes is None else notes)
+        return metrics
+
+    def _auc_metrics(self, st, metrics, bounds, notes) -> None:
+        L = self.n_labels
         hist = None if self.shift is None else st["auc_hist"].reshape(L, C.n_auc_bins(self.shift), 2)
         C.add_macro_auc(metrics, bounds, notes,
                         None if hist is None else hist[:, :, 1],

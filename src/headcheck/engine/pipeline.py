@@ -49,6 +49,7 @@ from headcheck.io import check_weights, default_chunk_rows, release_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     from headcheck.engine._result import EngineResult
+    from headcheck.engine.bootstrap import Replicates
     from headcheck.engine._state import State
     from headcheck.engine.executors import Executor
     from headcheck.task import TaskProfile
@@ -159,9 +160,11 @@ class Plan:
     n_bins: int = 15
     kernel: str | Kernel | None = None
     canonical: bool = False
+    replicates: Replicates | None = None  # bootstrap replicates kept by the states
 
     def new_state(self) -> State:
-        return new_state(self.profile, self.top_k, self.n_bins, kernel=self.kernel)
+        return new_state(self.profile, self.top_k, self.n_bins, kernel=self.kernel,
+                         replicates=self.replicates)
 
     def fold(self, state: State, chunk: RawChunk) -> None:
         """Gate then kernel: canonicalise one raw chunk and add it to `state`."""
@@ -251,7 +254,8 @@ def verify_pass(profile: TaskProfile, state: State) -> TaskProfile | None:
 
 def run_pass(profile: TaskProfile, parts: Iterable[Part], *, top_k: tuple[int, ...] = (5,),
              n_bins: int = 15, executor: Executor | None = None, kernel: str | Kernel | None = None,
-             progress: ProgressFactory | None = None) -> PassResult:
+             progress: ProgressFactory | None = None,
+             replicates: Replicates | None = None) -> PassResult:
     """One pass over `parts` (e.g. `array_parts(y_true, y_score, w)`): every chunk canonicalised
     by the gate and added to a state by the kernel, on the executor's workers (default: two
     threads); then verified. It runs again, with the corrected profile, when a chunk contradicts
@@ -259,13 +263,14 @@ def run_pass(profile: TaskProfile, parts: Iterable[Part], *, top_k: tuple[int, .
     read as probabilities leave [0, 1]; NaN/inf scores raise InputError naming the rows.
 
     `parts` must be iterable more than once (`ArrayParts` is). `progress(total_rows)` may return
-    a callback that receives the rows done.
+    a callback that receives the rows done. `replicates`: the states also keep bootstrap
+    replicates (`headcheck.engine.bootstrap`).
     """
     from headcheck.engine.executors import ThreadExecutor
 
     executor = executor or ThreadExecutor()
     for _ in range(MAX_ATTEMPTS):
-        plan = Plan(profile, tuple(top_k), n_bins, kernel)
+        plan = Plan(profile, tuple(top_k), n_bins, kernel, replicates=replicates)
         advance = progress(getattr(parts, "n_rows", None)) if progress is not None else None
         try:
             state = executor.run(plan, parts, advance)

@@ -14,7 +14,12 @@ A kernel computes them. The contract a kernel must fill, for one canonical chunk
 - widen `state.score_min`/`score_max`/`label_min`/`label_max` to the finite rows;
 - add the chunk's statistics to every array of `state.stats`, so that the state equals the
   reference (numpy) kernel's state on the same chunks: integer-valued statistics exactly, float
-  sums up to summation order (`headcheck.engine.kernels.testing.assert_states_match`).
+  sums up to summation order (`headcheck.engine.kernels.testing.assert_states_match`);
+- when the state keeps bootstrap replicates (`state.replicates`, the `rep_*` statistics), `fill`
+  returns the chunk's per-row quantities (`headcheck.engine.bootstrap`: the names and meaning of
+  each, per task kind) and sets `rows = True`; `Kernel.update` hands them to
+  `bootstrap.add`, which fills the replicates the same way for every kernel. A state asked for
+  replicates with a kernel whose `rows` is False uses the numpy kernel instead.
 
 `Kernel.update` below does the bookkeeping and hands the finite rows to `fill`; a kernel
 usually implements `fill` only (one method per task kind: `binary`, `multiclass`, `multilabel`, `ordinal`).
@@ -57,6 +62,8 @@ class Kernel:
     """Base of the kernels: the bookkeeping every kernel shares, and the per-kind `fill`."""
 
     name: ClassVar[str] = ""
+    # whether `fill` returns the per-row quantities bootstrap replicates are made of
+    rows: ClassVar[bool] = False
 
     @classmethod
     def available(cls) -> bool:
@@ -79,10 +86,11 @@ class Kernel:
         state.n_rows += len(y_true)
         if len(y_true) == 0:
             return
+        index: int | np.ndarray = start  # global index of the first row (of every row, below)
         lo, hi = float(y_score.min()), float(y_score.max())
         if y_score.dtype.kind == "f" and not (np.isfinite(lo) and np.isfinite(hi)):
             # rare: only then look at rows
-            y_true, y_score, w = _drop_nonfinite(state, y_true, y_score, w, start)
+            y_true, y_score, w, index = _drop_nonfinite(state, y_true, y_score, w, start)
             if len(y_true) == 0:
                 return
             lo, hi = float(y_score.min()), float(y_score.max())
@@ -95,12 +103,18 @@ class Kernel:
         state.stats["w_total"] += n if w is None else w.sum()
         if w is not None:
             state.stats["weighted"] += n
-        self.fill(state, y_true, y_score, w)
+        rows = self.fill(state, y_true, y_score, w)
+        if state.replicates is not None:
+            from headcheck.engine.bootstrap import add
+
+            add(state, y_true, rows, w, index)
 
     def fill(self, state: State, y_true: np.ndarray, y_score: np.ndarray,
-             w: np.ndarray | None) -> None:
-        """Add the statistics of finite, validated rows to `state.stats`."""
+             w: np.ndarray | None) -> dict[str, np.ndarray] | None:
+        """Add the statistics of finite, validated rows to `state.stats`; return their per-row
+        quantities when the state keeps bootstrap replicates (kernels with `rows = True`)."""
         getattr(self, state.kind)(state, y_true, y_score, w)
+        return None
 
     def binary(self, state: State, y: np.ndarray, s: np.ndarray, w: np.ndarray | None) -> None:
         raise NotImplementedError(f"the {self.name} kernel has no binary update")
@@ -123,7 +137,8 @@ def _drop_nonfinite(state: State, y_true, y_score, w, start: int):
     state.n_nonfinite += len(bad)
     room = MAX_NONFINITE_ROWS - len(state.nonfinite_rows)
     state.nonfinite_rows.extend(int(start + i) for i in bad[: max(room, 0)])
-    return y_true[finite], y_score[finite], None if w is None else w[finite]
+    return (y_true[finite], y_score[finite], None if w is None else w[finite],
+            start + np.flatnonzero(finite))
 
 
 def kernel_names() -> tuple[str, ...]:

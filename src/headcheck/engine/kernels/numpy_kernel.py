@@ -38,21 +38,30 @@ class NumpyKernel(Kernel):
     """
 
     name = "numpy"
+    rows = True
 
     def __init__(self, block_cells: int = BLOCK_CELLS) -> None:
         self.block_cells = int(block_cells)
 
-    def fill(self, state, y_true, y_score, w) -> None:
+    def fill(self, state, y_true, y_score, w) -> dict[str, np.ndarray] | None:
         n = len(y_true)
         step = max(64, self.block_cells // max(1, y_score[:1].size))
         block = {"binary": _binary_block, "multiclass": _multiclass_block,
                  "multilabel": _multilabel_block, "ordinal": _ordinal_block}[state.kind]
         auc = _begin_multiclass_auc(state, n) if state.kind in ("multiclass", "ordinal") else None
+        rows = None
+        if state.replicates is not None:  # the per-row quantities of the bootstrap
+            from headcheck.engine.bootstrap import Rows
+
+            rows = Rows(n)
         for lo in range(0, n, step):  # blocks that keep the temporaries in cache
+            if rows is not None:
+                rows.lo = lo
             block(state, y_true[lo:lo + step], y_score[lo:lo + step],
-                  None if w is None else w[lo:lo + step], auc)
+                  None if w is None else w[lo:lo + step], auc, rows)
         if auc is not None:
             _end_multiclass_auc(state, auc, y_true, w)
+        return None if rows is None else rows.arrays
 
 
 # --- shared numeric helpers ----------------------------------------------------------------------
@@ -103,7 +112,7 @@ def log_colsum(p: np.ndarray, w: np.ndarray | None) -> np.ndarray:
 
 # --- binary --------------------------------------------------------------------------------------
 
-def _binary_block(state: BinaryState, y, s, w, _auc=None) -> None:
+def _binary_block(state: BinaryState, y, s, w, _auc=None, rows=None) -> None:
     st = state.stats
     y = y.astype(np.intp, copy=False)
     cache: dict[tuple[float, bool], np.ndarray] = {}
@@ -114,11 +123,14 @@ def _binary_block(state: BinaryState, y, s, w, _auc=None) -> None:
             st[f"cm_{name}"] += C.wbincount(2 * y + pred, w, 4)
         else:
             st[f"cm_{name}"] += C.wbincount(2 * y + cache[(t, strict)], w, 4)
+    pred = cache[state.thresholds["honest"]]
+    if rows is not None:
+        rows.put(pred=pred)
     if state.profile.is_probabilistic:
-        _binary_probabilistic(state, y, s, w, cache[state.thresholds["honest"]])
+        _binary_probabilistic(state, y, s, w, pred, rows)
 
 
-def _binary_probabilistic(state: BinaryState, y, s, w, pred) -> None:
+def _binary_probabilistic(state: BinaryState, y, s, w, pred, rows=None) -> None:
     st = state.stats
     if state.profile.score_kind == "logits":
         z = s.astype(np.float64)
@@ -139,7 +151,9 @@ def _binary_probabilistic(state: BinaryState, y, s, w, pred) -> None:
     sq = (p - y) ** 2
     st["brier"] += sq.sum() if w is None else w @ sq
     conf = np.where(pred, p, 1 - p)
-    C.calibration_update(st, conf, pred == y, w, state.n_bins)
+    cal = C.calibration_update(st, conf, pred == y, w, state.n_bins)
+    if rows is not None:
+        rows.put(nll=nll, sq=sq, conf=conf, cal=cal, key=keys)
     bins = C.n_auc_bins(state.shift)
     st["auc_all"] += C.wbincount(keys, w, bins)
     pos = y == 1
@@ -148,7 +162,7 @@ def _binary_probabilistic(state: BinaryState, y, s, w, pred) -> None:
 
 # --- multiclass ----------------------------------------------------------------------------------
 
-def _multiclass_block(state: MulticlassState, y, s, w, auc) -> None:
+def _multiclass_block(state: MulticlassState, y, s, w, auc, rows=None) -> None:
     st, n = state.stats, len(y)
     y = y.astype(np.intp, copy=False)
     if state.profile.score_kind == "hard":
@@ -157,7 +171,9 @@ def _multiclass_block(state: MulticlassState, y, s, w, auc) -> None:
         st["above"] += n if w is None else w.sum()
         st["true_above"] += C.wsum(correct, w)
     else:
-        pred, correct = _multiclass_scores(state, y, s, w, auc)
+        pred, correct = _multiclass_scores(state, y, s, w, auc, rows)
+    if rows is not None:
+        rows.put(pred=pred)
     _multiclass_counts(state, y, pred, correct, w)
 
 
@@ -177,7 +193,7 @@ def _multiclass_counts(state: MulticlassState, y, pred, correct, w) -> None:
     add_confusion_pairs(st, keys, vals)
 
 
-def _multiclass_scores(state: MulticlassState, y, s, w, auc):
+def _multiclass_scores(state: MulticlassState, y, s, w, auc, out=None):
     st, n = state.stats, len(y)
     rows = np.arange(n)
     pred = s.argmax(axis=1)
@@ -200,9 +216,11 @@ def _multiclass_scores(state: MulticlassState, y, s, w, auc):
     brier = sumsq - 2 * p_true + 1
     st["brier"] += brier.sum() if w is None else w @ brier
     p_max = prob[rows, pred]
-    C.calibration_update(st, p_max.astype(np.float64), correct, w, state.n_bins)
+    cal = C.calibration_update(st, p_max.astype(np.float64), correct, w, state.n_bins)
     if auc is not None:
         _stash_auc_block(state, auc, prob, p_max, prob[rows, y], pred)
+    if out is not None:
+        out.put(greater=greater, nll=nll, brier=brier, conf=p_max, cal=cal)
     return pred, correct
 
 
@@ -281,7 +299,7 @@ def _end_multiclass_auc(state: MulticlassState, buf: dict, y, w) -> None:
 
 # --- ordinal -------------------------------------------------------------------------------------
 
-def _ordinal_block(state: OrdinalState, y, s, w, auc) -> None:
+def _ordinal_block(state: OrdinalState, y, s, w, auc, rows=None) -> None:
     """The multiclass statistics of the predicted classes (see `engine.ordinal` for how each score
     kind predicts), plus the sums of the class-index errors."""
     st, kind = state.stats, state.profile.score_kind
@@ -319,7 +337,7 @@ def _regression_raw(state: OrdinalState, y, s, w) -> None:
 
 # --- multilabel ----------------------------------------------------------------------------------
 
-def _multilabel_block(state: MultilabelState, y, s, w, _auc=None) -> None:
+def _multilabel_block(state: MultilabelState, y, s, w, _auc=None, rows=None) -> None:
     st = state.stats
     y = y.view(bool) if y.dtype in (np.uint8, np.int8) else y.astype(bool, copy=False)
     ycount = rowsum(y)
@@ -333,9 +351,14 @@ def _multilabel_block(state: MultilabelState, y, s, w, _auc=None) -> None:
             pred = s > t
             done[t] = _threshold_counts(pred, y, ycount, w)
             if name == "honest":
-                st["jaccard"] += _jaccard(done[t], ycount, w)
+                ratio = _jaccard_ratio(done[t], ycount)
+                st["jaccard"] += float(ratio.sum() if w is None else w @ ratio)
+                if rows is not None:
+                    c = done[t]
+                    rows.put(pred=pred, jaccard=ratio,
+                             exact=c["_pcount"] + ycount == 2 * c["_inter"])
                 if state.profile.is_probabilistic:
-                    _multilabel_probabilistic(state, y, s, w, pred)
+                    _multilabel_probabilistic(state, y, s, w, pred, rows)
         for key, value in done[t].items():
             if not key.startswith("_"):
                 st[f"{key}_{name}"] += value
@@ -349,13 +372,23 @@ def _threshold_counts(pred, y, ycount, w) -> dict[str, np.ndarray]:
             "_pcount": pcount, "_inter": inter}
 
 
-def _jaccard(counts, ycount, w) -> float:
+def _jaccard_ratio(counts, ycount) -> np.ndarray:
     inter = counts["_inter"]
-    ratio = C.safe_div(inter, counts["_pcount"] + ycount - inter)  # empty rows: 0.0
-    return float(ratio.sum() if w is None else w @ ratio)
+    return C.safe_div(inter, counts["_pcount"] + ycount - inter)  # empty rows: 0.0
 
 
-def _multilabel_probabilistic(state: MultilabelState, y, s, w, pred) -> None:
+def log_rowsum(p: np.ndarray) -> np.ndarray:
+    """Per-row sum of log(p) for p in [eps, 1] (float64): logs of products of 16 columns (16
+    probabilities >= float64 eps cannot underflow), 16 times fewer logarithms."""
+    n, L = p.shape
+    pad = -L % 16
+    q = p.astype(np.float64)
+    if pad:
+        q = np.concatenate([q, np.ones((n, pad))], axis=1)
+    return np.log(q.reshape(n, -1, 16).prod(axis=2)).sum(axis=1)
+
+
+def _multilabel_probabilistic(state: MultilabelState, y, s, w, pred, rows=None) -> None:
     st = state.stats
     if state.profile.score_kind == "logits":
         z = s.astype(np.float64)
@@ -363,6 +396,8 @@ def _multilabel_probabilistic(state: MultilabelState, y, s, w, pred) -> None:
         eps = np.finfo(np.float64).eps
         nll = np.clip(np.logaddexp(0.0, select(y, -z, z)), -np.log1p(-eps), -np.log(eps))
         st["logloss"] += nll.sum(axis=0) if w is None else w @ nll
+        if rows is not None:
+            rows.put(nll=nll.sum(axis=1))
         other = 1.0 - p
     else:
         p = s if s.dtype in (np.float32, np.float64) else s.astype(np.float64)
@@ -370,6 +405,8 @@ def _multilabel_probabilistic(state: MultilabelState, y, s, w, pred) -> None:
         eps = np.finfo(p.dtype).eps
         p_label = np.clip(select(y, p, other), eps, 1 - eps)
         st["logloss"] -= log_colsum(p_label, w)
+        if rows is not None:
+            rows.put(nll=-log_rowsum(p_label))
     diff = p - y.view(np.uint8)
     if w is not None:
         st["brier"] += np.einsum("i,ij,ij->j", w, diff, diff)
@@ -380,7 +417,9 @@ def _multilabel_probabilistic(state: MultilabelState, y, s, w, pred) -> None:
         conf = np.maximum(p, other)  # the predicted value's probability
     else:
         conf = select(pred, p, other)
-    C.calibration_update(st, conf, pred == y, w, state.n_bins)
+    cal = C.calibration_update(st, conf, pred == y, w, state.n_bins)
+    if rows is not None:
+        rows.put(sq=np.einsum("ij,ij->i", diff, diff), conf=conf, cal=cal.reshape(conf.shape))
     if state.shift is not None:
         # p > 1 - p is the decision at 0.5: reuse it as the histogram's side
         high = pred if conf_is_max else None

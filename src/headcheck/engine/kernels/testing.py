@@ -10,6 +10,9 @@ numpy_kernel), so the default `rtol` is 1e-6; float64 data can be held to about 
 >>> import numpy as np
 >>> from headcheck.engine.kernels.numpy_kernel import NumpyKernel
 >>> from headcheck.task import TaskProfile
+
+if TYPE_CHECKING:  # pragma: no cover
+    from headcheck.engine.bootstrap import Replicates
 >>> y, s = np.array([0, 2, 1]), np.array([[.7, .2, .1], [.1, .2, .7], [.2, .5, .3]])
 >>> _ = assert_kernels_agree(TaskProfile("multiclass", 3, "integer", "probabilities"),
 ...                          [(y, s, None)], NumpyKernel(block_cells=1))
@@ -17,6 +20,7 @@ numpy_kernel), so the default `rtol` is 1e-6; float64 data can be held to about 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -46,15 +50,18 @@ def assert_states_match(a: State, b: State, *, rtol: float = 1e-6, atol: float =
 
 def assert_kernels_agree(profile: TaskProfile, chunks: Iterable[Chunk], kernel: str | Kernel,
                          reference: str | Kernel = "numpy", *, rtol: float = 1e-6,
-                         top_k: tuple[int, ...] = (5,), n_bins: int = 15) -> tuple[State, State]:
+                         top_k: tuple[int, ...] = (5,), n_bins: int = 15,
+                         replicates: Replicates | None = None) -> tuple[State, State]:
     """Feed the same canonical chunks (labels, scores, weights) to a state updated by `kernel`
-    and one updated by `reference`, assert that they match, and return both."""
+    and one updated by `reference`, assert that they match, and return both. With
+    `replicates`, the bootstrap replicates (`rep_*`, filled from the per-row quantities the
+    kernel returns) must match too."""
     from headcheck.engine import new_state
 
     chunks = list(chunks)
     states = []
     for k in (get_kernel(kernel), get_kernel(reference)):
-        state = new_state(profile, top_k, n_bins, kernel=k)
+        state = new_state(profile, top_k, n_bins, kernel=k, replicates=replicates)
         offset = 0
         for y, s, w in chunks:
             state.update(y, s, w, offset=offset)

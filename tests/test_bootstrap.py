@@ -1,0 +1,149 @@
+"""The Poisson bootstrap computed in the pass (headcheck.engine.bootstrap).
+
+Reference: a replicate is the state's statistics under the sample weights w * W[:, b], so each
+replicate's metrics must equal `report(y, s, sample_weight=w * W[:, b])` - itself checked
+against scikit-learn by the engine tests - and, directly, scikit-learn's metrics with those
+weights. Weights: exactly the stated distribution, a function of (seed, global row) only.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn import metrics as skm
+
+import headcheck
+from headcheck.engine import new_state, state_from_dict
+from headcheck.engine.bootstrap import (
+    BLOCK_ROWS, Replicates, interval, replicate_metrics, weights,
+)
+from headcheck.engine.pipeline import array_parts, run_pass, usable_top_k
+from headcheck.errors import InputError
+from headcheck.gate import infer_task
+
+N = 5000
+REP = Replicates(20, seed=3)
+
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def cases():
+    rng = np.random.default_rng(0)
+    ym = (rng.random((N, 6)) < 0.2).astype(int)
+    zm = rng.normal(size=ym.shape) + 1.5 * ym - 1
+    yc = rng.integers(0, 5, N)
+    zc = rng.normal(size=(N, 5))
+    zc[np.arange(N), yc] += 1
+    yb = rng.integers(0, 2, N)
+    pb = np.clip(yb * 0.3 + rng.random(N) * 0.7, 0, 1).astype(np.float32)
+    return {
+        "multilabel-probabilities": (ym, (1 / (1 + np.exp(-zm))).astype(np.float32), {}),
+        "multilabel-logits": (ym, zm, {"score_kind": "logits"}),
+        "multilabel-hard": (ym, (zm > 0).astype(int), {}),
+        "multiclass-probabilities": (yc, softmax(zc).astype(np.float32), {"top_k": (2, 3)}),
+        "multiclass-logits": (yc, zc, {"score_kind": "logits"}),
+        "multiclass-hard": (yc, zc.argmax(1), {}),
+        "binary-probabilities": (yb, pb, {}),
+        "binary-logits": (yb, np.log(pb + 1e-3) - np.log1p(1e-3 - pb), {"score_kind": "logits"}),
+        "binary-hard": (yb, (pb > 0.5).astype(int), {}),
+    }
+
+
+def bootstrap_pass(y, s, kw, w=None, chunk_rows=1500, rep=REP):
+    kw = dict(kw)
+    top_k = kw.pop("top_k", (5,))
+    profile = infer_task(y, s, **kw)
+    done = run_pass(profile, array_parts(y, s, w, chunk_rows=chunk_rows), replicates=rep,
+                    top_k=usable_top_k(profile, top_k))
+    return done.state
+
+
+@pytest.mark.parametrize("case", list(cases()))
+@pytest.mark.parametrize("weighted", [False, True])
+def test_each_replicate_is_the_report_under_its_weights(case, weighted):
+    y, s, kw = cases()[case]
+    w = np.random.default_rng(1).uniform(0.2, 2.0, len(y)) if weighted else None
+    state = bootstrap_pass(y, s, kw, w)
+    reps = replicate_metrics(state)
+    W = weights(REP, np.arange(len(y))).astype(np.float64)
+    assert reps and set(reps) <= set(state.result().metrics)
+    for b in (0, 11, 19):
+        wb = W[:, b] * (1.0 if w is None else w)
+        ref = headcheck.report(y, s, sample_weight=wb, **kw).metrics
+        for name, values in reps.items():
+            if name in ("roc_auc", "average_precision"):  # coarser histograms: see below
+                assert values[b] == pytest.approx(ref[name], abs=0.02), name
+            else:  # float32 products of the weights: 1e-6
+                assert values[b] == pytest.approx(ref[name], rel=2e-6, abs=1e-9), (name, b)
+
+
+def test_replicates_against_sklearn_directly():
+    y, s, kw = cases()["multiclass-probabilities"]
+    reps = replicate_metrics(bootstrap_pass(y, s, kw))
+    W = weights(REP, np.arange(len(y))).astype(np.float64)
+    pred = s.argmax(1)
+    for b in range(0, 20, 4):
+        wb = W[:, b]
+        assert reps["accuracy"][b] == pytest.approx(skm.accuracy_score(y, pred, sample_weight=wb))
+        assert reps["macro_f1"][b] == pytest.approx(
+            skm.f1_score(y, pred, average="macro", sample_weight=wb))
+        assert reps["mcc"][b] == pytest.approx(skm.matthews_corrcoef(y, pred, sample_weight=wb))
+        assert reps["log_loss"][b] == pytest.approx(skm.log_loss(y, s, sample_weight=wb), rel=1e-5)
+        assert reps["top_k_accuracy@2"][b] == pytest.approx(
+            skm.top_k_accuracy_score(y, s, k=2, sample_weight=wb))
+
+
+def test_weights_depend_only_on_seed_and_row():
+    rows = np.arange(3 * BLOCK_ROWS + 17)
+    a = weights(REP, rows)
+    assert np.array_equal(weights(REP, rows[5000:6000]), a[5000:6000])
+    assert np.array_equal(weights(REP, rows[::7]), a[::7])
+    assert not np.array_equal(weights(Replicates(20, seed=4), rows), a)
+    # the stated distribution: P(W = 0..5) = (95, 92, 49, 15, 4, 1) / 256, mean 1, variance 1
+    big = weights(Replicates(200, seed=9), np.arange(10 * BLOCK_ROWS)).ravel()
+    freq = np.bincount(big, minlength=6) / big.size
+    assert freq == pytest.approx(np.array([95, 92, 49, 15, 4, 1]) / 256, abs=1e-3)
+    assert big.mean() == pytest.approx(1.0, abs=2e-3) and big.var() == pytest.approx(1.0, abs=5e-3)
+
+
+def test_chunking_threads_and_merging_give_the_same_replicates():
+    y, s, kw = cases()["multiclass-probabilities"]
+    a = bootstrap_pass(y, s, kw, chunk_rows=N)
+    b = bootstrap_pass(y, s, kw, chunk_rows=777)
+    for key in a.stats:
+        if key.startswith("rep_"):
+            np.testing.assert_allclose(a.stats[key], b.stats[key], rtol=1e-6, err_msg=key)
+    counts = ("rep_support", "rep_tp", "rep_predicted", "rep_correct", "rep_cal_w", "rep_w_total")
+    for key in counts:  # counts: to the bit
+        assert np.array_equal(a.stats[key], b.stats[key]), key
+    back = state_from_dict(a.to_dict())
+    assert back.replicates == REP and np.array_equal(back.stats["rep_tp"], a.stats["rep_tp"])
+    with pytest.raises(ValueError, match="cannot merge"):
+        a.merge(new_state(a.profile, replicates=Replicates(20, seed=4)))
+
+
+def test_nonfinite_rows_keep_their_weights():
+    y, s, kw = cases()["binary-probabilities"]
+    s = s.astype(np.float64)
+    s[[10, 4100]] = np.nan
+    state = new_state(infer_task(y[:8], s[:8]), replicates=REP)
+    state.update(y, s)
+    keep = np.isfinite(s)
+    W = weights(REP, np.arange(N))[keep].astype(np.float64)
+    ref = headcheck.report(y[keep], s[keep], sample_weight=W[:, 5]).metrics
+    assert replicate_metrics(state)["accuracy"][5] == pytest.approx(ref["accuracy"])
+
+
+def test_interval_is_the_percentile_interval():
+    v = np.arange(1, 201, dtype=float)
+    assert interval(v, 0.9) == pytest.approx(tuple(np.quantile(v, [0.05, 0.95])))
+    assert interval(np.array([np.nan, 1.0]), 0.95) == (pytest.approx(np.nan, nan_ok=True),) * 2
+
+
+def test_bad_options_are_input_errors():
+    with pytest.raises(InputError, match="replicates"):
+        Replicates(3)
+    with pytest.raises(InputError, match="seed"):
+        Replicates(100, seed=-1)
