@@ -19,6 +19,9 @@ __version__ = "0.1.0"
 # would shadow a public function of the same name.
 _LAZY = {
     "report": "headcheck._report",
+    "compare": "headcheck._compare",
+    "Comparison": "headcheck._compare",
+    "compare_files": "headcheck._compare",
     "Report": "headcheck._report",
     "report_files": "headcheck._report",
     "report_frame": "headcheck._sharded",
@@ -70,6 +73,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover
     from headcheck._check import CheckResult, check
+    from headcheck._compare import Comparison, compare, compare_files
     from headcheck.errors import InputError
     from headcheck._explain import Explanation, explain, explain_files
     from headcheck.findings import Finding, Location, Severity

@@ -80,6 +80,8 @@ class Report:
     notes: tuple[str, ...] = ()
     # binary / multi-label probabilistic scores: metrics across thresholds, best thresholds
     thresholds: Any | None = field(default=None, repr=False, compare=False)
+    # with ci=: metric id -> engine.bootstrap.Interval (ci_low, ci_high, level, method)
+    intervals: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # -- rendering: headcheck.render.report owns every format ------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -146,6 +148,9 @@ def report(
     sample_rows: int | None = None,
     classes: Any = None,
     label_offset: int | None = None,
+    ci: float | bool | None = None,
+    replicates: int = 200,
+    seed: int = 0,
 ) -> Report:
     """An honest classification report from labels and scores; nothing given is modified.
 
@@ -157,7 +162,9 @@ def report(
     value of each output in output order, e.g. [1, 2, 3, 4, 5], or display names) or
     `label_offset` (label value of output 0) say which label is which output; `progress=True`
     draws a progress bar on stderr when it is a terminal; `sample_rows` bounds the rows looked at
-    to infer the score kind (verified over the whole pass).
+    to infer the score kind (verified over the whole pass). `ci=0.95` (or True) adds percentile
+    bootstrap intervals to the metrics (`Report.intervals`), from `replicates` Poisson-weighted
+    replicates computed in the same pass (`headcheck.engine.bootstrap`; `seed` fixes them).
 
     The data passes the gate (`headcheck.gate.infer_task`, then one canonical chunk at a time)
     and the one metric pass (`headcheck.engine.pipeline.run_pass`); labels that are not class
@@ -168,9 +175,15 @@ def report(
     >>> round(rep.metrics["accuracy"], 2), rep.views["keras.binary_accuracy"].fits_task
     (0.75, False)
     """
+    from headcheck.engine.bootstrap import Replicates, check_level, describe, intervals
     from headcheck.engine.pipeline import array_parts, run_pass, usable_top_k
 
+    level = None if ci is None or ci is False else check_level(ci)
+    reps = None if level is None else Replicates(int(replicates), int(seed))
     if any(callable(getattr(x, "__dask_graph__", None)) for x in (y_true, y_score, sample_weight)):
+        if level is not None:
+            raise InputError("ci: confidence intervals are not available for Dask arrays yet; "
+                             "leave ci out, or pass numpy / memory-mapped arrays.")
         from headcheck._sharded import report_dask  # Dask arrays: one part per block
 
         return report_dask(y_true, y_score, sample_weight=sample_weight, task=task,
@@ -185,9 +198,13 @@ def report(
                          classes=classes, label_offset=label_offset, **extra)
     w = None if sample_weight is None else check_weights(sample_weight, len(yt))
     done = run_pass(profile, array_parts(yt, ys, w, chunk_rows or default_chunk_rows(ys)),
-                    top_k=usable_top_k(profile, top_k),
+                    top_k=usable_top_k(profile, top_k), replicates=reps,
                     progress=(lambda total: progress_callback(total, "headcheck report")) if progress else None)
-    return _assemble(done.profile, done.result(), source, tuple(notes))
+    rep = _assemble(done.profile, done.result(), source, tuple(notes))
+    if reps is None:
+        return rep
+    return replace(rep, intervals=intervals(done.state, level),
+                   notes=rep.notes + (describe(reps, level),))
 
 
 def _assemble(profile: TaskProfile, res: Any, source: str | None, notes: tuple[str, ...]) -> Report:

@@ -23,7 +23,7 @@ from headcheck import __version__
 from headcheck.errors import ExecutionError, InputError
 
 # Order in `headcheck --help`; modules not listed here follow alphabetically.
-_ORDER = ("report", "explain", "check", "lint", "rules", "rule", "demo")
+_ORDER = ("report", "compare", "explain", "check", "lint", "rules", "rule", "demo")
 
 
 def _command_modules() -> list[ModuleType]:

@@ -55,3 +55,17 @@ def report_kwargs(args: argparse.Namespace) -> dict:
         top_k=tuple(args.top_k or (5,)),
         classes=args.classes, label_offset=args.label_offset,
     )
+
+
+def add_ci_arguments(p: argparse.ArgumentParser, default: float | None = None) -> None:
+    """--ci [LEVEL], --replicates, --seed: bootstrap confidence intervals (report, compare)."""
+    p.add_argument("--ci", nargs="?", type=float, const=0.95, default=default, metavar="LEVEL",
+                   help="confidence intervals of the metrics at LEVEL (default 0.95): a Poisson "
+                        "bootstrap computed in the same pass")
+    p.add_argument("--replicates", type=int, default=200, metavar="N",
+                   help="bootstrap replicates (default 200)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap weights (default 0)")
+
+
+def ci_kwargs(args: argparse.Namespace) -> dict:
+    return {"ci": args.ci, "replicates": args.replicates, "seed": args.seed}

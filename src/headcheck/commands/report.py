@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from headcheck.commands._inputs import add_input_arguments, report_kwargs
+from headcheck.commands._inputs import add_ci_arguments, add_input_arguments, ci_kwargs, report_kwargs
 from headcheck.errors import InputError
 
 NAME = "report"
@@ -15,6 +15,7 @@ DESCRIPTION = (HELP + ". Exit code 0, or 1 with --fail-on when a finding of that
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_input_arguments(p)
+    add_ci_arguments(p)
     p.add_argument("--plot", metavar="FILE.png",
                    help="also draw confusion matrix, reliability diagram and per-class bars (matplotlib)")
     p.add_argument("--executor", choices=("threads", "dask"),
@@ -45,10 +46,13 @@ def run(args: argparse.Namespace) -> int:
 
         if args.workers is not None and args.workers < 1:
             raise InputError(f"--workers: expected a positive number; got {args.workers}.")
+        if args.ci is not None:
+            raise InputError("--ci: confidence intervals are not available for sharded or Dask "
+                             "reports yet; leave --ci out, or report one labels/scores pair.")
         rep = report_shards(args.files, executor=args.executor, scheduler=args.scheduler,
                             workers=args.workers, progress=True, **kwargs)
     else:
-        rep = report_files(args.files, progress=True, **kwargs)
+        rep = report_files(args.files, progress=True, **kwargs, **ci_kwargs(args))
     print(render(rep, args.format, _width()))
     if args.plot:
         path = rep.plot(args.plot)

@@ -82,11 +82,13 @@ class State:
                 f"layout {p.score_layout})")
 
     def update(self, y_true: np.ndarray, y_score: np.ndarray,
-               sample_weight: np.ndarray | None = None, offset: int | None = None) -> None:
+               sample_weight: np.ndarray | None = None,
+               offset: int | None = None) -> dict[str, np.ndarray] | None:
         """Add one canonical chunk (through this state's kernel). `offset` is the global index of
         its first row (default: the number of rows this state has seen), used to report rows with
-        non-finite scores."""
-        self.kernel.update(self, y_true, y_score, sample_weight, offset)
+        non-finite scores. With replicates, returns the chunk's per-row quantities (finite rows;
+        `headcheck.engine.bootstrap`)."""
+        return self.kernel.update(self, y_true, y_score, sample_weight, offset)
 
     def merge(self, other: State) -> State:
         """A new state equal to the state of both inputs' data together (exact: sums)."""

@@ -428,3 +428,35 @@ def check_level(level: float) -> float:
         raise InputError(f"ci: expected a confidence level from 0.5 to 0.999 (e.g. 0.95); got "
                          f"{level!r}.")
     return value
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A confidence interval of one metric: bounds, level and how it was computed."""
+
+    ci_low: float
+    ci_high: float
+    level: float
+    method: str = "bootstrap"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ci_low": self.ci_low, "ci_high": self.ci_high, "level": self.level,
+                "method": self.method}
+
+
+def intervals(state: State, level: float,
+              values: dict[str, np.ndarray] | None = None) -> dict[str, Interval]:
+    """Percentile bootstrap intervals of every metric the state's replicates carry (`values`:
+    `replicate_metrics(state)` when already computed)."""
+    out = {}
+    for name, values in (replicate_metrics(state) if values is None else values).items():
+        lo, hi = interval(values, level)
+        out[name] = Interval(lo, hi, level)
+    return out
+
+
+def describe(rep: Replicates, level: float) -> str:
+    """One sentence saying how the intervals were computed."""
+    return (f"{level:.0%} intervals: percentile bootstrap over {rep.n} replicates (Poisson-"
+            f"weighted rows, seed {rep.seed}) computed in the same pass; multi-class and "
+            "multi-label roc_auc / average_precision have none.")

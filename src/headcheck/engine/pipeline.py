@@ -178,14 +178,22 @@ class Plan:
                   counted: Callable[[int], None] | None = None) -> State:
         """Fold every chunk of `part` into `state` (a new one when None) and return it; what an
         executor runs on a worker. `counted` receives each chunk's row count."""
-        state = self.new_state() if state is None else state
-        for chunk in part.chunks():
-            self.fold(state, chunk)
-            rows = len(chunk)
-            del chunk  # a memory-mapped chunk's pages may go as soon as it is counted
-            if counted is not None:
-                counted(rows)
-        return state
+        return fold_parts(self, part, state, counted)
+
+
+def fold_parts(plan: Any, part: Part, state: Any = None,
+               counted: Callable[[int], None] | None = None) -> Any:
+    """`plan.fold` every chunk of `part` into `state` (`plan.new_state()` when None): the loop of
+    every plan's `fold_part` (a `Plan`, or the paired and placement plans of
+    `headcheck.engine.paired`)."""
+    state = plan.new_state() if state is None else state
+    for chunk in part.chunks():
+        plan.fold(state, chunk)
+        rows = len(chunk)
+        del chunk  # a memory-mapped chunk's pages may go as soon as it is counted
+        if counted is not None:
+            counted(rows)
+    return state
 
     def fold_leaf(self, part: Part, counted: Callable[[int], None] | None = None) -> State:
         """`part` folded into a state of its own: a leaf of a tree-reduced pass (shards, Dask

@@ -115,6 +115,7 @@ class ThresholdSummary:
     best: dict[str, Best]
     positives: float
     predicted_at_current: float
+    all_positive: float = 0.0  # F1 of predicting every row positive: what a very low cut gives
 
     def gain(self, metric: str = "f1") -> float:
         """How much `metric` rises from the threshold in use to its best threshold (>= 0)."""
@@ -160,6 +161,7 @@ class Thresholds:
                 "at_current": o.at_current.get("f1"), "best": None if best is None else best.value,
                 "best_threshold": None if best is None else best.threshold,
                 "positives": o.positives, "predicted_at_current": o.predicted_at_current,
+                "all_positive": o.all_positive,
                 "macro_f1_at_best": self.macro_f1_at_best,
                 "labels_improved": sum(1 for s in self.per_label if s.gain("f1") >= 0.05)}
 
@@ -184,7 +186,9 @@ def summarise(name: str, curve: Curve, current: float, tp: float, fp: float) -> 
             top = np.flatnonzero(values >= values.max() - 1e-12)
             i = int(top[np.argmin(distance[top])])
             best[metric] = Best(float(curve.threshold[i]), float(values[i]))
-    return ThresholdSummary(name, current, at, best, curve.positives, tp + fp)
+    everything = counts_metrics(curve.positives, curve.negatives, curve.positives,
+                                curve.negatives)["f1"]
+    return ThresholdSummary(name, current, at, best, curve.positives, tp + fp, everything)
 
 
 def _logit(t: np.ndarray) -> np.ndarray:

@@ -22,7 +22,7 @@ outputs to the same two functions (`headcheck.engine.pipeline.Feed`).
 from __future__ import annotations
 
 from headcheck.gate.arrays import as_input_array, as_labels, nonfinite_error, scan_nonfinite
-from headcheck.gate.canonical import canonical_chunk
+from headcheck.gate.canonical import canonical_chunk, canonical_labels, canonical_scores
 from headcheck.gate.infer import (
     ScoreKindMismatch,
     correct_score_kind,
@@ -53,6 +53,8 @@ __all__ = [
     "as_labels",
     "blocking_findings",
     "canonical_chunk",
+    "canonical_labels",
+    "canonical_scores",
     "check_label_block",
     "correct_score_kind",
     "infer_task",

@@ -36,22 +36,38 @@ def canonical_chunk(profile: TaskProfile, y_true: np.ndarray, y_score: np.ndarra
     Copies at most the chunk; raises InputError for labels the profile cannot hold and
     ScoreKindMismatch when hard scores (decided from the first rows) stop being 0/1.
     """
+    return canonical_labels(profile, y_true, offset), canonical_scores(profile, y_score, offset)
+
+
+def canonical_labels(profile: TaskProfile, y_true: np.ndarray, offset: int = 0) -> np.ndarray:
+    """The canonical labels of one raw chunk (`canonical_chunk` without the scores: several
+    models' scores over the same labels canonicalise these once)."""
     yt = np.asarray(y_true)
-    ys = np.asarray(y_score)
     if yt.ndim == 2 and yt.shape[1] == 1:
         yt = yt[:, 0]
     if yt.ndim == 1 and (profile.label_values or profile.label_offset):
         yt = map_labels(yt, profile.label_values, profile.label_offset, rows_from=offset)
-        if profile.score_layout == "column" and (is_str(ys) or ys.dtype.kind in "iu"):
-            ys = map_labels(ys, profile.label_values, profile.label_offset, rows_from=offset,
-                            what="scores")
     if profile.kind == "binary":
-        return _binary_labels(profile, yt, offset), _binary_scores(profile, ys)
+        return _binary_labels(profile, yt, offset)
+    if profile.kind in ("multiclass", "ordinal"):
+        return _multiclass_labels(profile, yt, offset)
+    return _multilabel_labels(profile, yt, offset)
+
+
+def canonical_scores(profile: TaskProfile, y_score: np.ndarray, offset: int = 0) -> np.ndarray:
+    """The canonical scores of one raw chunk (see `canonical_chunk`)."""
+    ys = np.asarray(y_score)
+    if (profile.label_values or profile.label_offset) and profile.score_layout == "column" \
+            and profile.score_kind == "hard" and (is_str(ys) or ys.dtype.kind in "iu"):
+        ys = map_labels(ys, profile.label_values, profile.label_offset, rows_from=offset,
+                        what="scores")
+    if profile.kind == "binary":
+        return _binary_scores(profile, ys)
     if profile.kind == "multiclass":
-        return _multiclass_labels(profile, yt, offset), _multiclass_scores(profile, ys, offset)
+        return _multiclass_scores(profile, ys, offset)
     if profile.kind == "ordinal":
-        return _multiclass_labels(profile, yt, offset), _ordinal_scores(profile, ys, offset)
-    return _multilabel_labels(profile, yt, offset), _multilabel_scores(profile, ys)
+        return _ordinal_scores(profile, ys, offset)
+    return _multilabel_scores(profile, ys)
 
 
 def _string_indices(profile: TaskProfile, y: np.ndarray, offset: int, what: str = "labels") -> np.ndarray:

@@ -21,7 +21,8 @@ from typing import Any
 from headcheck.errors import InputError
 
 # result class name -> its renderer module (the result's own module is loaded when it exists)
-_MODULES = {"Report": "report", "CheckResult": "check", "Explanation": "explain"}
+_MODULES = {"Report": "report", "CheckResult": "check", "Explanation": "explain",
+            "Comparison": "compare"}
 
 
 def renderer(result: Any) -> Any:

@@ -89,6 +89,7 @@ class Findings:
     """Findings of the rule catalogue, by severity, each with its fix and a link to its rule page."""
 
     items: tuple[Finding, ...]
+    title: str = "Findings"  # e.g. "Findings: bce" when several models are shown
 
 
 @dataclass(frozen=True)

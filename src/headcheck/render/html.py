@@ -78,7 +78,7 @@ def _link(url: str, text: str) -> str:
 
 def _findings(b: Findings) -> str:
     if not b.items:
-        return "<h4>Findings</h4><p>None.</p>"
+        return f"<h4>{e(b.title)}</h4><p>None.</p>"
     items = []
     for f in b.items:
         colour = SEVERITY_COLOUR[f.severity.value]
@@ -90,7 +90,7 @@ def _findings(b: Findings) -> str:
             f'{_link(f.url, f.code)} '
             f"<b>{e(f.name)}</b>: {e(message)}"
             + (f"<br><i>Fix:</i> {e(fix)}" if fix else "") + "</li>")
-    return f'<h4>Findings</h4><ul style="padding-left:0">{"".join(items)}</ul>'
+    return f'<h4>{e(b.title)}</h4><ul style="padding-left:0">{"".join(items)}</ul>'
 
 
 _RENDER = {Title: _title, Field: _field, Para: _para, Notes: _notes, Table: _table,

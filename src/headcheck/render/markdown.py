@@ -55,12 +55,12 @@ def _fits(v) -> str:  # noqa: ANN001 - a Verdict
 
 def _findings(b: Findings) -> str:
     if not b.items:
-        return "## Findings\n\nNone."
+        return f"## {md_text(b.title)}\n\nNone."
     lines = []
     for f in b.items:
         head, body = finding_line(f)
         lines.append(f"- **{md_text(head)}**: {md_text(body)}")
-    return "## Findings\n\n" + "\n".join(lines)
+    return f"## {md_text(b.title)}\n\n" + "\n".join(lines)
 
 
 _RENDER = {Title: _title, Field: _field, Para: _para, Notes: _notes, Table: _table,

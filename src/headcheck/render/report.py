@@ -39,6 +39,8 @@ def to_dict(rep: Report) -> dict[str, Any]:
         "confusions": [{"true": rep.task.class_name(int(t)), "pred": rep.task.class_name(int(p)),
                         "weight": num(w)} for t, p, w in rep.confusions],
     }
+    if rep.intervals:
+        d["intervals"] = {k: plain(v.to_dict()) for k, v in rep.intervals.items()}
     if rep.thresholds is not None:
         d["thresholds"] = plain(rep.thresholds.to_dict())
     if rep.source:
@@ -69,8 +71,7 @@ def document(rep: Report) -> list[Block]:
         Field("Task", task_line(rep.task)),
         Notes(tuple(rep.task.decisions) + tuple(rep.notes)),
         Gap(),
-        Table("Metrics that fit the task", _meaning_columns("metric"),
-              tuple((k, fmt(v), metric_meaning(k)) for k, v in rep.metrics.items())),
+        _metrics_table(rep),
         Verdicts(VIEWS_TITLE, tuple(Verdict(k, v.value, bool(v.fits_task), v.meaning, v.note)
                                     for k, v in rep.views.items())),
         Gap(),
@@ -84,6 +85,28 @@ def document(rep: Report) -> list[Block]:
         blocks += threshold_blocks(rep.thresholds, rep.task.kind, rep.task.score_kind)
     blocks.append(Findings(tuple(rep.findings)))
     return blocks
+
+
+def _metrics_table(rep: Report) -> Table:
+    """The metrics, with their confidence interval when the report has them (`ci=`)."""
+    from headcheck._report import metric_meaning
+
+    if not rep.intervals:
+        return Table("Metrics that fit the task", _meaning_columns("metric"),
+                     tuple((k, fmt(v), metric_meaning(k)) for k, v in rep.metrics.items()))
+    level = next(iter(rep.intervals.values())).level
+    columns = (Column("metric"), Column("value", "right"), Column(f"{level:.0%} CI", "right"),
+               Column("meaning", wrap=True))
+    return Table("Metrics that fit the task", columns, tuple(
+        (k, fmt(v), interval_text(rep.intervals.get(k)), metric_meaning(k))
+        for k, v in rep.metrics.items()))
+
+
+def interval_text(iv: object) -> str:
+    """`[0.6098, 0.6510]`, or `-` for a metric without an interval."""
+    if iv is None:
+        return "-"
+    return f"[{fmt(getattr(iv, 'ci_low'))}, {fmt(getattr(iv, 'ci_high'))}]"
 
 
 def _meaning_columns(first: str) -> tuple[Column, ...]:

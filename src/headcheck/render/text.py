@@ -94,9 +94,9 @@ def _findings(b: Findings, width: int) -> Iterator[Any]:
     from rich.text import Text
 
     if not b.items:
-        yield Text("Findings: none", style="green")
+        yield Text(f"{b.title}: none", style="green")
         return
-    yield Text("Findings", style="bold")
+    yield Text(b.title, style="bold")
     for f in b.items:
         head, body = finding_line(f)
         yield Text.assemble(("  " + head, SEVERITY_STYLE[f.severity.value]),

@@ -27,8 +27,9 @@ class ThresholdFarFromBest(Rule):
     Reads the threshold analysis of a report on binary or multi-label probabilistic scores (the
     metrics across thresholds, from the same pass) and flags a threshold in use (0.5 unless
     declared) at which F1 (micro-F1 over every label for multi-label data) is at least 0.10
-    below its best value on the same data, or at which nothing is predicted positive while a
-    lower threshold finds positives.
+    below its best value on the same data (and that best is 0.10 above what predicting every row
+    positive scores), or at which nothing is predicted positive while a lower threshold finds
+    positives.
 
     ## Why is this bad?
     Every thresholded number (accuracy, precision, recall, F1, Keras's `binary_accuracy`) is
@@ -81,8 +82,9 @@ class ThresholdFarFromBest(Rule):
         now, best, t_now, t_best = (facts["at_current"], facts["best"], facts["current"],
                                     facts["best_threshold"])
         nothing = facts.get("predicted_at_current", 1) <= 0 and best > 0
-        if best - now < MIN_GAIN and not nothing:
-            return
+        everything = facts.get("all_positive", 0.0)
+        if not nothing and (best - now < MIN_GAIN or best - everything < MIN_GAIN):
+            return  # a small gain, or one that predicting every row positive gives as well
         metric = facts.get("metric", "f1")
         if nothing:
             what = "no positive label at all" if metric == "micro_f1" else "no positive at all"
@@ -94,6 +96,10 @@ class ThresholdFarFromBest(Rule):
         if metric == "micro_f1" and macro is not None:
             message += (f" (with each label at its own best threshold, macro-F1 {macro:.4f}; "
                         f"{facts.get('labels_improved', 0)} labels gain 0.05 or more)")
+        if best - everything < MIN_GAIN:
+            message += (f"; predicting every label positive would score {everything:.4f}: the "
+                        "scores barely rank the positives, so the head or the training needs a "
+                        "look as well as the threshold")
         message += (". Every thresholded number (accuracy, precision, recall, F1) is measured at "
                     "the threshold: the ranking may be fine and the threshold the problem.")
         yield self.finding(message, self._fix(ctx))
@@ -128,6 +134,11 @@ class ThresholdFarFromBest(Rule):
             note="too few positives to judge"),
         Case(ctx(data=DataFacts(accuracy=0.9, majority_rate=0.5)), note="no threshold analysis"),
         Case(ctx(data=DataFacts(extra={"thresholds": {
+            "current": 0.5, "metric": "f1", "at_current": 0.566, "best": 0.713,
+            "best_threshold": 0.1, "positives": 1043, "predicted_at_current": 900,
+            "all_positive": 0.685}})),
+            note="the best F1 is hardly above predicting everything positive: a weak model"),
+        Case(ctx(data=DataFacts(extra={"thresholds": {
             "current": 0.5, "metric": "f1", "at_current": 0.8, "best": None,
             "best_threshold": None, "positives": 50, "predicted_at_current": 40}})),
             note="no negatives: no best threshold"),
@@ -139,6 +150,11 @@ class ThresholdFarFromBest(Rule):
             "macro_f1_at_best": 0.11, "labels_improved": 7}})),
             message="predicts no positive label at all (micro_f1 0.0000), while at 0.2 micro_f1 "
                     "is 0.0850"),
+        Case(ctx(data=DataFacts(extra={"thresholds": {
+            "current": 0.5, "metric": "micro_f1", "at_current": 0.0, "best": 0.19,
+            "best_threshold": 0.05, "positives": 600, "predicted_at_current": 0,
+            "all_positive": 0.18}})),
+            message="predicting every label positive would score 0.1800"),
         Case(ctx(data=DataFacts(extra={"thresholds": {
             "current": 0.5, "metric": "f1", "at_current": 0.40, "best": 0.65,
             "best_threshold": 0.12, "positives": 80, "predicted_at_current": 30}})),

@@ -76,8 +76,10 @@ class Kernel:
         return np.asarray(y_true), np.asarray(y_score), w
 
     def update(self, state: State, y_true: object, y_score: object,
-               sample_weight: object | None = None, offset: int | None = None) -> None:
-        """Add one canonical chunk to `state` (see the module docstring for the contract)."""
+               sample_weight: object | None = None,
+               offset: int | None = None) -> dict[str, np.ndarray] | None:
+        """Add one canonical chunk to `state` (see the module docstring for the contract);
+        return the per-row quantities of its finite rows when the state keeps replicates."""
         y_true, y_score, w = self.prepare(y_true, y_score, sample_weight)
         state._check(y_true, y_score, w)
         if state.profile.score_kind not in ("hard",) and y_score.dtype.kind not in "f":
@@ -85,14 +87,14 @@ class Kernel:
         start = state.n_rows if offset is None else int(offset)
         state.n_rows += len(y_true)
         if len(y_true) == 0:
-            return
+            return None
         index: int | np.ndarray = start  # global index of the first row (of every row, below)
         lo, hi = float(y_score.min()), float(y_score.max())
         if y_score.dtype.kind == "f" and not (np.isfinite(lo) and np.isfinite(hi)):
             # rare: only then look at rows
             y_true, y_score, w, index = _drop_nonfinite(state, y_true, y_score, w, start)
             if len(y_true) == 0:
-                return
+                return None
             lo, hi = float(y_score.min()), float(y_score.max())
         state.score_min = min(state.score_min, lo)
         state.score_max = max(state.score_max, hi)
@@ -108,6 +110,7 @@ class Kernel:
             from headcheck.engine.bootstrap import add
 
             add(state, y_true, rows, w, index)
+        return rows
 
     def fill(self, state: State, y_true: np.ndarray, y_score: np.ndarray,
              w: np.ndarray | None) -> dict[str, np.ndarray] | None:
