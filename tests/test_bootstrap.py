@@ -7,6 +7,8 @@ weights. Weights: exactly the stated distribution, a function of (seed, global r
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from sklearn import metrics as skm
@@ -106,6 +108,12 @@ def test_weights_depend_only_on_seed_and_row():
     freq = np.bincount(big, minlength=6) / big.size
     assert freq == pytest.approx(np.array([95, 92, 49, 15, 4, 1]) / 256, abs=1e-3)
     assert big.mean() == pytest.approx(1.0, abs=2e-3) and big.var() == pytest.approx(1.0, abs=5e-3)
+    stated = np.array([95, 92, 49, 15, 4, 1]) / 256
+    k = np.arange(6)
+    assert stated @ k == 1.0 and stated @ k**2 - 1.0 == 1.0  # mean and variance exactly 1
+    poisson = np.array([math.exp(-1) / math.factorial(i) for i in range(5)])
+    poisson = np.append(poisson, 1 - poisson.sum())  # P(W >= 5)
+    assert np.abs(stated - poisson).max() <= 0.009
 
 
 def test_chunking_threads_and_merging_give_the_same_replicates():

@@ -17,7 +17,7 @@ out equal to the bit, float sums up to summation order. Two states with the same
 same W: replicate b of model A and replicate b of model B are the same resample, which makes the
 bootstrap of a difference *paired* (`headcheck.engine.paired`).
 
-The weights: Poisson(1) to within 0.007 in each probability, with mean and variance exactly 1,
+The weights: Poisson(1) to within 0.009 in each probability, with mean and variance exactly 1,
 drawn from one random byte each (`CUTS`).
 
 Cost: the kernel hands the per-row quantities it computes anyway (correctness, log loss, Brier,
@@ -41,6 +41,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover
 BLOCK_ROWS = 4096  # rows per block of weights
 DEFAULT_REPLICATES = 200
 # The weights: W >= k exactly when a uniform byte u reaches CUTS[k - 1]. P(W = 0..5) = (95, 92,
-# 49, 15, 4, 1) / 256: Poisson(1) (0.368, 0.368, 0.184, 0.061, 0.015, 0.003) to within 0.007,
+# 49, 15, 4, 1) / 256: Poisson(1) (0.368, 0.368, 0.184, 0.061, 0.015, 0.004) to within 0.009,
 # with mean and variance exactly 1 (what the bootstrap's variance rests on). A byte per weight
 # keeps the drawing cheap: it is most of the bootstrap's cost after the grouped sums.
 CUTS = np.array([95, 187, 236, 251, 255], dtype=np.uint8)
@@ -88,6 +90,21 @@ class Replicates:
         """Replicates drawn per row: `n` rounded up to a multiple of 4 (four 16-bit lanes of a
         uint64 add at once in the grouped sums); the extra ones are never used."""
         return -(-self.n // 4) * 4
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """BLAS limited to one thread while a pass with replicates runs: the replicates' matrix
+    products run inside the executor's worker threads, and a multi-threaded BLAS called from
+    several threads at once oversubscribes the cores (five times slower on a busy 2-core
+    machine). Needs threadpoolctl (a dependency); without it, BLAS is left as it is."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 # --- the weights ---------------------------------------------------------------------------------

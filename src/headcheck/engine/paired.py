@@ -32,7 +32,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from headcheck.engine import _common as C
-from headcheck.engine.pipeline import MAX_ATTEMPTS, Plan, RawChunk, fold_parts, verify_pass
+from headcheck.engine.pipeline import (
+    MAX_ATTEMPTS, Plan, RawChunk, blas_for, fold_parts, verify_pass,
+)
 from headcheck.errors import InputError
 from headcheck.gate import (
     ScoreKindMismatch, canonical_labels, canonical_scores, correct_score_kind,
@@ -221,7 +223,8 @@ def run_paired_pass(profiles: Sequence[TaskProfile], parts: Any, *, names: Seque
                                 for p, k in zip(profiles, top_ks)))
         advance = progress(getattr(parts, "n_rows", None)) if progress is not None else None
         try:
-            state = executor.run(plan, parts, advance)  # type: ignore[arg-type]
+            with blas_for(replicates):
+                state = executor.run(plan, parts, advance)  # type: ignore[arg-type]
         except ModelScoreKindMismatch as m:
             profiles[m.index] = correct_score_kind(profiles[m.index], m.corrected)  # type: ignore[arg-type]
             continue

@@ -180,21 +180,6 @@ class Plan:
         executor runs on a worker. `counted` receives each chunk's row count."""
         return fold_parts(self, part, state, counted)
 
-
-def fold_parts(plan: Any, part: Part, state: Any = None,
-               counted: Callable[[int], None] | None = None) -> Any:
-    """`plan.fold` every chunk of `part` into `state` (`plan.new_state()` when None): the loop of
-    every plan's `fold_part` (a `Plan`, or the paired and placement plans of
-    `headcheck.engine.paired`)."""
-    state = plan.new_state() if state is None else state
-    for chunk in part.chunks():
-        plan.fold(state, chunk)
-        rows = len(chunk)
-        del chunk  # a memory-mapped chunk's pages may go as soon as it is counted
-        if counted is not None:
-            counted(rows)
-    return state
-
     def fold_leaf(self, part: Part, counted: Callable[[int], None] | None = None) -> State:
         """`part` folded into a state of its own: a leaf of a tree-reduced pass (shards, Dask
         blocks; see `headcheck.engine.executors`). A part whose rows are numbered within it
@@ -210,6 +195,33 @@ def fold_parts(plan: Any, part: Part, state: Any = None,
         """This plan with its kernel resolved here, as an instance with its settings: what travels
         to other processes, so that every worker computes with the same kernel."""
         return replace(self, kernel=get_kernel(self.kernel))
+
+
+def blas_for(replicates: Replicates | None) -> Any:
+    """The BLAS threading a pass runs under: one thread when it keeps bootstrap replicates
+    (`engine.bootstrap.one_blas_thread`), as configured otherwise."""
+    from contextlib import nullcontext
+
+    if replicates is None:
+        return nullcontext()
+    from headcheck.engine.bootstrap import one_blas_thread
+
+    return one_blas_thread()
+
+
+def fold_parts(plan: Any, part: Part, state: Any = None,
+               counted: Callable[[int], None] | None = None) -> Any:
+    """`plan.fold` every chunk of `part` into `state` (`plan.new_state()` when None): the loop of
+    every plan's `fold_part` (a `Plan`, or the paired and placement plans of
+    `headcheck.engine.paired`)."""
+    state = plan.new_state() if state is None else state
+    for chunk in part.chunks():
+        plan.fold(state, chunk)
+        rows = len(chunk)
+        del chunk  # a memory-mapped chunk's pages may go as soon as it is counted
+        if counted is not None:
+            counted(rows)
+    return state
 
 
 @contextmanager
@@ -281,7 +293,8 @@ def run_pass(profile: TaskProfile, parts: Iterable[Part], *, top_k: tuple[int, .
         plan = Plan(profile, tuple(top_k), n_bins, kernel, replicates=replicates)
         advance = progress(getattr(parts, "n_rows", None)) if progress is not None else None
         try:
-            state = executor.run(plan, parts, advance)
+            with blas_for(replicates):
+                state = executor.run(plan, parts, advance)
         except ScoreKindMismatch as m:
             profile = correct_score_kind(profile, m.corrected)
             continue

@@ -58,7 +58,7 @@ def canonical_scores(profile: TaskProfile, y_score: np.ndarray, offset: int = 0)
     """The canonical scores of one raw chunk (see `canonical_chunk`)."""
     ys = np.asarray(y_score)
     if (profile.label_values or profile.label_offset) and profile.score_layout == "column" \
-            and profile.score_kind == "hard" and (is_str(ys) or ys.dtype.kind in "iu"):
+            and (is_str(ys) or ys.dtype.kind in "iu"):
         ys = map_labels(ys, profile.label_values, profile.label_offset, rows_from=offset,
                         what="scores")
     if profile.kind == "binary":
