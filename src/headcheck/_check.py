@@ -32,6 +32,9 @@ class CheckResult:
     findings: tuple[Finding, ...]
     context: Context
     notes: tuple[str, ...] = ()  # what the check could not read (a live model's unknown loss, ...)
+    # A live model with several outputs: (output name, that output's result); `findings` then holds
+    # every output's findings, each saying its output, and `context` is the first output's.
+    outputs: tuple[tuple[str, CheckResult], ...] = ()
 
     @property
     def worst(self) -> Severity | None:
@@ -83,7 +86,34 @@ class CheckResult:
 LIVE_FRONTENDS = {
     "pytorch": "headcheck.torch.head:check_module",
     "lightning": "headcheck.torch.head:check_module",
+    "keras": "headcheck.keras._check:check_model",
+    "tf.keras": "headcheck.keras._check:check_model",
 }
+
+
+def live_framework(obj: object) -> str | None:
+    """The framework of a live object, from the modules of its classes: a user's subclass of
+    `keras.Model` or `nn.Module` (defined in `__main__` or a notebook) counts as its base's."""
+    from headcheck.vocab import framework_of
+
+    for cls in type(obj).__mro__:
+        found = framework_of(cls)
+        if found is not None:
+            return found
+    return None
+
+
+def combine(parts: list[tuple[str, CheckResult]]) -> CheckResult:
+    """One CheckResult of a model with several outputs: every output's findings, each saying its
+    output (`outputs` keeps each output's own result)."""
+    if len(parts) == 1:
+        return parts[0][1]
+    from dataclasses import replace
+
+    findings = [replace(f, message=f"Output `{name}`: {f.message}") for name, part in parts for f in part.findings]
+    findings.sort(key=lambda f: -f.severity.rank)
+    notes = tuple(n for _, part in parts for n in part.notes)
+    return CheckResult(tuple(findings), parts[0][1].context, notes, tuple(parts))
 
 
 def check(head: Any, *args: Any, **kwargs: Any) -> CheckResult:
@@ -92,14 +122,14 @@ def check(head: Any, *args: Any, **kwargs: Any) -> CheckResult:
 
     - PyTorch / Lightning: `check(module, loss_fn, (inputs, targets))`, one forward pass under
       `torch.no_grad()` (see `headcheck.torch.head.check_module`).
+    - Keras / tf.keras: `check(model)`, `check(model, (x, y))` (the model runs once on `x`),
+      `check(model, y_true=y)` (labels without running the model); see `headcheck.keras._check`.
 
     Anything else raises InputError saying what is accepted.
     """
     if isinstance(head, HeadSpec):
         return check_declared(head, *args, **kwargs)
-    from headcheck.vocab import framework_of
-
-    target = LIVE_FRONTENDS.get(framework_of(head) or "")
+    target = LIVE_FRONTENDS.get(live_framework(head) or "")
     if target is None:
         raise InputError(
             f"head: expected a headcheck.HeadSpec or a live model ({', '.join(sorted(LIVE_FRONTENDS))}); "

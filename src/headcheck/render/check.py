@@ -52,6 +52,8 @@ def to_dict(result: CheckResult) -> dict[str, Any]:
     }
     if result.notes:  # what a live check could not read (an unknown loss, ...)
         out["notes"] = list(result.notes)
+    if result.outputs:  # a live model with several outputs: each output's own result too
+        out["outputs"] = [{"name": name, **to_dict(part)} for name, part in result.outputs]
     return plain(out)
 
 
@@ -96,9 +98,8 @@ def summary(result: CheckResult) -> str:
 
 def to_text(result: CheckResult, width: int = TEXT_WIDTH) -> str:
     """One block per finding: code, name, severity; the message; the fix; the link."""
-    task = task_summary(result)
     notes = "".join(f"\nnote: {n}" for n in result.notes)
-    blocks = [f"head: {head_line(result)}" + (f"\ntask: {task}" if task else "") + notes + "\n"]
+    blocks = [_heads_text(result).rstrip("\n") + notes + "\n"]
     for f in result.findings:
         message, fix = finding_parts(f)
         wrapped = textwrap.fill(message, width=width, initial_indent="  ", subsequent_indent="  ")
@@ -107,6 +108,17 @@ def to_text(result: CheckResult, width: int = TEXT_WIDTH) -> str:
         blocks.append(f"{f.code} {f.name} [{f.severity.value}]\n{wrapped}\n{fix}\n  see: {f.url}\n")
     blocks.append(summary(result) + "\n")
     return "\n".join(blocks)
+
+
+def _heads_text(result: CheckResult) -> str:
+    """The head (and task) lines: one pair per output of a live model with several outputs."""
+    parts = result.outputs or (("", result),)
+    lines = []
+    for name, part in parts:
+        task = task_summary(part)
+        where = f" (output {name})" if name else ""
+        lines.append(f"head{where}: {head_line(part)}" + (f"\ntask{where}: {task}" if task else ""))
+    return "\n".join(lines) + "\n"
 
 
 # --- Markdown and HTML --------------------------------------------------------------------------------
