@@ -6,8 +6,15 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 # The CPU build of PyTorch (a plain `torch` requirement may pull a multi-GB CUDA build).
 TORCH  := torch==2.13.0
+# The other Keras 3 backends and tf.keras 2, pinned together (tf-keras must match TensorFlow's minor
+# version); torch is pinned again so that pip never swaps it for a CUDA build.
+KERAS_BACKENDS := tensorflow-cpu==2.21.0 tf-keras==2.21.0 jax==0.10.2 jaxlib==0.10.2
+# The live Keras tests once more per backend, each in its own process (`-m keras_live`): Keras 3 on
+# jax and on tensorflow, and tf.keras 2 (the whole suite above runs Keras 3 on torch).
+KERAS_RUNS := "KERAS_BACKEND=jax" "KERAS_BACKEND=tensorflow" \
+              "KERAS_BACKEND=tensorflow TF_USE_LEGACY_KERAS=1 HEADCHECK_TEST_KERAS=tf_keras"
 
-.PHONY: demo test bench docs lint-self clean
+.PHONY: demo test test-keras-backends bench docs lint-self clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +25,22 @@ $(VENV)/.base: pyproject.toml
 $(VENV)/.test: $(VENV)/.base pyproject.toml
 	$(PY) -m pip install -q $(TORCH)
 	$(PY) -m pip install -q -e '.[test]' $(TORCH)
+	$(PY) -m pip install -q $(KERAS_BACKENDS) $(TORCH)
 	touch $@
 
 demo: $(VENV)/.base
 	$(VENV)/bin/headcheck demo
+	$(VENV)/bin/headcheck demo --keras
 
 test: $(VENV)/.test
 	KERAS_BACKEND=torch $(PY) -m pytest -n 2 -q
+	$(MAKE) --no-print-directory test-keras-backends
+
+test-keras-backends: $(VENV)/.test
+	@for run in $(KERAS_RUNS); do \
+	  echo "== live Keras tests: $$run"; \
+	  env $$run $(PY) -m pytest -n 2 -q -m keras_live || exit 1; \
+	done
 
 bench: $(VENV)/.test
 	$(PY) bench/bench_report.py

@@ -220,7 +220,6 @@ class HeadCheck:
         """The head findings: each output's head as Keras compiled it, against the labels (the
         training labels when `fit` was given arrays, else the validation labels)."""
         from headcheck._check import combine
-        from headcheck.keras._check import _check_output
         from headcheck.keras._model import read_outputs
 
         labels, outputs = None, None
@@ -228,16 +227,19 @@ class HeadCheck:
             x, y, _ = next(iter(self._data))
             outputs = outputs_per_output(self.model.predict_on_batch(x), names)
             labels = labels_per_output(y, names)
+            if self._data.arrays is not None:
+                labels = labels_per_output(self._data.arrays[1], names)
         elif _is_arrays(fit.x):
             outputs = outputs_per_output(self.model.predict_on_batch(take(fit.x, 0, min(rows(fit.x), 1024))), names)
-        if fit.y is not None and _is_arrays(fit.y):
-            labels = labels_per_output(fit.y, names)  # all the labels the loss will see
-        elif self._data is not None and self._data.arrays is not None:
-            labels = labels_per_output(self._data.arrays[1], names)
         self.outputs = read_outputs(self.model, labels, outputs)
-        parts = [(out.name, _check_output(out, labels[out.index] if labels is not None else None, None,
-                                          False, self.task, self.select, self.ignore))
-                 for out in self.outputs]
+        parts = None
+        if fit.y is not None and _is_arrays(fit.y):  # all the labels the loss will see
+            try:
+                parts = self._head_parts(labels_per_output(fit.y, names))
+            except InputError as e:  # said once; the validation labels are read instead
+                self._say(f"the training labels cannot be read: {e}")
+        if parts is None:
+            parts = self._head_parts(labels)
         self._kinds = [part.context.task_kind for _, part in parts]
         result = combine(parts)
         self.head_findings = tuple(result.findings)
@@ -249,6 +251,13 @@ class HeadCheck:
             self._pending.append(_header(self.head_findings))
             self._pending.extend(f"  {_line(f)}" for f in self.head_findings)
         self._maybe_stop(self.head_findings)
+
+    def _head_parts(self, labels: list | None) -> list:
+        from headcheck.keras._check import _check_output
+
+        return [(out.name, _check_output(out, labels[out.index] if labels is not None else None, None,
+                                         False, self.task, self.select, self.ignore))
+                for out in self.outputs]
 
     def _first_batch(self, logs: dict | None) -> None:
         value = (logs or {}).get("loss")
