@@ -202,9 +202,19 @@ def test_validation_data_given_to_the_callback_and_every():
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     cb = HeadCheck(validation_data=(x[96:], y[96:]), every=2, verbose=0)
     hist = model.fit(x[:96], y[:96], epochs=3, verbose=0, callbacks=[cb]).history  # no validation in fit
-    # epochs 2 and 3 (the last) are evaluated
-    assert len(cb.epochs) == 2 and "hc_accuracy" in hist
+    # epochs 2 and 3 (the last) are evaluated; epoch 1 logs NaN under the same names
+    assert len(cb.epochs) == 2 and np.isnan(hist["hc_accuracy"][0]) and np.isfinite(hist["hc_accuracy"][1])
     assert "val_accuracy" not in hist
+
+
+def test_validation_split_of_fit_is_read():
+    x, y = blobs(160, 3)
+    model = dense(3, "softmax")
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    cb = HeadCheck(verbose=0)
+    hist = model.fit(x, y, validation_split=0.25, epochs=2, verbose=0, callbacks=[cb]).history
+    assert hist["val_accuracy"][-1] == pytest.approx(hist["hc_accuracy"][-1], abs=1e-6)
+    assert cb.epochs[-1].n_samples == 40
 
 
 def test_stop_on_error_stops_training():
@@ -348,3 +358,41 @@ def test_custom_loss_function():
     assert any("unknown loss" in n and "the data checks still run" in n for n in result.notes)
     assert result.context.task is not None  # the labels were still read
     assert "note: unknown loss" in result.to_text()
+
+
+# --- the demo's Keras part ---------------------------------------------------------------------------------
+
+def test_demo_renders_what_keras_logged_beside_the_callback(runs):
+    from headcheck.demo_keras import render
+
+    for key, run in runs.items():
+        text = render(run)
+        assert max(len(line) for line in text.splitlines()) <= 80, key
+        assert "What HeadCheck found:" in text and "hc_" in text, key
+        assert all(f.code in text for f in run.callback.findings), key
+
+
+def test_demo_without_keras_says_so(monkeypatch, capsys):
+    import headcheck.demo_keras as demo_keras
+    from headcheck.cli import main
+
+    monkeypatch.setattr(demo_keras, "keras_available", lambda: False)
+    assert main(["demo", "--keras"]) == 0
+    assert "skipped, Keras is not installed" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not is_tf_keras(), reason="tf.keras 2 process only (TF_USE_LEGACY_KERAS=1)")
+def test_tf_keras_through_tensorflow():
+    import os
+
+    import tensorflow as tf
+
+    assert os.environ.get("TF_USE_LEGACY_KERAS") == "1"
+    model = tf.keras.Sequential([tf.keras.Input((8,)), tf.keras.layers.Dense(5, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    x = RNG.normal(size=(64, 8)).astype("float32")
+    y = (RNG.random((64, 5)) < 0.3).astype("float32")
+    result = headcheck.check(model, (x, y))
+    assert result.context.head.framework == "tf.keras"
+    hc303 = next(f for f in result.findings if f.code == "HC303")
+    assert "built by tf.keras" in hc303.message and "tf.keras.metrics.BinaryAccuracy" in hc303.message

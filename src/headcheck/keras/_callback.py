@@ -271,6 +271,7 @@ class HeadCheck:
     def _epoch_end(self, epoch: int, logs: dict) -> None:
         last = epoch + 1 >= int(self.params.get("epochs") or 0)
         if (epoch + 1) % self.every and not last:
+            self._log_skipped(logs)
             return
         if self._data is not None:
             self._feed()
@@ -334,7 +335,22 @@ class HeadCheck:
             value = result.metrics.get(metric_id)
             logs[prefix + metric_id.replace("@", "_at_")] = float("nan") if value is None else float(value)
 
-    def _logged_ids(self, kind: str | None, metrics: dict) -> list[str]:
+    def _log_skipped(self, logs: dict) -> None:
+        """An epoch not evaluated (`every`): NaN under the same hc_ names, so that loggers that fix
+        their columns at the first epoch (CSVLogger) keep them."""
+        for out in self.outputs:
+            kind = self._kinds[out.index] if out.index < len(self._kinds) else None
+            prefix = "hc_" if len(self.outputs) == 1 else f"hc_{out.name}_"
+            for metric_id in self._logged_ids(kind, None):
+                logs.setdefault(prefix + metric_id.replace("@", "_at_"), float("nan"))
+
+    def _logged_ids(self, kind: str | None, metrics: dict | None) -> list[str]:
+        """The ids logged as hc_<id>: those asked for (or the task's defaults) that the epoch has
+        (`metrics` None: before any evaluation, the ids that will be asked for)."""
+        if metrics is None:
+            if self.metrics is not None and self.metrics != "all":
+                return list(self.metrics)
+            return list(DEFAULT_LOGGED.get("multiclass" if kind == "ordinal" else kind or "", ()))
         if self.metrics == "all":
             return list(metrics)
         if self.metrics is not None:
