@@ -23,10 +23,14 @@ import itertools
 import logging
 import os
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from headcheck.engine.executors import Leaf, TreeMerge, check_root, merge_leaves
+from headcheck.engine.pipeline import RawChunk
 from headcheck.errors import ExecutionError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -102,7 +106,8 @@ class DaskExecutor:
                       threads_per_worker=self.threads_per_worker, processes=True,
                       dashboard_address=":0", silence_logs=logging.ERROR)
         kwargs.update(self.cluster_kwargs)
-        cluster = distributed.LocalCluster(**kwargs)
+        with glibc_malloc():
+            cluster = distributed.LocalCluster(**kwargs)
         self._owned.append(cluster)
         client = distributed.Client(cluster, set_as_default=False)
         self._owned.insert(0, client)
@@ -125,12 +130,6 @@ class DaskExecutor:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def describe(self) -> str:
-        info = self.client.scheduler_info()
-        n = len(info.get("workers", {}))
-        where = "a local cluster" if self._owned and not self.address else info.get("address", "?")
-        return f"the Dask executor ({n} worker(s), {where})"
-
     # -- a pass ------------------------------------------------------------------------------
     def run(self, plan: Plan, parts: Iterable[Part],
             progress: Callable[[int], None] | None = None) -> State:
@@ -145,6 +144,7 @@ class DaskExecutor:
         names: list[str] = []
         leaves = []
         for i, part in enumerate(parts):
+            part = _own_rows(part)
             inputs = tuple(part.dask_inputs()) if hasattr(part, "dask_inputs") else ()
             skeleton = part.unbound() if inputs else part
             names.append(_name(part, i))
@@ -209,6 +209,38 @@ class DaskExecutor:
                 break
         if failed:
             raise failed[min(failed)]
+
+
+def _own_rows(part: Any) -> Any:
+    """A slice of in-process arrays travels as its own rows, not with the whole arrays."""
+    from headcheck.engine.pipeline import ArrayPart, ChunkPart
+
+    if isinstance(part, ArrayPart):
+        a, b = part.start, part.stop
+        y, s, w = part.arrays
+        return ChunkPart(RawChunk(np.asarray(y[a:b]), np.asarray(s[a:b]),
+                                  None if w is None else np.asarray(w[a:b]), a))
+    return part
+
+
+@contextmanager
+def glibc_malloc() -> Iterator[None]:
+    """Start worker processes with glibc's own malloc tuning. distributed sets
+    MALLOC_TRIM_THRESHOLD_=65536 in workers (to hand memory back to the OS sooner), which also
+    turns off glibc's adaptive mmap threshold: every large numpy temporary is then mmap'ed and
+    faulted in anew, and the kernel spends ~45% more CPU time per chunk (measured: 0.12 s -> 0.18
+    s of thread time for 1M x 10 rows). A pass holds one chunk at a time, so nothing is gained
+    by trimming. Applies to local clusters started here; see the README for remote workers."""
+    import dask
+
+    key = "MALLOC_TRIM_THRESHOLD_"
+    leaked = os.environ.pop(key, None)  # a nanny started earlier in this process may have set it
+    try:
+        with dask.config.set({f"distributed.nanny.pre-spawn-environ.{key}": None}):
+            yield
+    finally:
+        if leaked is not None:
+            os.environ[key] = leaked
 
 
 def _name(part: Any, index: int) -> str:

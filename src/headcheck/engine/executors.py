@@ -149,9 +149,6 @@ class ThreadExecutor:
         self.workers = max(1, int(workers))
         self.lookahead = max(1, int(lookahead))
 
-    def describe(self) -> str:
-        return f"the thread executor ({self.workers} thread(s))"
-
     def run(self, plan: Plan, parts: Iterable[Part],
             progress: Callable[[int], None] | None = None) -> State:
         if tree_parts(parts):
