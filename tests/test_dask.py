@@ -150,7 +150,7 @@ def test_dask_dataframe_with_names_weights_and_an_empty_partition(cluster):
                        "keep": ~((np.arange(6000) >= 2000) & (np.arange(6000) < 3000))})
     ddf = dd.from_pandas(df, npartitions=6)
     ddf = ddf[ddf["keep"]]  # partition 3 is now empty
-    cols = dict(label="label", scores=["p0", "p1", "p2"], weights="w")
+    cols = {"label": "label", "scores": ["p0", "p1", "p2"], "weights": "w"}
     on_threads = headcheck.report_frame(ddf, **cols, executor="threads")
     with distributed.Client(cluster[0].scheduler_address) as client:
         client.wait_for_workers(2, timeout=60)

@@ -17,7 +17,14 @@ import time
 
 import numpy as np
 import pytest
-from shard_helpers import FORMATS, cli_json, predictions, scores_as_stored, without_notes, write_shards
+from shard_helpers import (
+    FORMATS,
+    cli_json,
+    predictions,
+    scores_as_stored,
+    without_notes,
+    write_shards,
+)
 
 import headcheck
 from headcheck._sharded import report_shards

@@ -93,7 +93,8 @@ class LabelSummary:
     def merge(self, other: LabelSummary) -> LabelSummary:
         return LabelSummary(self.n_rows + other.n_rows, self.label_names | other.label_names,
                             self.score_names | other.score_names,
-                            max(self.label_max, other.label_max), max(self.score_max, other.score_max))
+                            max(self.label_max, other.label_max),
+                            max(self.score_max, other.score_max))
 
     @classmethod
     def of(cls, y: np.ndarray, s: np.ndarray) -> LabelSummary:
@@ -132,7 +133,7 @@ def needs_scan(y: np.ndarray, s: np.ndarray) -> bool:
     """Whether the classes come from label values rather than score columns: class names, or
     one column of predicted class indices; then the first part cannot tell them all."""
     names = y.ndim == 1 and y.dtype.kind in "US"
-    predictions = s.ndim == 1 and s.dtype.kind in "biuUS" and not (y.ndim == 2)
+    predictions = s.ndim == 1 and s.dtype.kind in "biuUS" and y.ndim != 2
     return names or predictions
 
 

@@ -102,9 +102,9 @@ class DaskExecutor:
             return distributed.default_client()
         except ValueError:
             pass
-        kwargs = dict(n_workers=self.n_workers or os.cpu_count() or 1,
-                      threads_per_worker=self.threads_per_worker, processes=True,
-                      dashboard_address=":0", silence_logs=logging.ERROR)
+        kwargs = {"n_workers": self.n_workers or os.cpu_count() or 1,
+                  "threads_per_worker": self.threads_per_worker, "processes": True,
+                  "dashboard_address": ":0", "silence_logs": logging.ERROR}
         kwargs.update(self.cluster_kwargs)
         with glibc_malloc():
             cluster = distributed.LocalCluster(**kwargs)

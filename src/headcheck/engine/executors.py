@@ -57,7 +57,7 @@ class Executor(Protocol):
 
 
 def tree_parts(parts: Iterable[Any]) -> bool:
-    """Whether a pass over `parts` reduces by tree (one state per part), see the module docstring."""
+    """Whether a pass over `parts` reduces by tree (one state per part): module docstring."""
     return bool(getattr(parts, "tree", False))
 
 

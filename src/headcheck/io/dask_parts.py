@@ -155,7 +155,8 @@ class DaskParts:
 
     def describe(self) -> str:
         rows = "" if self.n_rows is None else f", {self.n_rows} rows"
-        return f"Dask {'DataFrame' if self.unit == 'partition' else 'arrays'}: {len(self)} {self.unit}(s){rows}"
+        what = "DataFrame" if self.unit == "partition" else "arrays"
+        return f"Dask {what}: {len(self)} {self.unit}(s){rows}"
 
     @contextmanager
     def first(self) -> Iterator[tuple[DaskPart, Inputs]]:
@@ -175,8 +176,6 @@ class DaskParts:
 def array_parts(y_true: Any, y_score: Any, sample_weight: Any = None) -> DaskParts:
     """Parts of Dask (or numpy) arrays: one per block of rows of the scores (labels and weights
     are cut the same way; the scores are made one chunk wide)."""
-    import dask.array as da
-
     s = _as_dask_array(y_score, "scores", None)
     if s.ndim == 2 and s.numblocks[1] != 1:
         s = s.rechunk({1: -1})

@@ -75,7 +75,8 @@ def _known(name: str) -> bool:
 
 def _hidden(path: str, root: str = "") -> bool:
     rel = os.path.relpath(path, root) if root else os.path.basename(path)
-    return any(p.startswith((".", "_")) for p in rel.replace("\\", "/").split("/") if p not in ("", "."))
+    parts = [p for p in rel.replace("\\", "/").split("/") if p not in ("", ".")]
+    return any(p.startswith((".", "_")) for p in parts)
 
 
 def find_shards(spec: str) -> list[str]:
@@ -86,7 +87,7 @@ def find_shards(spec: str) -> list[str]:
     if is_url(spec) and not spec.startswith("file://"):
         found = _find_remote(spec)
     else:
-        local = spec[len("file://"):] if spec.startswith("file://") else spec
+        local = spec.removeprefix("file://")
         found = _find_local(local)
     found = sorted(found, key=_natural_key)
     if not found:
@@ -104,10 +105,12 @@ def _find_local(spec: str) -> list[str]:
         out = []
         for root, dirs, files in os.walk(spec):
             dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
-            out += [os.path.join(root, f) for f in files if not f.startswith((".", "_")) and _known(f)]
+            out += [os.path.join(root, f) for f in files
+                    if not f.startswith((".", "_")) and _known(f)]
         return out
     if GLOB_CHARS & set(spec):
-        matches = [p for p in glob.glob(spec, recursive=True) if os.path.isfile(p) and not _hidden(p)]
+        matches = [p for p in glob.glob(spec, recursive=True)
+                   if os.path.isfile(p) and not _hidden(p)]
         _check_known(spec, matches)
         return matches
     raise InputError(f"{spec}: no such file or directory. Pass a file, a directory of shards or a "
@@ -160,7 +163,7 @@ def local_copy(path: str, spool: Spool) -> Iterator[str]:
         yield path
         return
     if path.startswith("file://"):
-        yield path[len("file://"):]
+        yield path.removeprefix("file://")
         return
     fs, rpath = _fs(path)
     target = spool.path(os.path.basename(rpath.rstrip("/")) or "shard")
