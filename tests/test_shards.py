@@ -385,3 +385,22 @@ def test_label_offset_and_class_lists_apply_to_every_shard(tmp_path, capsys):
     code, listed, err = cli_json(capsys, *specs, "--classes", "1,2,3,4,5")
     assert code == 0, err
     assert listed["metrics"] == rep["metrics"]
+
+
+@pytest.mark.parametrize("odd, expected", [
+    ("width", "have 4 column(s) but the first rows had 3"),
+    ("names", "hold class names (strings) but the first rows held numbers"),
+    ("numbers", "hold int64 numbers but the first rows held class names"),
+])
+def test_a_shard_unlike_the_first_is_named_with_what_differs(tmp_path, capsys, odd, expected):
+    r = np.random.default_rng(0)
+    y, p = r.integers(0, 3, 20), r.dirichlet([1, 1, 1], 20)
+    names = np.array(["a", "b", "c"])[y]
+    first = names if odd == "numbers" else y
+    np.savez(tmp_path / "part-0.npz", y_true=first, y_score=p)
+    if odd == "width":
+        np.savez(tmp_path / "part-1.npz", y_true=y, y_score=r.dirichlet([1, 1, 1, 1], 20))
+    else:
+        np.savez(tmp_path / "part-1.npz", y_true=y if odd == "numbers" else names, y_score=p)
+    code, _, err = cli_json(capsys, str(tmp_path))
+    assert code == 2 and "shard 2 of 2" in err and expected in err, err

@@ -185,11 +185,17 @@ class DaskExecutor:
 
     def _wait(self, rows: list[Any], names: list[str],
               progress: Callable[[int], None] | None) -> None:
-        """Wait for every leaf (through its row count); on failures, raise the one of the first
-        failing part in input order once every earlier part is known to have succeeded."""
+        """Wait for every leaf (through its row count). On input errors, raise the one of the
+        first failing part in input order once every earlier part is known to have succeeded.
+        Parts lost with their workers are waited out and named together (ExecutionError): a
+        part that kills its worker takes the parts queued beside it down with it, so the
+        scheduler cannot tell which one was at fault."""
+        from distributed.scheduler import KilledWorker
+
         distributed = _distributed()
         index = {f.key: i for i, f in enumerate(rows)}
         failed: dict[int, BaseException] = {}
+        lost: dict[int, str] = {}  # part index -> why
         ok: set[int] = set()
         done = 0
         for f in distributed.as_completed(rows, loop=self.client.loop):
@@ -200,13 +206,17 @@ class DaskExecutor:
                 if progress is not None:
                     progress(done)
             elif f.status == "cancelled":
-                failed[i] = ExecutionError(f"{names[i]}: its task was cancelled on the Dask cluster "
-                                           "(the scheduler or this client restarted?); no report "
-                                           "was produced. Run again.")
+                lost[i] = "its task was cancelled (the scheduler restarted?)"
             else:
-                failed[i] = _translate(f.exception(), names[i])
-            if failed and all(j in ok for j in range(min(failed))):
+                error = f.exception()
+                if isinstance(error, KilledWorker):
+                    lost[i] = str(error)
+                else:
+                    failed[i] = error
+            if failed and not lost and all(j in ok for j in range(min(failed))):
                 break
+        if lost:
+            raise _lost_error({names[i]: why for i, why in sorted(lost.items())})
         if failed:
             raise failed[min(failed)]
 
@@ -249,14 +259,12 @@ def _name(part: Any, index: int) -> str:
     return f"{where} ({name})" if name else where
 
 
-def _translate(error: BaseException, name: str) -> BaseException:
-    """A lost worker becomes an ExecutionError saying what to do; other errors stay as they are."""
-    from distributed.scheduler import KilledWorker
-
-    if isinstance(error, KilledWorker):
-        return ExecutionError(
-            f"{name}: the Dask workers folding it died every time it was tried ({error}); no "
-            "report was produced (never a partial one). A worker dies when its process is "
-            "killed, often for memory: give the workers more memory, use smaller shards, or "
-            "raise distributed.scheduler.allowed-failures.")
-    return error
+def _lost_error(lost: dict[str, str]) -> ExecutionError:
+    """The error for parts whose workers died on every try."""
+    shown = "; ".join(list(lost)[:5]) + (f"; and {len(lost) - 5} more" if len(lost) > 5 else "")
+    why = next(iter(lost.values()))
+    return ExecutionError(
+        f"the Dask workers died on every try while folding {shown} ({why}); no report was "
+        "produced (never a partial one). A worker dies when its process is killed, often for "
+        "memory: give the workers more memory, use smaller shards, or raise "
+        "distributed.scheduler.allowed-failures.")

@@ -45,6 +45,7 @@ def canonical_labels(profile: TaskProfile, y_true: np.ndarray, offset: int = 0) 
     yt = np.asarray(y_true)
     if yt.ndim == 2 and yt.shape[1] == 1:
         yt = yt[:, 0]
+    _same_shape_as_first_rows(profile, yt, ys, offset)
     if yt.ndim == 1 and (profile.label_values or profile.label_offset):
         yt = map_labels(yt, profile.label_values, profile.label_offset, rows_from=offset)
     if profile.kind == "binary":
@@ -68,6 +69,29 @@ def canonical_scores(profile: TaskProfile, y_score: np.ndarray, offset: int = 0)
     if profile.kind == "ordinal":
         return _ordinal_scores(profile, ys, offset)
     return _multilabel_scores(profile, ys)
+
+
+def _same_shape_as_first_rows(profile: TaskProfile, yt: np.ndarray, ys: np.ndarray,
+                              offset: int) -> None:
+    """Chunks decided from the first rows (a later shard, a later batch) must encode labels and
+    lay out scores as those rows did: say so, naming the rows, rather than fail inside a kernel."""
+    if yt.ndim == 1 and len(yt) and not profile.label_values:
+        named = profile.label_encoding == "string"
+        if named != is_str(yt):
+            first = "class names (strings)" if named else "numbers"
+            got = "class names (strings)" if is_str(yt) else f"{yt.dtype} numbers"
+            raise InputError(f"labels: rows {offset}.. hold {got} but the first rows held {first}; "
+                             "every part of the data must encode its labels the same way. Convert "
+                             "the labels of the part that differs.")
+    want = {"matrix": profile.n_classes, "two-columns": 2, "column": 1, "single-column": 1}.get(
+        profile.score_layout)
+    if profile.kind == "ordinal" or want is None or not len(ys):
+        return
+    got = ys.shape[1] if ys.ndim == 2 else 1
+    if got != want:
+        raise InputError(f"scores: rows {offset}.. have {got} column(s) but the first rows had "
+                         f"{want}; every part of the data must have the same score columns (one "
+                         "per class). Check the export of the part that differs.")
 
 
 def _string_indices(profile: TaskProfile, y: np.ndarray, offset: int, what: str = "labels") -> np.ndarray:
