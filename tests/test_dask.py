@@ -52,7 +52,7 @@ def cluster():
 @pytest.fixture
 def dask_ex(cluster):
     _, client = cluster
-    client.wait_for_workers(2, timeout=60)  # after a test that killed some
+    client.wait_for_workers(2, timeout=180)  # after a test that killed some (slow when loaded)
     return DaskExecutor(client)
 
 
@@ -163,6 +163,19 @@ def test_dask_dataframe_with_names_weights_and_an_empty_partition(cluster):
         headcheck.report_frame(ddf, label="target")
 
 
+def test_in_process_array_parts_run_on_dask_too(dask_ex):
+    from headcheck.engine.pipeline import array_parts
+
+    y, p = predictions(3000, 4, seed=19)
+    profile = infer_task(y, p)
+    on_dask = run_pass(profile, array_parts(y, p, chunk_rows=700), executor=dask_ex)
+    one_thread = run_pass(profile, array_parts(y, p, chunk_rows=700), executor=ThreadExecutor(1))
+    # one state per part merged in the tree vs one state for all: the same counts, sums close
+    assert on_dask.state.n_rows == 3000
+    a, b = on_dask.result().metrics, one_thread.result().metrics
+    assert a["accuracy"] == b["accuracy"] and a["log_loss"] == pytest.approx(b["log_loss"], rel=1e-12)
+
+
 # --- lost workers: the report completes on retry, or fails; never a partial result ---------------
 
 @dataclass(frozen=True)
@@ -241,15 +254,3 @@ def test_a_part_that_kills_every_worker_fails_clearly_with_no_result(tmp_path, d
     code, _, err = cli_json(capsys, str(tmp_path / "s"), "--executor", "dask")
     assert code == 3 and "shard 2 of 3" in err and "Traceback" not in err
 
-
-def test_in_process_array_parts_run_on_dask_too(dask_ex):
-    from headcheck.engine.pipeline import array_parts
-
-    y, p = predictions(3000, 4, seed=19)
-    profile = infer_task(y, p)
-    on_dask = run_pass(profile, array_parts(y, p, chunk_rows=700), executor=dask_ex)
-    one_thread = run_pass(profile, array_parts(y, p, chunk_rows=700), executor=ThreadExecutor(1))
-    # one state per part merged in the tree vs one state for all: the same counts, sums close
-    assert on_dask.state.n_rows == 3000
-    a, b = on_dask.result().metrics, one_thread.result().metrics
-    assert a["accuracy"] == b["accuracy"] and a["log_loss"] == pytest.approx(b["log_loss"], rel=1e-12)

@@ -153,35 +153,40 @@ class DaskExecutor:
             del part
         if not leaves:
             return plan.new_state()
-        futures: list[Any] = []
         try:
-            futures = list(client.compute(leaves))
-            rows = [client.submit(_rows, f, key=f"headcheck-rows-{token}-{i}", pure=False)
-                    for i, f in enumerate(futures)]
-            count = itertools.count()
-            merges: list[Any] = []
-
-            def combine(a: Any, b: Any) -> Any:
-                merges.append(client.submit(merge_leaves, a, b, pure=False,
-                                            key=f"headcheck-merge-{token}-{next(count)}"))
-                return merges[-1]
-
-            tree: TreeMerge[Any] = TreeMerge(combine)
-            for f in futures:
-                tree.push(f)
-            root = tree.result()
-            futures += rows + merges
-            self._wait(rows, names, progress)
-            leaf = root.result()
+            leaf = self._reduce(client, leaves, token, names, progress)
         except (OSError, TimeoutError) as e:
             raise ExecutionError(f"the Dask cluster could not be reached or went away during the "
                                  f"pass ({type(e).__name__}: {e}); no report was produced. Check "
                                  "the scheduler and run again.") from e
-        finally:
-            if futures:
-                client.cancel(futures)
         check_root(leaf, len(names))
         return leaf.value
+
+    def _reduce(self, client: Any, leaves: list[Any], token: str, names: list[str],
+                progress: Callable[[int], None] | None) -> Leaf:
+        """Submit the leaves, their row counts and the merge tree; wait; fetch the root. This
+        client keeps no reference to a leaf or an inner merge once the tree holds it, so the
+        cluster frees each state as soon as it is merged: a worker holds O(log P) states, not P."""
+        count = itertools.count()
+
+        def combine(a: Any, b: Any) -> Any:
+            return client.submit(merge_leaves, a, b, pure=False,
+                                 key=f"headcheck-merge-{token}-{next(count)}")
+
+        tree: TreeMerge[Any] = TreeMerge(combine)
+        rows = []
+        for i, f in enumerate(client.compute(leaves)):
+            rows.append(client.submit(_rows, f, key=f"headcheck-rows-{token}-{i}", pure=False))
+            tree.push(f)
+            del f
+        leaves.clear()
+        root = tree.result()
+        del tree
+        try:
+            self._wait(rows, names, progress)
+            return root.result()
+        finally:
+            client.cancel(rows + [root])
 
     def _wait(self, rows: list[Any], names: list[str],
               progress: Callable[[int], None] | None) -> None:
