@@ -45,7 +45,7 @@ def canonical_labels(profile: TaskProfile, y_true: np.ndarray, offset: int = 0) 
     yt = np.asarray(y_true)
     if yt.ndim == 2 and yt.shape[1] == 1:
         yt = yt[:, 0]
-    _same_shape_as_first_rows(profile, yt, ys, offset)
+    _labels_like_first_rows(profile, yt, offset)
     if yt.ndim == 1 and (profile.label_values or profile.label_offset):
         yt = map_labels(yt, profile.label_values, profile.label_offset, rows_from=offset)
     if profile.kind == "binary":
@@ -58,6 +58,7 @@ def canonical_labels(profile: TaskProfile, y_true: np.ndarray, offset: int = 0) 
 def canonical_scores(profile: TaskProfile, y_score: np.ndarray, offset: int = 0) -> np.ndarray:
     """The canonical scores of one raw chunk (see `canonical_chunk`)."""
     ys = np.asarray(y_score)
+    _scores_like_first_rows(profile, ys, offset)
     if (profile.label_values or profile.label_offset) and profile.score_layout == "column" \
             and (is_str(ys) or ys.dtype.kind in "iu"):
         ys = map_labels(ys, profile.label_values, profile.label_offset, rows_from=offset,
@@ -71,10 +72,9 @@ def canonical_scores(profile: TaskProfile, y_score: np.ndarray, offset: int = 0)
     return _multilabel_scores(profile, ys)
 
 
-def _same_shape_as_first_rows(profile: TaskProfile, yt: np.ndarray, ys: np.ndarray,
-                              offset: int) -> None:
-    """Chunks decided from the first rows (a later shard, a later batch) must encode labels and
-    lay out scores as those rows did: say so, naming the rows, rather than fail inside a kernel."""
+def _labels_like_first_rows(profile: TaskProfile, yt: np.ndarray, offset: int) -> None:
+    """Chunks decided from the first rows (a later shard, a later batch) must encode labels as
+    those rows did: say so, naming the rows, rather than fail inside a kernel."""
     if yt.ndim == 1 and len(yt) and not profile.label_values:
         named = profile.label_encoding == "string"
         if named != is_str(yt):
@@ -83,6 +83,10 @@ def _same_shape_as_first_rows(profile: TaskProfile, yt: np.ndarray, ys: np.ndarr
             raise InputError(f"labels: rows {offset}.. hold {got} but the first rows held {first}; "
                              "every part of the data must encode its labels the same way. Convert "
                              "the labels of the part that differs.")
+
+
+def _scores_like_first_rows(profile: TaskProfile, ys: np.ndarray, offset: int) -> None:
+    """... and lay out their scores as those rows did."""
     want = {"matrix": profile.n_classes, "two-columns": 2, "column": 1, "single-column": 1}.get(
         profile.score_layout)
     if profile.kind == "ordinal" or want is None or not len(ys):
