@@ -173,10 +173,15 @@ def check_declared(
             "the task from the labels."
         )
     profile = facts = None
+    notes: tuple[str, ...] = ()
     if y_true is not None:
+        from headcheck.gate.arrays import masked_note, unmask
+
+        (y_true,), masked = unmask([y_true])
+        notes = (masked_note(masked),) if masked else ()
         profile, facts = _profile(y_true, task, head.units, classes, label_offset)
     ctx = Context(head=head, task=profile, data=facts, declared_task=task)
-    return CheckResult(tuple(run_rules(ctx, select=select, ignore=ignore)), ctx)
+    return CheckResult(tuple(run_rules(ctx, select=select, ignore=ignore)), ctx, notes)
 
 
 def _profile(y_true: object, task: str | None, units: int | None, classes: Any,

@@ -415,7 +415,7 @@ def explain(
     task: str | None = None,
     threshold: float | None = None,
     score_kind: str | None = None,
-    top_k: Sequence[int] = (5,),
+    top_k: int | Sequence[int] | None = None,
     classes: Any = None,
     label_offset: int | None = None,
 ) -> Explanation:

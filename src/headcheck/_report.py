@@ -140,7 +140,7 @@ def report(
     task: str | None = None,
     threshold: float | None = None,
     score_kind: str | None = None,
-    top_k: Sequence[int] = (5,),
+    top_k: int | Sequence[int] | None = None,
     chunk_rows: int | None = None,
     progress: bool = False,
     source: str | None = None,
@@ -165,6 +165,9 @@ def report(
     to infer the score kind (verified over the whole pass). `ci=0.95` (or True) adds percentile
     bootstrap intervals to the metrics (`Report.intervals`), from `replicates` Poisson-weighted
     replicates computed in the same pass (`headcheck.engine.bootstrap`; `seed` fixes them).
+    `top_k` (a number or a list of them) asks for top-k accuracies, each in 2..K-1 (default:
+    top-5 where it means something); every option is validated by `headcheck.gate.options`.
+    Masked rows of numpy masked arrays are left out, and the report says so.
 
     The data passes the gate (`headcheck.gate.infer_task`, then one canonical chunk at a time)
     and the one metric pass (`headcheck.engine.pipeline.run_pass`); labels that are not class
@@ -176,8 +179,15 @@ def report(
     (0.75, False)
     """
     from headcheck.engine.bootstrap import Replicates, check_level, describe, intervals
-    from headcheck.engine.pipeline import array_parts, run_pass, usable_top_k
+    from headcheck.engine.pipeline import array_parts, run_pass
+    from headcheck.gate.arrays import masked_note, unmask
+    from headcheck.gate.options import check_options, check_top_k, parse_top_k
+    from headcheck.gate.weights import scale_weights
 
+    check_options(task=task, threshold=threshold, score_kind=score_kind)
+    top_k = parse_top_k(top_k)
+    (y_true, y_score, sample_weight), masked = unmask([y_true, y_score, sample_weight])
+    notes = tuple(notes) + ((masked_note(masked),) if masked else ())
     level = None if ci is None or ci is False else check_level(ci)
     reps = None if level is None else Replicates(int(replicates), int(seed))
     if any(callable(getattr(x, "__dask_graph__", None)) for x in (y_true, y_score, sample_weight)):
@@ -197,8 +207,11 @@ def report(
     profile = infer_task(yt, ys, task=task, threshold=threshold, score_kind=score_kind,  # type: ignore[arg-type]
                          classes=classes, label_offset=label_offset, **extra)
     w = None if sample_weight is None else check_weights(sample_weight, len(yt))
+    if w is not None:
+        w, scaled = scale_weights(w)
+        notes += (scaled,) if scaled else ()
     done = run_pass(profile, array_parts(yt, ys, w, chunk_rows or default_chunk_rows(ys)),
-                    top_k=usable_top_k(profile, top_k), replicates=reps,
+                    top_k=check_top_k(profile, top_k), replicates=reps,
                     progress=(lambda total: progress_callback(total, "headcheck report")) if progress else None)
     rep = _assemble(done.profile, done.result(), source, tuple(notes))
     if reps is None:

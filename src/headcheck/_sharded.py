@@ -165,17 +165,20 @@ def with_every_class(y: np.ndarray, s: np.ndarray, summary: LabelSummary,
 
 def report_source(source: Any, executor: Executor, *, task: str | None = None,
                   threshold: float | None = None, score_kind: str | None = None,
-                  top_k: Sequence[int] = (5,), progress: bool = False,
+                  top_k: int | Sequence[int] | None = None, progress: bool = False,
                   sample_rows: int | None = None, chunk_rows: int | None = None,
                   description: str | None = None, notes: Sequence[str] = (),
                   classes: Any = None, label_offset: int | None = None) -> Report:
     """The report of a source of tree parts (`ShardParts`, Dask parts): infer from the first part
     with rows (after a label scan when needed), one pass on `executor`, assemble."""
     from headcheck._report import _assemble
-    from headcheck.engine.pipeline import run_pass, usable_top_k
+    from headcheck.engine.pipeline import run_pass
     from headcheck.gate import SAMPLE_ROWS, infer_task
+    from headcheck.gate.options import check_options, check_top_k, parse_top_k
     from headcheck.io import default_chunk_rows
 
+    check_options(task=task, threshold=threshold, score_kind=score_kind)
+    top_k = parse_top_k(top_k)
     rows = SAMPLE_ROWS if sample_rows is None else int(sample_rows)
     bars = _Bars(progress)
     try:
@@ -189,7 +192,7 @@ def report_source(source: Any, executor: Executor, *, task: str | None = None,
                                  score_kind=score_kind, sample_rows=rows, classes=classes,
                                  label_offset=label_offset)
             chunk = int(chunk_rows) if chunk_rows else default_chunk_rows(np.asarray(s[:1]))
-        done = run_pass(profile, source.with_chunk_rows(chunk), top_k=usable_top_k(profile, top_k),
+        done = run_pass(profile, source.with_chunk_rows(chunk), top_k=check_top_k(profile, top_k),
                         executor=executor, progress=bars.factory("headcheck report"))
     finally:
         bars.close()

@@ -56,6 +56,9 @@ class TaskProfile:
     # the label value of each output (numbers or strings), or the label value of output 0.
     label_values: tuple = ()
     label_offset: int = 0
+    # True when score_kind was stated by the user: a pass never replaces it (data that contradicts
+    # it is an input error, `headcheck.gate.infer.correct_score_kind`)
+    score_kind_given: bool = False
 
     @property
     def is_probabilistic(self) -> bool:
@@ -81,6 +84,7 @@ class TaskProfile:
             "declared": self.declared,
             "label_values": list(self.label_values),
             "label_offset": self.label_offset,
+            "score_kind_given": self.score_kind_given,
         }
 
 
@@ -104,6 +108,7 @@ class DataFacts:
     majority_rate: float | None = None  # the majority-class baseline of that same accuracy
     score_min: float | None = None  # the smallest and largest score seen (all rows)
     score_max: float | None = None
+    total_weight: float | None = None  # set when the sample weights sum to 0 (HC207); else None
     extra: dict = field(default_factory=dict)
 
 

@@ -52,7 +52,7 @@ def report_kwargs(args: argparse.Namespace) -> dict:
         labels_key=args.labels_key, scores_key=args.scores_key, label_column=args.label_column,
         weights=args.weights, tmp_dir=args.tmp_dir, task=args.task, threshold=args.threshold,
         score_kind=args.score_kind,
-        top_k=tuple(args.top_k or (5,)),
+        top_k=tuple(args.top_k) if args.top_k else None,  # validated by headcheck.gate.options
         classes=args.classes, label_offset=args.label_offset,
     )
 

@@ -67,7 +67,8 @@ def class_metrics(tp: np.ndarray, support: np.ndarray, predicted: np.ndarray) ->
     cov_yp = correct * total - tp_sum
     cov_yy = total**2 - float((support**2).sum())
     cov_pp = total**2 - float((predicted**2).sum())
-    den = np.sqrt(cov_yy * cov_pp)
+    # all weight in one class: the covariances are 0, rounding may leave them at -1e-16
+    den = np.sqrt(max(cov_yy, 0.0) * max(cov_pp, 0.0))
     out["mcc"] = float(cov_yp / den) if den > 0 else 0.0
     if total > 0:
         po = correct / total

@@ -142,6 +142,8 @@ def _midranks(counts: np.ndarray) -> np.ndarray:
 
 def _spearman(support, predicted, ti, pi, w) -> float:
     W = float(support.sum())
+    if W <= 0:  # weights that sum to 0: undefined (headcheck.gate.weights)
+        return float("nan")
     rt, rp = _midranks(support), _midranks(predicted)
     mt, mp = float(support @ rt) / W, float(predicted @ rp) / W
     vt = float(support @ rt**2) / W - mt**2

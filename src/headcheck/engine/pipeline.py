@@ -260,7 +260,18 @@ class PassResult:
     profile: TaskProfile
 
     def result(self) -> EngineResult:
-        return self.state.result()
+        return finish(self.state)
+
+
+def finish(state: State) -> EngineResult:
+    """The state's result; when its weights sum to 0, every metric undefined
+    (`headcheck.gate.weights`) rather than the 0/0 arithmetic (and its numpy warnings)."""
+    if state.n_samples and state.total_weight == 0:
+        from headcheck.gate.weights import undefined_result
+
+        with np.errstate(all="ignore"):
+            return undefined_result(state.result())
+    return state.result()
 
 
 def verify_pass(profile: TaskProfile, state: State) -> TaskProfile | None:
@@ -378,4 +389,4 @@ class Feed:
                     f"from {self.state.score_min:g} to {self.state.score_max:g}; earlier batches "
                     "cannot be re-read. Pass score_kind='logits' to the Feed."
                 )
-        return self.state.result()
+        return finish(self.state)

@@ -26,6 +26,7 @@ def as_input_array(x: object, what: str) -> np.ndarray:
         ) from e
     if a.dtype == object:
         a = _object_to_str(a, what)
+    a = as_text(a)
     if a.ndim == 0:
         raise InputError(
             f"{what}: expected an array of shape (N,) or (N, K); got a scalar ({a!r}). "
@@ -59,11 +60,59 @@ def _object_to_str(a: np.ndarray, what: str) -> np.ndarray:
     flat = a.ravel()
     if flat.size and all(isinstance(v, str) for v in flat[:1000]) and all(isinstance(v, str) for v in flat):
         return a.astype(str)
+    if flat.size and all(isinstance(v, bytes) for v in flat):  # bytes class names: as_text decodes
+        return a.astype(bytes)
     raise InputError(
         f"{what}: expected numbers, booleans or strings; got an object array of "
         f"{sorted({type(v).__name__ for v in flat[:1000]})}. Convert it to a numeric or string "
         "array first."
     )
+
+
+def as_text(a: np.ndarray) -> np.ndarray:
+    """Bytes class names (`b'cat'`, numpy 'S' arrays) as text, so that they are named and mapped
+    like strings ('cat', not "b'cat'"). Each value is decoded alone (UTF-8; bytes that are not
+    UTF-8 are shown as \\x escapes), so every chunk of an array decodes the same way. Other arrays
+    are returned as they are.
+
+    >>> as_text(np.array([b"cat", b"caf\\xe9"])).tolist()
+    ['cat', 'caf\\\\xe9']
+    """
+    if a.dtype.kind != "S":
+        return a
+    return np.char.decode(a, "utf-8", "backslashreplace")
+
+
+def unmask(arrays: Sequence[object]) -> tuple[list[object], int]:
+    """Masked arrays (`numpy.ma`) without their masked rows: a row is left out when any of the
+    arrays masks a value in it (labels, scores, weights; None is skipped). Returns the arrays
+    (unchanged when none is masked: no copy) and the number of rows left out.
+
+    >>> y = np.ma.masked_array([0, 1, 1], mask=[0, 1, 0])
+    >>> (yt, s), dropped = unmask([y, np.array([.2, .7, .9])])
+    >>> yt.tolist(), s.tolist(), dropped
+    ([0, 1], [0.2, 0.9], 1)
+    """
+    masked = [a for a in arrays if isinstance(a, np.ma.MaskedArray) and np.ma.is_masked(a)]
+    if not masked:
+        return [np.ma.getdata(a) if isinstance(a, np.ma.MaskedArray) else a for a in arrays], 0
+    rows: np.ndarray | None = None
+    for a in masked:
+        m = np.ma.getmaskarray(a)
+        m = m.reshape(m.shape[0], -1).any(axis=1) if m.ndim > 1 else m.reshape(-1)
+        if rows is not None and m.shape != rows.shape:
+            return [np.ma.getdata(a) if isinstance(a, np.ma.MaskedArray) else a for a in arrays], 0
+        rows = m if rows is None else rows | m
+    assert rows is not None
+    keep = ~rows
+    out = [None if a is None else np.asarray(np.ma.getdata(a))[keep] for a in arrays]
+    return out, int(rows.sum())
+
+
+def masked_note(dropped: int) -> str:
+    """What a report says when masked rows were left out."""
+    return (f"{dropped:,} row(s) with masked values (numpy masked arrays) were left out: every "
+            "metric is over the unmasked rows only")
 
 
 def is_str(a: np.ndarray) -> bool:

@@ -105,7 +105,7 @@ def _string_indices(profile: TaskProfile, y: np.ndarray, offset: int, what: str 
     bad = np.flatnonzero(classes[idx_c] != y)
     if bad.size:
         raise InputError(
-            f"{what}: value {y[bad[0]]!r} (row {int(bad[0]) + offset}) is not one of the classes "
+            f"{what}: value {str(y[bad[0]])!r} (row {int(bad[0]) + offset}) is not one of the classes "
             f"{list(profile.classes)[:8]}. Pass all labels together so the class list is complete."
         )
     return idx_c.astype(np.int64)
@@ -131,7 +131,7 @@ def _binary_labels(profile: TaskProfile, yt: np.ndarray, offset: int) -> np.ndar
 def _binary_scores(profile: TaskProfile, ys: np.ndarray) -> np.ndarray:
     if profile.score_layout == "two-columns":
         if profile.score_kind == "logits":  # softmax over two logits = sigmoid of the difference
-            return ys[:, 1].astype(np.float64) - ys[:, 0]
+            return _logit_difference(ys)
         if profile.score_kind == "hard":
             return (ys[:, 1] > ys[:, 0]).astype(np.int64)
         return _readonly(ys[:, 1])
@@ -142,6 +142,19 @@ def _binary_scores(profile: TaskProfile, ys: np.ndarray) -> np.ndarray:
         if not np.isin(s, (0, 1)).all():
             raise ScoreKindMismatch("probabilities")
     return _readonly(s)
+
+
+def _logit_difference(ys: np.ndarray) -> np.ndarray:
+    """Column 1 minus column 0 of two logits, float64. Finite logits whose difference overflows
+    (1e308 - -1e308) keep its sign at the largest finite value; NaN/inf inputs stay non-finite,
+    so the pass still reports their rows."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = ys[:, 1].astype(np.float64) - ys[:, 0]
+    over = np.isinf(d)
+    if over.any():
+        over &= np.isfinite(ys[:, 0]) & np.isfinite(ys[:, 1])
+        d[over] = np.copysign(np.finfo(np.float64).max, d[over])
+    return d
 
 
 def _multiclass_labels(profile: TaskProfile, yt: np.ndarray, offset: int) -> np.ndarray:

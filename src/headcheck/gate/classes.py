@@ -46,6 +46,7 @@ class ClassSpec:
     values: tuple = ()
     offset: int = 0
     implicit: bool = False  # decided by headcheck (ordinal regression: the labels' range), not given
+    said: str = ""  # the decision to state when headcheck decided the mapping (implicit)
 
     @property
     def maps(self) -> bool:
@@ -167,12 +168,16 @@ def map_labels(y: np.ndarray, values: tuple, offset: int, *, rows_from: int = 0,
                              f"{what} are numbers; list the label values (--classes 1,2,3) or leave "
                              "--classes out.")
         y = _numeric_strings(y, values, what)
-    keys = np.asarray(values, dtype=object if strings else np.float64)
+    exact = y.dtype.kind in "iu" and all(type(v) is int for v in values)  # noqa: E721 (not bool)
+    if exact:  # integer identifiers near 2**63 differ by less than a float64 can tell apart
+        keys = np.asarray(values)
+    else:
+        keys = np.asarray(values, dtype=object if strings else np.float64)
     if strings:
         keys = keys.astype(str)
     order = np.argsort(keys, kind="stable")
     ordered = keys[order]
-    probe = y if strings else y.astype(np.float64, copy=False)
+    probe = y if strings or exact else y.astype(np.float64, copy=False)
     pos = np.minimum(np.searchsorted(ordered, probe), len(ordered) - 1)
     bad = np.flatnonzero(ordered[pos] != probe)
     if bad.size:

@@ -14,9 +14,18 @@ import numpy as np
 from headcheck.errors import InputError, describe_array
 from headcheck.gate.arrays import as_input_array, as_labels, check_numeric, is_str, scan_nonfinite
 from headcheck.gate.classes import ClassSpec, map_labels, parse_classes
-from headcheck.gate.labels import SAMPLE_ROWS, SUM_TOL, LabelFacts, label_facts
+from headcheck.gate.labels import (
+    MAX_LABEL_CLASSES,
+    SAMPLE_ROWS,
+    SUM_TOL,
+    LabelFacts,
+    distinct_values,
+    label_facts,
+    too_many_classes,
+)
+from headcheck.gate.options import check_options
 from headcheck.gate.policy import reject_bad_indices
-from headcheck.task import TASK_KINDS, ScoreKind, ScoreLayout, TaskProfile
+from headcheck.task import ScoreKind, ScoreLayout, TaskProfile
 
 _FIX_TASK = "pass --task binary|multiclass|multilabel (task= in Python) to state the task"
 
@@ -60,7 +69,8 @@ def _score_info(y_score: np.ndarray, sample_rows: int) -> _ScoreInfo:
     # 0.0) everywhere is a constant output (a softmax over one unit), not a decision
     binary_values = bool(np.isin(s, (0, 1)).all()) and (lo != hi or s.ndim == 2 and s.shape[1] > 1)
     hard = by_dtype or binary_values
-    sums = cols >= 2 and bool(np.allclose(s.sum(axis=1, dtype=np.float64), 1.0, atol=SUM_TOL))
+    with np.errstate(over="ignore", invalid="ignore"):  # rows of +-1e308 sum to inf: not 1, rightly
+        sums = cols >= 2 and bool(np.allclose(s.sum(axis=1, dtype=np.float64), 1.0, atol=SUM_TOL))
     one_per_row = hard and cols >= 2 and sums
     constant = lo if lo == hi and s.dtype.kind == "f" else None
     return _ScoreInfo(cols, layout, lo >= 0 and hi <= 1, sums, hard, by_dtype, one_per_row, hi, constant)
@@ -89,16 +99,7 @@ def infer_task(
     >>> (p.kind, p.n_classes, p.label_encoding, p.score_kind)
     ('multiclass', 3, 'integer', 'probabilities')
     """
-    if task is not None and task not in TASK_KINDS:
-        raise InputError(
-            f"task: expected one of {', '.join(TASK_KINDS)}; got {task!r}. "
-            "Leave it out to infer the task from the data."
-        )
-    if threshold is not None and not (0.0 <= float(threshold) <= 1.0):
-        raise InputError(
-            f"threshold: expected a probability in [0, 1]; got {threshold}. headcheck applies the "
-            "threshold to probabilities (after a sigmoid when the scores are logits)."
-        )
+    check_options(task=task, threshold=threshold, score_kind=score_kind)
     yt = as_labels(y_true)
     ys = as_input_array(y_score, "scores")
     if yt.shape[0] != ys.shape[0]:
@@ -118,6 +119,8 @@ def infer_task(
         spec = spec.for_labels(yt)
     if task == "ordinal":
         spec = _ordinal_classes(yt, ys, spec)
+    elif spec is None:
+        spec = _identifier_classes(yt, ys)
     if spec is not None and spec.maps:
         if yt.ndim == 2:  # one label column per output already: the list only names them
             spec = ClassSpec(names=spec.names or tuple(str(spec.offset + i) for i in range(yt.shape[1])))
@@ -155,6 +158,44 @@ def _ordinal_classes(yt: np.ndarray, ys: np.ndarray, spec: ClassSpec | None) -> 
     return spec
 
 
+def _identifier_classes(yt: np.ndarray, ys: np.ndarray) -> ClassSpec | None:
+    """Integer labels with predicted labels, some at or past MAX_LABEL_CLASSES: not indices (the
+    10**12-th class of 2), but identifiers; their distinct values (labels and predictions
+    together, at most MAX_LABEL_CLASSES) become the classes, in sorted order, as string labels do.
+    None for anything else (class indices, scores, names)."""
+    if yt.ndim != 1 or not _predicted_labels(ys) or is_str(ys) or is_str(yt):
+        return None
+    if yt.dtype.kind not in "iuf" or (yt.dtype.kind == "f" and not _whole(yt)):
+        return None
+    high = max(np.max(yt).item(), np.max(ys).item())  # Python numbers: exact past 2**53
+    if high < MAX_LABEL_CLASSES:
+        return None
+    values = distinct_values(yt, ys)
+    if values is None:
+        raise too_many_classes("labels", f"labels and predicted labels with more than "
+                                         f"{MAX_LABEL_CLASSES:,} distinct values (up to {_count(high)})")
+    if values.shape[0] < 2:
+        raise InputError(f"labels: every label and every prediction is {values[0]!r}: one class "
+                         "only, nothing to measure. Check that the right columns were exported.")
+    numbers = tuple(v.item() for v in values)
+    names = tuple(str(v) for v in numbers)
+    shown = ", ".join(f"{n} -> {i}" for i, n in enumerate(names[:4])) + (", ..." if len(names) > 4 else "")
+    said = (f"integer labels and predicted labels up to {_count(high)} are not class indices (that "
+            f"would be {_count(high + 1)} classes): read as {len(names):,} class identifiers, in sorted order "
+            f"({shown}); pass --classes to state them")
+    return ClassSpec(names=names, values=numbers, implicit=True, said=said)
+
+
+def _count(x: float) -> str:
+    """A whole number with thousands separators, exact for Python ints past 2**53."""
+    return f"{x:,}" if isinstance(x, int) else f"{x:,.0f}"
+
+
+def _whole(y: np.ndarray) -> bool:
+    finite = np.isfinite(y)
+    return bool(finite.all() and np.array_equal(y, np.floor(y)))
+
+
 def _predicted_labels(ys: np.ndarray) -> bool:
     """Scores that are predicted labels (one integer or name per row): mapped like the labels."""
     one_column = ys.ndim == 1 or ys.shape[1] == 1
@@ -175,7 +216,9 @@ def with_classes(profile: TaskProfile, spec: ClassSpec, raw_encoding: str | None
             f"{', ...' if len(names) > 6 else ''}) but the data has {k} {unit} (score columns). "
             "List one class per output, in output order.")
     said = spec.describe()
-    if spec.implicit:
+    if spec.said:
+        said = spec.said
+    elif spec.implicit:
         said = (f"ordinal with one regression output: the classes are the integers from the smallest "
                 f"label ({spec.offset}) to the largest ({spec.offset + k - 1}); pass --classes to "
                 "state them")
@@ -194,8 +237,9 @@ class _Decider:
         self.decisions: list[str] = []
 
     def profile(self) -> TaskProfile:
+        self._check_given_kind()
         if self.task == "ordinal":
-            return self._ordinal()
+            return replace(self._ordinal(), score_kind_given=self.score_kind is not None)
         kind, k, layout = self._kind()
         if kind == "multiclass" and self.l.encoding == "soft" and self.l.columns == 0:
             raise InputError(
@@ -215,7 +259,35 @@ class _Decider:
             n_samples=int(self.yt.shape[0]),
             decisions=tuple(self.decisions),
             declared=self.task is not None,
+            score_kind_given=self.score_kind is not None,
         )
+
+    def _check_given_kind(self) -> None:
+        """A stated score kind that the first rows contradict is an input error (it is never
+        replaced by another kind: the user said what the outputs are, and they are not)."""
+        given, s = self.score_kind, self.s
+        if given is None:
+            return
+        zero_one = s.hard or s.constant in (0.0, 1.0)
+        if given == "hard" and not zero_one:
+            why = ("predicted labels: integers (class indices) or only the values 0 and 1; got "
+                   f"values such as {self._not_zero_one()} in the first rows")
+        elif given in ("probabilities", "independent", "cumulative") and not s.in_unit:
+            why = f"probabilities in [0, 1]; got values up to {s.max_value:g} or below 0 in the first rows"
+        elif given == "regression" and s.columns != 1:
+            why = f"one real-valued output per row; got {s.columns} score columns"
+        elif is_str(self.ys) and given != "hard":
+            why = "numbers; got predicted class names"
+        else:
+            return
+        raise InputError(
+            f"score_kind: {given!r} (given) means {why}. Leave score_kind out (--score-kind) to infer "
+            "it from the scores, or state the kind the model outputs.")
+
+    def _not_zero_one(self) -> str:
+        sample = np.asarray(self.ys[:SAMPLE_ROWS]).reshape(-1)
+        other = sample[(sample != 0) & (sample != 1)]
+        return f"{other[0]:g}" if other.size else "other than 0 and 1"
 
     # -- ordinal (declared only) -------------------------------------------------------------
     def _ordinal(self) -> TaskProfile:
@@ -232,6 +304,9 @@ class _Decider:
                 raise InputError("task: ordinal needs one class per row; got labels where some rows "
                                  "have zero or several positives. Fix the labels or leave --task out.")
             return self.l.columns
+        if self.l.max_index >= MAX_LABEL_CLASSES:
+            raise too_many_classes("labels", f"ordinal labels up to {self.l.max_index:,} (classes "
+                                             "run from the smallest label to the largest)")
         return self.l.max_index + 1
 
     def _ordinal_scores(self) -> tuple[int, ScoreLayout, ScoreKind]:
@@ -267,7 +342,8 @@ class _Decider:
         if k_labels > C + 1 or self.s.sums_to_one or self.s.hard:
             return False
         sample = np.asarray(self.ys[:SAMPLE_ROWS], dtype=np.float64)
-        return bool(np.all(np.diff(sample, axis=1) <= 1e-7))
+        with np.errstate(over="ignore", invalid="ignore"):  # +-1e308 neighbours: the sign decides
+            return bool(np.all(np.diff(sample, axis=1) <= 1e-7))
 
     # -- task kind ------------------------------------------------------------------------
     def _kind(self) -> tuple[str, int, ScoreLayout]:
@@ -364,7 +440,10 @@ class _Decider:
                 f"scores: predicted class labels must be 0..K-1; got a negative prediction ({lo}). "
                 "Map the predictions to class indices."
             )
-        return max(self.l.max_index, int(np.max(pred))) + 1
+        high = max(self.l.max_index, int(np.max(pred)))
+        if high >= MAX_LABEL_CLASSES:  # identifiers were mapped before; this is what is left
+            raise too_many_classes("scores", f"predicted class labels up to {high:,}")
+        return high + 1
 
     def _binary_string_rule(self) -> None:
         if self.l.encoding != "string":
@@ -439,6 +518,12 @@ class _Decider:
 def verify_score_range(profile: TaskProfile, score_min: float, score_max: float) -> TaskProfile | None:
     """After a full pass: a corrected profile when scores inferred as probabilities from the first
     rows turned out to leave [0, 1] later, else None."""
+    if profile.score_kind_given and profile.score_kind in ("cumulative", "probabilities", "independent") \
+            and (score_min < 0 or score_max > 1):
+        raise InputError(
+            f"score_kind: {profile.score_kind!r} (given) means probabilities in [0, 1]; got values from "
+            f"{score_min:g} to {score_max:g} after the first rows. Leave score_kind out (the scores "
+            "are then read as logits), or fix the export.")
     if profile.score_kind == "cumulative" and (score_min < 0 or score_max > 1):
         return replace(profile, score_kind="cumulative-logits", decisions=profile.decisions + (
             f"cumulative scores read as logits: values from {score_min:g} to {score_max:g} appeared "
@@ -450,9 +535,13 @@ def verify_score_range(profile: TaskProfile, score_min: float, score_max: float)
     return None
 
 
-
-
 def correct_score_kind(profile: TaskProfile, corrected: ScoreKind) -> TaskProfile:
-    """The profile to re-run a pass with after a chunk raised ScoreKindMismatch(corrected)."""
+    """The profile to re-run a pass with after a chunk raised ScoreKindMismatch(corrected); an
+    InputError when the user stated the kind (it is theirs to change, not headcheck's)."""
+    if profile.score_kind_given:
+        raise InputError(
+            f"score_kind: {profile.score_kind!r} (given) means predicted labels (only the values 0 and "
+            f"1); got other values after the first rows (they fit {corrected!r}). Leave score_kind "
+            "out to infer it, or fix the export.")
     return replace(profile, score_kind=corrected, decisions=profile.decisions + (
         f"scores read as {corrected}: values other than 0/1 appeared after the first rows",))

@@ -25,6 +25,42 @@ from headcheck.task import TASK_KINDS, DataFacts, LabelEncoding, TaskProfile
 SAMPLE_ROWS = 65_536
 # Rows of probabilities "sum to 1" within this tolerance (float32 softmax outputs drift ~1e-6).
 SUM_TOL = 1e-3
+# The most classes headcheck reads from label *values* where no score width counts them (predicted
+# class labels, `check --labels`, an ordinal regression output). Integer labels are class indices
+# 0..max while max < MAX_LABEL_CLASSES; past it they are not (a label of 10**12 is an identifier,
+# not the 10**12-th class): their distinct values are counted instead, up to this many. The number
+# of classes never comes from the largest label value alone, so no label allocates max + 1 counts.
+MAX_LABEL_CLASSES = 100_000
+
+
+def distinct_values(*arrays: np.ndarray, limit: int = MAX_LABEL_CLASSES,
+                    chunk_rows: int = 1 << 20) -> np.ndarray | None:
+    """The sorted distinct values of `arrays` together, or None when there are more than `limit`
+    (read `chunk_rows` at a time, so memory stays within about limit + chunk_rows values).
+
+    >>> distinct_values(np.array([10**12, 0, 10**12]), np.array([7])).tolist()
+    [0, 7, 1000000000000]
+    >>> distinct_values(np.arange(10), limit=5) is None
+    True
+    """
+    seen: np.ndarray | None = None
+    for a in arrays:
+        flat = np.asarray(a).reshape(-1)
+        for start in range(0, flat.shape[0], chunk_rows):
+            part = np.unique(flat[start:start + chunk_rows])
+            seen = part if seen is None else np.union1d(seen, part)
+            if seen.shape[0] > limit:
+                return None
+    return seen if seen is not None else np.zeros(0)
+
+
+def too_many_classes(what: str, detail: str) -> InputError:
+    """The InputError for labels whose class count would pass MAX_LABEL_CLASSES."""
+    return InputError(
+        f"{what}: expected class labels (at most {MAX_LABEL_CLASSES:,} classes when they are counted "
+        f"from the label values); got {detail}. These look like identifiers or regression targets, "
+        "not classes: map them to class indices 0..K-1 (e.g. `np.unique(y, return_inverse=True)[1]`)"
+        " or pass one score column per class.")
 
 
 @dataclass(frozen=True)
@@ -274,10 +310,15 @@ def _counts_1d(y: np.ndarray, soft: bool, lo: float, hi: float, units: int | Non
     if soft:  # soft binary targets: expected counts
         positives = float(y.sum(dtype=np.float64))
         return (float(y.shape[0]) - positives, positives)
-    if lo < 0:  # not class indices: count the distinct values (HC203 reports the range)
-        _, counts = np.unique(y, return_counts=True)
-        return tuple(float(c) for c in counts)
-    width = max(int(hi) + 1, units if units and units > 1 else 0, 2)
+    if lo < 0 or hi >= MAX_LABEL_CLASSES:
+        # not class indices 0..K-1: count the distinct values (HC203 reports the range)
+        values = distinct_values(y)
+        if values is None:
+            raise too_many_classes("labels", f"more than {MAX_LABEL_CLASSES:,} distinct values "
+                                             f"(from {lo:g} to {hi:g})")
+        return tuple(float(c) for c in np.unique(y, return_counts=True)[1])
+    # the head's outputs widen the counts (empty classes are facts), within the same limit
+    width = max(int(hi) + 1, min(units, MAX_LABEL_CLASSES) if units and units > 1 else 0, 2)
     return tuple(float(c) for c in np.bincount(y.astype(np.int64), minlength=width))
 
 

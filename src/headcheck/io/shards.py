@@ -336,4 +336,8 @@ def checked_inputs(y: Any, s: Any, w: Any, where: str, source: str = "") -> Inpu
         return None
     y, s = as_input_array(y, "labels"), as_input_array(s, "scores")
     w = None if w is None else check_weights(w, len(y))
+    if w is not None:  # no one scale fits parts read apart: extreme weights are refused here
+        from headcheck.gate.weights import check_weight_range
+
+        check_weight_range(w, where)
     return Inputs(y, s, w, source)

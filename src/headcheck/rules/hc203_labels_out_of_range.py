@@ -95,10 +95,14 @@ class LabelsOutOfRange(Rule):
         return self.finding(message, fix)
 
     def _fix(self, ctx: Context, lo: float, hi: float, width: int | None) -> str:
+        from headcheck.gate.labels import MAX_LABEL_CLASSES
+
         if lo >= 1 and width is not None and hi == width:
             return "subtract 1 from the labels (`y - 1`) so that they run from 0 to K-1"
+        # more outputs only while the index is a plausible class count (10**12 is an identifier)
+        wider = lo >= 0 and hi < MAX_LABEL_CLASSES
         return (f"map the labels to class indices 0..K-1 (e.g. `np.unique(y, return_inverse=True)[1]`)"
-                f"{f', or give the last layer {int(hi) + 1} outputs' if lo >= 0 else ''}")
+                f"{f', or give the last layer {int(hi) + 1} outputs' if wider else ''}")
 
     VALID = [
         Case(ctx(data=DataFacts(label_min=0, label_max=9, label_is_integer=True, n_outputs=10))),
@@ -123,4 +127,6 @@ class LabelsOutOfRange(Rule):
         Case(ctx(task=profile("multiclass", 3, "integer"),
                  data=DataFacts(label_min=-1, label_max=2, label_is_integer=True, n_outputs=3)),
              message="negative class indices"),
+        Case(ctx(data=DataFacts(label_min=0, label_max=2.0**63, label_is_integer=True, n_outputs=3)),
+             message="return_inverse=True)[1]`). See", note="identifiers: no 'give the last layer 2**63 outputs'"),
     ]

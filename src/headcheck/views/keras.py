@@ -50,7 +50,8 @@ def binary(state, m: dict, notes: list[str]) -> dict[str, View]:
         notes.append("keras.binary_accuracy is not shown: on two logit columns it thresholds each"
                      " raw column, and the engine receives only their difference.")
     elif layout == "two-columns":
-        value = (state.accuracy_at(name) + state.accuracy_at("keras_ge")) / 2
+        # hard one-hot predictions: both columns decide alike (no separate >= 0.5 count is kept)
+        value = (state.accuracy_at(name) + state.accuracy_at(name if hard else "keras_ge")) / 2
         views["keras.binary_accuracy"] = View(
             value, "mean over both one-hot columns of (score > 0.5) == label", True,
             "a score of exactly 0.5 counts as wrong in one of the two columns.")

@@ -105,11 +105,15 @@ class Kernel:
         state.stats["w_total"] += n if w is None else w.sum()
         if w is not None:
             state.stats["weighted"] += n
-        rows = self.fill(state, y_true, y_score, w)
-        if state.replicates is not None:
-            from headcheck.engine.bootstrap import add
+        # saturated logits (exp(1000) = inf, then 1 / inf = 0) are right, not the user's noise;
+        # an error that overflows (a regression output of -1e308) times a weight of 0 is NaN,
+        # which the result shows as undefined (n/a), not as a numpy warning on stderr
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            rows = self.fill(state, y_true, y_score, w)
+            if state.replicates is not None:
+                from headcheck.engine.bootstrap import add
 
-            add(state, y_true, rows, w, index)
+                add(state, y_true, rows, w, index)
         return rows
 
     def fill(self, state: State, y_true: np.ndarray, y_score: np.ndarray,
