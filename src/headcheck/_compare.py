@@ -162,7 +162,7 @@ def compare(
     task: str | None = None,
     threshold: float | None = None,
     score_kind: str | None = None,
-    top_k: Sequence[int] = (5,),
+    top_k: int | Sequence[int] | None = None,
     metric: str | None = None,
     ci: float = 0.95,
     replicates: int = 200,
@@ -191,11 +191,18 @@ def compare(
         Replicates, check_level, describe, intervals, replicate_metrics,
     )
     from headcheck.engine.paired import delong_pass, paired_parts, run_paired_pass
-    from headcheck.engine.pipeline import usable_top_k
+    from headcheck.engine.pipeline import finish
     from headcheck.gate import as_input_array, infer_task
+    from headcheck.gate.arrays import masked_note, unmask
+    from headcheck.gate.options import check_options, check_top_k, parse_top_k
+    from headcheck.gate.weights import scale_weights
     from headcheck.io import check_weights, progress_callback
 
+    check_options(task=task, threshold=threshold, score_kind=score_kind)
+    top_k = parse_top_k(top_k)
     names, arrays = _models(scores)
+    (y_true, sample_weight, *arrays), masked = unmask([y_true, sample_weight, *arrays])
+    notes = tuple(notes) + ((masked_note(masked),) if masked else ())
     level = check_level(ci)
     reps = Replicates(int(replicates), int(seed))
     yt = as_input_array(y_true, "labels")
@@ -205,13 +212,16 @@ def compare(
             raise InputError(f"{name}: expected one score row per label ({len(yt)} rows); got "
                              f"{len(s)}. Compare models on the same labels, in the same order.")
     w = None if sample_weight is None else check_weights(sample_weight, len(yt))
+    if w is not None:
+        w, scaled = scale_weights(w)
+        notes += (scaled,) if scaled else ()
     options = dict(task=task, threshold=threshold, score_kind=score_kind, classes=classes,
                    label_offset=label_offset)
     profiles = [infer_task(yt, s, **options) for s in ys]  # type: ignore[arg-type]
     _same_labels(names, profiles)
     parts = paired_parts(yt, ys, w, chunk_rows)
     done = run_paired_pass(
-        profiles, parts, names=names, top_k=[usable_top_k(p, top_k) for p in profiles],
+        profiles, parts, names=names, top_k=[check_top_k(p, top_k) for p in profiles],
         replicates=reps,
         progress=(lambda total: progress_callback(total, "headcheck compare")) if progress else None)
     unweighted = w is None
@@ -219,7 +229,7 @@ def compare(
     reports, replicate_values = {}, {}
     for name, profile, state in zip(names, done.profiles, done.states):
         replicate_values[name] = values = replicate_metrics(state)
-        rep = _assemble(profile, state.result(), source, tuple(notes))
+        rep = _assemble(profile, finish(state), source, tuple(notes))
         reports[name] = replace(rep, intervals=intervals(state, level, values))
     verdict_metric, why = _verdict_metric(metric, reports[names[0]])
     best = _best(reports, verdict_metric)

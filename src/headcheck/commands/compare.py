@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     result = compare_files(
         args.labels, args.scores, names=args.name, labels_key=args.labels_key,
         scores_key=args.scores_key, weights=args.weights, tmp_dir=args.tmp_dir, task=args.task,
-        threshold=args.threshold, score_kind=args.score_kind, top_k=tuple(args.top_k or (5,)),
+        threshold=args.threshold, score_kind=args.score_kind, top_k=tuple(args.top_k) if args.top_k else None,
         metric=args.metric, ci=args.ci, replicates=args.replicates, seed=args.seed,
         progress=True)
     print(render(result, args.format))
