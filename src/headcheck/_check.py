@@ -187,15 +187,19 @@ def check_declared(
 def _profile(y_true: object, task: str | None, units: int | None, classes: Any,
              label_offset: int | None) -> tuple[Any, Any]:
     """The labels-only profile, with the user's class list or offset applied first (as `report`
-    applies it: `headcheck.gate.classes`)."""
+    applies it: `headcheck.gate.classes`). Ordinal labels for one output (a regression head) are
+    read as `report` reads them against one regression output: the classes run from the smallest
+    label to the largest."""
     from dataclasses import replace
 
     from headcheck.gate import as_labels
-    from headcheck.gate.classes import map_labels, parse_classes
+    from headcheck.gate.classes import map_labels, ordinal_range, parse_classes
 
     spec = parse_classes(classes, label_offset)
     y = as_labels(y_true)
     spec = spec.for_labels(y) if spec is not None else None
+    if spec is None and task == "ordinal" and units == 1:
+        spec = ordinal_range(y)
     if spec is not None and spec.maps and y.ndim == 1:
         y = map_labels(y, spec.values, spec.offset)
     profile, facts = profile_labels(y, task=task, units=units)
@@ -203,7 +207,7 @@ def _profile(y_true: object, task: str | None, units: int | None, classes: Any,
         k = profile.n_classes
         names = spec.names or tuple(str(spec.offset + i) for i in range(k))
         if len(names) >= k:
-            profile = replace(profile, classes=names, decisions=profile.decisions + (spec.describe(),))
+            profile = replace(profile, classes=names, decisions=profile.decisions + (spec.describe(k),))
     return profile, facts
 
 

@@ -98,7 +98,11 @@ class OrdinalState(MulticlassState):
             notes.append("spearman is undefined: the true or the predicted classes are constant.")
         baselines = dict(res.baselines)
         baselines["median_class"] = median_baseline(self.profile, st["support"])
-        return replace(res, metrics=metrics, baselines=baselines, notes=tuple(notes))
+        # HC307 judges ordered classes by their class error too: a model that trades exact hits
+        # for near misses has learned what accuracy cannot see
+        facts = replace(res.facts, extra={**res.facts.extra, "mae": metrics["mae"],
+                                          "median_mae": baselines["median_class"].value})
+        return replace(res, metrics=metrics, baselines=baselines, notes=tuple(notes), facts=facts)
 
     def _joint(self, res: EngineResult, notes: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(true index, predicted index, weight) of every cell of the confusion counts."""

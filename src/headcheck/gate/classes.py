@@ -59,7 +59,14 @@ class ClassSpec:
             return ClassSpec(names=self.names, values=self.names)
         return self
 
-    def describe(self) -> str:
+    def describe(self, k: int | None = None) -> str:
+        """The decision as the report's Task section states it (`k`: the number of classes)."""
+        if self.said:
+            return self.said
+        if self.implicit and k is not None and not self.values:
+            return (f"ordinal with one regression output: the classes are the integers from the "
+                    f"smallest label ({self.offset}) to the largest ({self.offset + k - 1}); pass "
+                    "--classes to state them")
         if self.values:
             shown = ", ".join(f"{v!r} -> {i}" for i, v in enumerate(self.names[:6]))
             more = ", ..." if len(self.names) > 6 else ""
@@ -69,6 +76,19 @@ class ClassSpec:
                     f"label v -> output v - {self.offset}")
         return "class names given for the outputs: " + ", ".join(self.names[:6]) + (
             ", ..." if len(self.names) > 6 else "")
+
+
+def ordinal_range(y: np.ndarray) -> ClassSpec | None:
+    """The classes of ordinal labels read against one regression output, which has no width to
+    count classes by: the integers from the smallest label to the largest. A ClassSpec with that
+    offset when the smallest label is a positive whole number (ratings 1..5); None when the labels
+    already start at 0 (or are not 1-D numbers: the gate reports those)."""
+    if y.ndim != 1 or y.dtype.kind not in "iuf" or y.size == 0:
+        return None
+    lo = float(np.min(y))
+    if lo > 0 and lo == int(lo):
+        return ClassSpec(offset=int(lo), implicit=True)
+    return None
 
 
 def parse_classes(classes: str | Sequence[object] | None = None,

@@ -13,7 +13,7 @@ import numpy as np
 
 from headcheck.errors import InputError, describe_array
 from headcheck.gate.arrays import as_input_array, as_labels, check_numeric, is_str, scan_nonfinite
-from headcheck.gate.classes import ClassSpec, map_labels, parse_classes
+from headcheck.gate.classes import ClassSpec, map_labels, ordinal_range, parse_classes
 from headcheck.gate.labels import (
     MAX_LABEL_CLASSES,
     SAMPLE_ROWS,
@@ -151,10 +151,8 @@ def _ordinal_classes(yt: np.ndarray, ys: np.ndarray, spec: ClassSpec | None) -> 
             "alphabetically is rarely right). List them in order: --classes bad,ok,good "
             "(classes=[...] in Python).")
     one_column = ys.ndim == 1 or ys.shape[1] == 1
-    if spec is None and yt.ndim == 1 and one_column and ys.dtype.kind == "f" and yt.dtype.kind in "iuf":
-        lo = float(np.min(yt))
-        if lo > 0 and lo == int(lo):
-            return ClassSpec(offset=int(lo), implicit=True)
+    if spec is None and one_column and ys.dtype.kind == "f":
+        return ordinal_range(yt)
     return spec
 
 
@@ -215,13 +213,7 @@ def with_classes(profile: TaskProfile, spec: ClassSpec, raw_encoding: str | None
             f"classes: {len(names)} classes were given ({', '.join(names[:6])}"
             f"{', ...' if len(names) > 6 else ''}) but the data has {k} {unit} (score columns). "
             "List one class per output, in output order.")
-    said = spec.describe()
-    if spec.said:
-        said = spec.said
-    elif spec.implicit:
-        said = (f"ordinal with one regression output: the classes are the integers from the smallest "
-                f"label ({spec.offset}) to the largest ({spec.offset + k - 1}); pass --classes to "
-                "state them")
+    said = spec.describe(k)
     return replace(profile, classes=names, label_values=tuple(spec.values), label_offset=spec.offset,
                    label_encoding=raw_encoding or profile.label_encoding,  # type: ignore[arg-type]
                    decisions=profile.decisions + (said,))

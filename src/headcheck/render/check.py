@@ -80,8 +80,10 @@ def head_line(result: CheckResult) -> str:
 def task_summary(result: CheckResult) -> str | None:
     task = result.context.task
     if task is not None:
-        return (f"{task.kind}, {task.n_classes} classes, {task.label_encoding} labels, "
-                f"{task.n_samples} samples")
+        # the rules read ordered classes as classes (multiclass); the line says what was declared
+        kind = ("ordinal (declared)" if result.context.declared_task == "ordinal" and task.kind == "multiclass"
+                else task.kind)
+        return f"{kind}, {task.n_classes} classes, {task.label_encoding} labels, {task.n_samples} samples"
     if result.context.declared_task:
         return f"{result.context.declared_task} (declared)"
     return None

@@ -18,7 +18,11 @@ class AccuracyAtOrBelowBaseline(Rule):
     ## What it does
     Compares the measured accuracy with the majority-class baseline of the same accuracy (always
     predicting the most frequent class; per label for multi-label data) and flags accuracy at or
-    below it plus a margin of 0.01.
+    below it plus a margin of 0.01. On ordered classes (`--task ordinal`) it also compares the mean
+    absolute class error with the median-class baseline (always predicting the median class, the
+    best constant for that error) and stays silent when the model beats it: a regression head
+    rounded to the nearest class trades exact hits for near misses, so its accuracy may sit below
+    the majority rate while it has clearly learned the order.
 
     ## Why is this bad?
     Such a model has learned nothing accuracy can show. A value frozen at the positive rate (e.g.
@@ -57,6 +61,10 @@ class AccuracyAtOrBelowBaseline(Rule):
         acc, base = data.accuracy, data.majority_rate
         if acc > base + MARGIN:
             return
+        mae, median = data.extra.get("mae"), data.extra.get("median_mae")
+        ordinal = mae is not None and median is not None
+        if ordinal and mae < median - MARGIN:
+            return  # ordered classes: the class error shows learning that accuracy cannot see
         if known_task(ctx) == "multilabel":
             what = "per-label accuracy", "predicting each label's more frequent value"
         else:
@@ -65,11 +73,18 @@ class AccuracyAtOrBelowBaseline(Rule):
             what = "accuracy", f"always predicting the most frequent class{top}"
         relation = "below" if acc < base else "at"
         a, b = _distinct(acc, base)
+        seen = "accuracy can see"
+        if ordinal:
+            m, md = _distinct(mae, median)
+            seen = (f"accuracy or the class error can see (its mean absolute class error {m} is no better "
+                    f"than always predicting the median class, {md})")
         message = (f"The {what[0]} {a} is {relation} the majority-class rate {b} "
-                   f"({what[1]}, within {MARGIN}): the model shows no learning that accuracy can see; a "
+                   f"({what[1]}, within {MARGIN}): the model shows no learning that {seen}; a "
                    "value stuck there usually means a head or label bug rather than an optimiser problem.")
+        judge = ("the mean absolute class error and quadratic weighted kappa" if ordinal else
+                 "balanced accuracy, macro F1 or AUC")
         fix = ("check the head (`headcheck check`), the labels and the learning rate, and judge the model "
-               "by balanced accuracy, macro F1 or AUC, which a constant prediction cannot game")
+               f"by {judge}, which a constant prediction cannot game")
         yield self.finding(message, fix)
 
     VALID = [
@@ -78,6 +93,8 @@ class AccuracyAtOrBelowBaseline(Rule):
         Case(ctx(data=DataFacts(accuracy=0.40))),
         Case(ctx(data=DataFacts(majority_rate=0.6))),
         Case(ctx(data=DataFacts(accuracy=0.615, majority_rate=0.60))),
+        Case(ctx(data=DataFacts(accuracy=0.29, majority_rate=0.51, extra={"mae": 0.87, "median_mae": 1.05})),
+             note="ordinal: a rounded regression output beats the median class on class error"),
     ]
     INVALID = [
         Case(ctx(data=DataFacts(accuracy=0.5098, majority_rate=0.5098)), message="is at the majority-class rate"),
@@ -87,6 +104,8 @@ class AccuracyAtOrBelowBaseline(Rule):
              message="per-label accuracy"),
         Case(ctx(data=DataFacts(accuracy=0.977512, majority_rate=0.977538)),
              message="0.97751 is below the majority-class rate 0.97754"),
+        Case(ctx(data=DataFacts(accuracy=0.51, majority_rate=0.51, extra={"mae": 1.05, "median_mae": 1.05})),
+             message="no better than always predicting the median class, 1.0500"),
     ]
 
 
