@@ -60,8 +60,8 @@ def plot_report(rep: Report, path: str) -> str:
     panels = [_confusions, _reliability, _per_class, _views]
     if rep.calibration is None:
         panels.remove(_reliability)  # no probabilities: no empty panel
-    if rep.thresholds is not None:
-        panels.append(_thresholds)
+    if rep.thresholds is not None and _inner_thresholds(rep).size > 1:
+        panels.append(_thresholds)  # constant scores have no curve to draw: no empty panel
     fig, axes = plt.subplots(1, len(panels), figsize=(5.4 * len(panels), 5.2))
     try:
         for draw, ax in zip(panels, axes):
@@ -109,6 +109,14 @@ def _multilabel_positives(ax: Any, rep: Report) -> None:
                   fontsize=8)
     ax.set_title("positives per label: true vs predicted")
     ax.legend(fontsize=7)
+    if not any(float(r.get("predicted", 0)) > 0 for r in rows):
+        _empty_note(ax, f"no label is predicted positive at {rep.task.threshold:g}")
+
+
+def _empty_note(ax: Any, text: str) -> None:
+    """Say it in the panel when the bars are all zero (an empty-looking panel is not empty data)."""
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=9,
+            color="tab:red", wrap=True, bbox={"facecolor": "white", "alpha": 0.9, "edgecolor": "none"})
 
 
 def _confusions(ax: Any, rep: Report) -> None:
@@ -176,6 +184,15 @@ def _per_class(ax: Any, rep: Report) -> None:
     ax.set_ylim(0, 1)
     ax.set_title("per class" + (f" (largest {len(rows)} by support)" if len(rep.per_class) > len(rows) else ""))
     ax.legend(fontsize=7)
+    if not any(float(r.get(k, 0.0)) > 0 for r in rows for k in ("precision", "recall", "f1")):
+        _empty_note(ax, "precision, recall and F1 are 0 for every "
+                    + ("label" if rep.task.kind == "multilabel" else "class"))
+
+
+def _inner_thresholds(rep: Report) -> np.ndarray:
+    """The curve's thresholds strictly between 0 and 1 (0 and 1 lie below / above every score)."""
+    t = np.asarray(rep.thresholds.curve["threshold"], dtype=float) if rep.thresholds is not None else np.zeros(0)
+    return t[(t > 0) & (t < 1)]
 
 
 def _thresholds(ax: Any, rep: Report) -> None:
@@ -197,9 +214,13 @@ def _thresholds(ax: Any, rep: Report) -> None:
         ax.annotate(f"best F1 {best.threshold:.3g}", (best.threshold, 0.98), fontsize=7,
                     ha="right", rotation=90, va="top", color="tab:red")
     ax.set_xscale("logit")  # both tails of the scores are readable
-    inner = t[(t > 0) & (t < 1)]  # 0 and 1: below / above every score
+    inner = _inner_thresholds(rep)
     if inner.size:
-        lo, hi = max(inner.min(), 1e-6), min(inner.max(), 1 - 1e-6)
+        # the threshold in use and the best one stay in view: when every score is below 0.5, the
+        # gap between the curves and the line at 0.5 is the message
+        marks = [th.current] + ([best.threshold] if best is not None else [])
+        lo = max(min(inner.min(), *marks), 1e-6)
+        hi = min(max(inner.max(), *marks), 1 - 1e-6)
         pad = (hi / (1 - hi)) / (lo / (1 - lo))  # the span in odds: pad 5 % of it on each side
         ax.set_xlim(lo / (1 + (pad ** 0.05 - 1)), 1 - (1 - hi) / pad ** 0.05)
     ax.set_ylim(0, 1)

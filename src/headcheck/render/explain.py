@@ -81,8 +81,12 @@ def lines(ex: Explanation) -> list[str]:
         out += [f"  {f.code} {f.name} [{f.severity.value}]: {_message(f)}" for f in ex.findings]
     if ex.matches:
         out.append(f"Definitions that give {_within(ex)}:")
-        for m in ex.matches:
+        shown, folded = _fold_ties(ex)
+        for m in shown:
             out.append(f"  {m.id} = {fmt(m.value)} [{match_verdict(m.source, m.fits_task)}]: {m.meaning}")
+        if folded:
+            same = next(m.value for m in ex.matches if m.id == ex.tied[0])
+            out.append(f"  also exactly {fmt(same)} (the same on these data): {', '.join(folded)}")
     else:
         out.append(f"No metric, view or baseline gives {_within(ex)}. It may be:")
         out += [f"  - {h}" for h in ex.hints]
@@ -93,6 +97,30 @@ def lines(ex: Explanation) -> list[str]:
         r = ex.recommended
         out.append(f"Recommended: {r.id} = {fmt(r.value)} ({r.meaning})")
     return out
+
+
+FOLD_TIES = 3  # more definitions than this giving one and the same number are folded in text
+
+
+def _fold_ties(ex: Explanation) -> tuple[list[Match], list[str]]:
+    """(matches listed in full, ids named on one line). When many definitions give exactly the same
+    number (tiny N, a collapsed model), of that tie only the first metric, the first fitting view,
+    every view that does not fit the task and the baselines are listed in full: they are what tells
+    the story; the notes and JSON name every one."""
+    tied = set(ex.tied)
+    if len(tied) <= FOLD_TIES:
+        return list(ex.matches), []
+    shown: list[Match] = []
+    folded: list[str] = []
+    kinds: set[tuple[str, bool]] = set()
+    for m in ex.matches:
+        kind = (m.source, m.fits_task)
+        if m.id in tied and m.fits_task and m.source != "baseline" and kind in kinds:
+            folded.append(m.id)
+        else:
+            shown.append(m)
+            kinds.add(kind)
+    return shown, folded
 
 
 def _message(f: Any) -> str:
