@@ -239,7 +239,8 @@ def _explain_line(rep: Report, line: str, pairs: list[tuple[str, str]], toleranc
         others = [ex.given for ex in tries if ex is not chosen and not ex.matches]
         note = f"the line holds {shown}: {chosen.given} is explained ({why})"
         if others and chosen.matches:
-            note += f"; {', '.join(others)} match nothing here (another split?)"
+            verb = "matches" if len(others) == 1 else "match"
+            note += f"; {', '.join(others)} {verb} nothing here (another split?)"
         chosen = _with_notes(chosen, (note,))
     return chosen
 
@@ -337,10 +338,12 @@ def _story(rep: Report, value: float, matches: Sequence[Match], bearing: tuple[F
 
 
 def _honest(rep: Report) -> str:
-    """' balanced_accuracy = 0.2000 shows it' (a metric a constant prediction cannot game)."""
+    """' Judge the model by balanced_accuracy = 0.2000 instead: ...' (a metric a constant prediction
+    cannot game: it tells whether the model learned more than the baseline)."""
     for key in ("balanced_accuracy", "macro_f1", "mae"):
         if key in rep.metrics and math.isfinite(rep.metrics[key]):
-            return f" {key} = {rep.metrics[key]:.4f} shows it (a constant prediction cannot game it)."
+            return (f" Judge the model by {key} = {rep.metrics[key]:.4f} instead: a constant "
+                    "prediction cannot game it.")
     return ""
 
 

@@ -191,7 +191,9 @@ def _per_class(ax: Any, rep: Report) -> None:
 
 def _inner_thresholds(rep: Report) -> np.ndarray:
     """The curve's thresholds strictly between 0 and 1 (0 and 1 lie below / above every score)."""
-    t = np.asarray(rep.thresholds.curve["threshold"], dtype=float) if rep.thresholds is not None else np.zeros(0)
+    if rep.thresholds is None:
+        return np.zeros(0)
+    t = np.asarray(rep.thresholds.curve["threshold"], dtype=float)
     return t[(t > 0) & (t < 1)]
 
 

@@ -69,6 +69,11 @@ class State:
         they feed are then left out). `notes` / `bounds` collect what `result` shows."""
         raise NotImplementedError
 
+    def _scores_vary(self) -> bool:
+        """Whether any two scores differed: a constant score (a softmax over one unit outputs
+        exactly 1.0) leaves no threshold to choose, so there is no threshold analysis."""
+        return self.score_min < self.score_max
+
     # --- the public API -------------------------------------------------------------------------
     def signature(self) -> tuple:
         """What two states must share to be merged."""

@@ -130,7 +130,7 @@ class BinaryState(State):
         calibration = thresholds = None
         if self.profile.is_probabilistic:
             calibration = C.calibration_result(st, self.n_bins)
-            if "roc_auc" in metrics:
+            if "roc_auc" in metrics and self._scores_vary():  # constant: no threshold separates rows
                 thresholds = binary_thresholds(st, self.shift, self.profile.threshold)
         cm = st["cm_honest"].reshape(2, 2)
         confusions = sorted([(0, 1, float(cm[0, 1])), (1, 0, float(cm[1, 0]))],

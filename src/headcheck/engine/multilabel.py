@@ -112,7 +112,7 @@ class MultilabelState(State):
         calibration = thresholds = None
         if self.profile.is_probabilistic:
             calibration = C.calibration_result(st, self.n_bins)
-            if self.shift is not None:
+            if self.shift is not None and self._scores_vary():  # constant: no curve
                 names = [self.profile.class_name(j) for j in range(L)]
                 thresholds = multilabel_thresholds(st, self.shift, self.profile.threshold, names)
         extra: dict = {"subset_accuracy": metrics["subset_accuracy"]}

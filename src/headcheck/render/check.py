@@ -81,8 +81,8 @@ def task_summary(result: CheckResult) -> str | None:
     task = result.context.task
     if task is not None:
         # the rules read ordered classes as classes (multiclass); the line says what was declared
-        kind = ("ordinal (declared)" if result.context.declared_task == "ordinal" and task.kind == "multiclass"
-                else task.kind)
+        ordinal = result.context.declared_task == "ordinal" and task.kind == "multiclass"
+        kind = "ordinal (declared)" if ordinal else task.kind
         return f"{kind}, {task.n_classes} classes, {task.label_encoding} labels, {task.n_samples} samples"
     if result.context.declared_task:
         return f"{result.context.declared_task} (declared)"
