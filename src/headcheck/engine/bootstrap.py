@@ -62,6 +62,7 @@ DEFAULT_REPLICATES = 200
 # keeps the drawing cheap: it is most of the bootstrap's cost after the grouped sums.
 CUTS = np.array([95, 187, 236, 251, 255], dtype=np.uint8)
 MAX_WEIGHT = len(CUTS)
+BYTE_RUN = 255 // MAX_WEIGHT  # rows whose weights always sum within a byte
 # Binary ROC AUC / AP replicates keep score histograms coarsened to at most this many bins.
 COARSE_AUC_BINS = 2048
 # Per-class replicate counts are kept while classes x replicates stays within this many cells.
@@ -87,9 +88,9 @@ class Replicates:
 
     @property
     def lanes(self) -> int:
-        """Replicates drawn per row: `n` rounded up to a multiple of 4 (four 16-bit lanes of a
+        """Replicates drawn per row: `n` rounded up to a multiple of 8 (eight byte lanes of a
         uint64 add at once in the grouped sums); the extra ones are never used."""
-        return -(-self.n // 4) * 4
+        return -(-self.n // 8) * 8
 
 
 @contextmanager
@@ -167,14 +168,14 @@ def _pieces(rep: Replicates, index: int | np.ndarray, n: int):
 
 class _Block:
     """The weights of one block of rows, in the two forms the sums need: float32 (times the
-    sample weights) for products with per-row values, and, without sample weights, 16-bit lanes
-    packed four to a uint64 for grouped counts (a block's counts stay below 2**16: 4096 rows
-    times at most MAX_WEIGHT)."""
+    sample weights) for products with per-row values, and, without sample weights, the bytes
+    themselves, eight replicates to a uint64, for grouped counts: runs of up to BYTE_RUN rows
+    add in byte lanes (their sum fits a byte), then the runs of a group in 16-bit lanes (a
+    block's counts stay below 2**16: BLOCK_ROWS times at most MAX_WEIGHT)."""
 
     def __init__(self, w8: np.ndarray, w: np.ndarray | None, n: int) -> None:
         self.w8, self.w, self.n = w8, w, n
         self._f32: np.ndarray | None = None
-        self._lanes: np.ndarray | None = None
 
     @property
     def f32(self) -> np.ndarray:
@@ -185,12 +186,6 @@ class _Block:
             self._f32 = f
         return self._f32
 
-    @property
-    def lanes(self) -> np.ndarray:
-        if self._lanes is None:
-            self._lanes = self.w8.astype(np.uint16).view(np.uint64)
-        return self._lanes
-
     def grouped(self, keys: np.ndarray, groups: int, rows: np.ndarray | None = None) -> np.ndarray:
         """(groups, replicates) sums of the weights of `rows` (default: every row) by their key
         (0 <= key < groups)."""
@@ -200,15 +195,28 @@ class _Block:
         narrow = keys.astype(np.uint16) if groups <= 1 << 16 else keys
         order = np.argsort(narrow, kind="stable")  # a radix sort on 16-bit keys
         k = narrow[order]
-        starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+        starts = _changes(k)
         if rows is not None:
             order = rows[order]
         if self.w is None:
-            sums = np.add.reduceat(self.lanes.take(order, axis=0), starts, axis=0)
-            out[k[starts]] = sums.view(np.uint16)[:, :self.n]
+            runs = np.union1d(starts, np.arange(0, len(k), BYTE_RUN))  # within one group each
+            rows8 = np.ascontiguousarray(self.w8).view(np.uint64).take(order, axis=0)
+            part = np.add.reduceat(rows8, runs, axis=0).view(np.uint8).astype(np.uint16)
+            rk = k[runs]
+            first = _changes(rk)
+            sums = np.add.reduceat(part.view(np.uint64), first, axis=0).view(np.uint16)
+            out[rk[first]] = sums[:, :self.n]
         else:
             out[k[starts]] = np.add.reduceat(self.f32.take(order, axis=0), starts, axis=0)
         return out
+
+
+def _changes(k: np.ndarray) -> np.ndarray:
+    """Positions where a sorted key array starts a new value (0 included)."""
+    new = np.empty(len(k), dtype=bool)
+    new[0] = True
+    np.not_equal(k[1:], k[:-1], out=new[1:])
+    return np.flatnonzero(new)
 
 
 # --- what a kernel hands over --------------------------------------------------------------------
