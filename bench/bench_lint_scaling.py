@@ -8,9 +8,9 @@ Generated files of 1,000 / 2,000 / 4,000 / 8,000 heads, of four shapes:
 * `torch-repeated`: N PyTorch modules, each with a loss applied to its output in a loop;
 * `loops`: N Keras heads, each trained in a `for loss in [...]` loop over two losses.
 
-For each, the time of `lint_source` (extraction + rules) is printed beside `ast.parse` of the same
-text in the same run (median of `--repeat` runs), with the growth factor from N/2 to N: a linear
-linter grows by about 2 each time the file doubles.
+For each, the CPU time of `lint_source` (extraction + rules) is printed beside `ast.parse` of the
+same text in the same run (median of `--repeat` runs), with the growth factor from N/2 to N: a
+linear linter grows by about 2 each time the file doubles.
 
     python bench/bench_lint_scaling.py [--sizes 1000,2000,4000,8000] [--repeat 3] [--shapes ...]
 """
@@ -88,9 +88,9 @@ def median_time(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
         gc.collect()
-        start = time.perf_counter()
+        start = time.process_time()  # CPU time: the machine is shared
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return statistics.median(times)
 
 

@@ -494,7 +494,12 @@ def analyse(text: str, filename: str = "<source>", *, raw: str = "", project: Pr
     tree = ast.parse(text, filename=filename)
     ip = Interpreter(tree, Library, text.count("\n") + 1, text)
     ip.run()
-    return SpecBuilder(ip, filename, text, raw, project).build()
+    try:
+        return SpecBuilder(ip, filename, text, raw, project).build()
+    finally:
+        # the interpreter and its library refer to each other: break the cycle so that the tree
+        # and every value are freed now, by reference counting, not by a later collector pass
+        ip.lib = None  # type: ignore[assignment]
 
 
 def extract_heads(text: str, filename: str = "<source>", *, raw: str = "",
