@@ -45,6 +45,8 @@ test-keras-backends: $(VENV)/.test
 bench: $(VENV)/.test
 	$(PY) bench/bench_report.py
 	$(PY) bench/bench_lint.py
+	$(PY) bench/bench_lint_scaling.py
+	$(PY) bench/bench_lint_eval.py
 
 # headcheck's linter over its own source (no model there: must pass) - a smoke test of the CLI
 lint-self: $(VENV)/.base
