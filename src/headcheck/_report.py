@@ -151,6 +151,7 @@ def report(
     ci: float | bool | None = None,
     replicates: int = 200,
     seed: int = 0,
+    auc: bool = True,
 ) -> Report:
     """An honest classification report from labels and scores; nothing given is modified.
 
@@ -167,7 +168,8 @@ def report(
     replicates computed in the same pass (`headcheck.engine.bootstrap`; `seed` fixes them).
     `top_k` (a number or a list of them) asks for top-k accuracies, each in 2..K-1 (default:
     top-5 where it means something); every option is validated by `headcheck.gate.options`.
-    Masked rows of numpy masked arrays are left out, and the report says so.
+    Masked rows of numpy masked arrays are left out, and the report says so. `auc=False` skips ROC AUC and average
+    precision (the rank metrics: the costliest part of the pass).
 
     The data passes the gate (`headcheck.gate.infer_task`, then one canonical chunk at a time)
     and the one metric pass (`headcheck.engine.pipeline.run_pass`); labels that are not class
@@ -200,7 +202,7 @@ def report(
                            threshold=threshold, score_kind=score_kind, top_k=top_k,
                            chunk_rows=chunk_rows, progress=progress, description=source,
                            notes=notes, sample_rows=sample_rows, classes=classes,
-                           label_offset=label_offset)
+                           label_offset=label_offset, auc=auc)
     yt = as_input_array(y_true, "labels")
     ys = as_input_array(y_score, "scores")
     extra = {} if sample_rows is None else {"sample_rows": sample_rows}
@@ -211,9 +213,10 @@ def report(
         w, scaled = scale_weights(w)
         notes += (scaled,) if scaled else ()
     done = run_pass(profile, array_parts(yt, ys, w, chunk_rows or default_chunk_rows(ys)),
-                    top_k=check_top_k(profile, top_k), replicates=reps,
+                    top_k=check_top_k(profile, top_k), replicates=reps, auc=auc,
                     progress=(lambda total: progress_callback(total, "headcheck report")) if progress else None)
-    rep = _assemble(done.profile, done.result(), source, tuple(notes))
+    res = done.result()
+    rep = _assemble(done.profile, res, source, tuple(notes) + tuple(res.notes))
     if reps is None:
         return rep
     return replace(rep, intervals=intervals(done.state, level),

@@ -168,23 +168,27 @@ def report_source(source: Any, executor: Executor, *, task: str | None = None,
                   top_k: int | Sequence[int] | None = None, progress: bool = False,
                   sample_rows: int | None = None, chunk_rows: int | None = None,
                   description: str | None = None, notes: Sequence[str] = (),
-                  classes: Any = None, label_offset: int | None = None) -> Report:
+                  classes: Any = None, label_offset: int | None = None,
+                  auc: bool = True) -> Report:
     """The report of a source of tree parts (`ShardParts`, Dask parts): infer from the first part
     with rows (after a label scan when needed), one pass on `executor`, assemble."""
     from headcheck._report import _assemble
     from headcheck.engine.pipeline import run_pass
-    from headcheck.gate import SAMPLE_ROWS, infer_task
+    from headcheck.gate import infer_task
+    from headcheck.gate.labels import sample_rows_for
     from headcheck.gate.options import check_options, check_top_k, parse_top_k
     from headcheck.io import default_chunk_rows
 
     check_options(task=task, threshold=threshold, score_kind=score_kind)
     top_k = parse_top_k(top_k)
-    rows = SAMPLE_ROWS if sample_rows is None else int(sample_rows)
     bars = _Bars(progress)
     try:
         with source.first() as (_, first):
             y, s = first.y_true, first.y_score
             found = tuple(first.notes)
+            # the gate's byte budget, not a row count: wide outputs sample a few rows
+            rows = int(sample_rows) if sample_rows is not None else sample_rows_for(
+                np.asarray(s[:1]), np.asarray(y[:1]) if np.ndim(y) == 2 else None)
             if needs_scan(y, s):
                 summary = executor.run(LabelScan(), source, bars.factory("scanning labels"))
                 y, s = with_every_class(y, s, summary, rows)
@@ -193,15 +197,16 @@ def report_source(source: Any, executor: Executor, *, task: str | None = None,
                                  label_offset=label_offset)
             chunk = int(chunk_rows) if chunk_rows else default_chunk_rows(np.asarray(s[:1]))
         done = run_pass(profile, source.with_chunk_rows(chunk), top_k=check_top_k(profile, top_k),
-                        executor=executor, progress=bars.factory("headcheck report"))
+                        executor=executor, progress=bars.factory("headcheck report"), auc=auc)
     finally:
         bars.close()
     profile = replace(done.profile, n_samples=done.state.n_rows)
     info = (f"read as {len(source)} {source.unit}(s), each folded into a state of its own, the "
             "states merged in a fixed tree: the same result, to the last bit, on any executor "
             "and number of workers",)
-    return _assemble(profile, done.result(), description or source.describe(),
-                     tuple(notes) + found + info)
+    res = done.result()
+    return _assemble(profile, res, description or source.describe(),
+                     tuple(notes) + found + info + tuple(res.notes))
 
 
 class _Bars:

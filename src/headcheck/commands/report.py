@@ -27,6 +27,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, metavar="N",
                    help="threads (--executor threads, default 2) or local Dask worker processes "
                         "(default: one per core)")
+    p.add_argument("--no-auc", action="store_true",
+                   help="skip ROC AUC and average precision (the rank metrics): a faster pass")
     p.add_argument("--fail-on", choices=("info", "warning", "error"),
                    help="exit 1 when a finding of this severity or worse is present (default: exit 0)")
 
@@ -37,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from headcheck.render import render
 
     kwargs = report_kwargs(args)
+    kwargs["auc"] = not args.no_auc
     if args.plot:
         from headcheck.plot import check_plot_path
 

@@ -14,10 +14,17 @@ from headcheck.engine._result import Calibration
 # 2**(23 - shift) bins per octave; probabilities above 0.5 are binned through 1 - p, so both tails
 # are resolved (a log-odds-like scale). Scores below 2**-FLOOR_OCTAVES share the lowest bin.
 FLOOR_OCTAVES = 40
-# The most histogram cells (classes x bins) one state keeps; AUC/AP are omitted beyond
-# AUC_MAX_CLASSES classes.
+# The most histogram cells (classes x bins) one state keeps, up to AUC_MAX_CLASSES classes (at
+# least 157 bins). Wider outputs keep a sketch of at most AUC_SKETCH_CELLS cells per histogram
+# (157 bins at 10^4 classes, 79 = one per octave at 10^5, 5 at 10^6): AUC/AP come with the error
+# bound the histogram allows (`auc_from_hist`, measured on the data) instead of being dropped.
 AUC_CELL_BUDGET = 1 << 20
+# Per-class rows kept in a result (the largest classes by support beyond this).
+PER_CLASS_MAX = 1000
 AUC_MAX_CLASSES = 4096
+AUC_SKETCH_CELLS = 1 << 23
+# The coarsest key shift: 3 bins (below 2**-31, up to 1/2, above 1/2); 29 would leave one bin.
+MAX_SHIFT = 28
 
 
 def safe_div(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
@@ -79,13 +86,23 @@ def class_metrics(tp: np.ndarray, support: np.ndarray, predicted: np.ndarray) ->
     return out
 
 
-def per_class_rows(profile, tp, support, predicted, extra: dict | None = None) -> list[dict]:
-    """One dict per class: index, display name, support, predicted, precision, recall, f1."""
+def per_class_rows(profile, tp, support, predicted, extra: dict | None = None,
+                   notes: list | None = None) -> list[dict]:
+    """One dict per class: index, display name, support, predicted, precision, recall, f1; for
+    more than PER_CLASS_MAX classes, the PER_CLASS_MAX largest by support (in class order, and a
+    note says so): 10^6 rows of dicts would cost gigabytes."""
     precision = safe_div(tp, predicted)
     recall = safe_div(tp, support)
     f1 = safe_div(2 * tp, support + predicted)
     rows = []
-    for k in range(len(tp)):
+    keep = range(len(tp))
+    if len(tp) > PER_CLASS_MAX:
+        keep = np.sort(np.argsort(-np.asarray(support), kind="stable")[:PER_CLASS_MAX])
+        unit = "labels" if profile.kind == "multilabel" else "classes"
+        if notes is not None:
+            notes.append(f"per-class rows are kept for the {PER_CLASS_MAX:,} largest of "
+                         f"{len(tp):,} {unit} by support.")
+    for k in map(int, keep):
         row = {
             "class": k,
             "name": profile.class_name(k),
@@ -155,14 +172,24 @@ def calibration_result(stats: dict, n_bins: int) -> Calibration:
 
 # --- histogram AUC / AP ------------------------------------------------------------------------
 
-def auc_shift(n_classes: int) -> int | None:
-    """Bit shift for the AUC keys that keeps classes x bins within the budget; None: no AUC."""
+def auc_shift(n_classes: int) -> int:
+    """Bit shift for the AUC keys that keeps classes x bins within the budget: full resolution
+    (AUC_CELL_BUDGET) up to AUC_MAX_CLASSES classes, a coarser sketch (AUC_SKETCH_CELLS) above.
+
+    Never finer for more classes: above AUC_MAX_CLASSES the bins of AUC_MAX_CLASSES at most.
+
+    >>> [n_auc_bins(auc_shift(k)) for k in (1, 100, 4096, 10_000, 100_000, 1_000_000)]
+    [39937, 9985, 157, 157, 79, 5]
+    """
+    budget, first = AUC_CELL_BUDGET, 14
     if n_classes > AUC_MAX_CLASSES:
-        return None
-    for shift in range(14, 23):
-        if n_classes * n_auc_bins(shift) <= AUC_CELL_BUDGET:
+        budget, first = AUC_SKETCH_CELLS, auc_shift(AUC_MAX_CLASSES)
+    for shift in range(first, MAX_SHIFT):
+        if n_classes * n_auc_bins(shift) <= budget:
             return shift
-    return None
+    return MAX_SHIFT
+
+
 
 
 def _key_base(shift: int) -> tuple[int, int]:
@@ -243,6 +270,7 @@ def mirrored_class_keys(p: np.ndarray, other: np.ndarray, shift: int, n_bins: in
     16-bit keys where possible."""
     lo, mid = _key_base(shift)
     q = np.minimum(p, other)
+    np.maximum(q, 0, out=q)  # scores outside [0, 1] (the pass re-runs as logits): in range
     if high is None:
         high = p > other
     offsets = np.arange(p.shape[1], dtype=np.intp) * n_bins - lo
@@ -281,23 +309,60 @@ def auc_from_hist(pos: np.ndarray, neg: np.ndarray) -> tuple[float, float, float
     return auc, ap, bound
 
 
-def macro_auc(pos: np.ndarray, allw: np.ndarray) -> tuple[float, float, float, int]:
-    """Macro (one-vs-rest) AUC, AP and AUC bound over rows of (classes, bins) histograms.
+def macro_auc(pos: np.ndarray, allw: np.ndarray, block: int = 4096
+              ) -> tuple[float, float, float, int]:
+    """Macro (one-vs-rest) AUC, AP and AUC bound over rows of (classes, bins) histograms: each
+    row as `auc_from_hist` computes it, `block` rows at a time (memory stays bounded for 10^6
+    classes).
 
     Classes with no positive or no negative are skipped (their AUC is undefined); the number of
     classes used is returned.
     """
     aucs, aps, bounds = [], [], []
-    for k in range(pos.shape[0]):
-        filled = np.flatnonzero(allw[k])  # empty bins change nothing: drop them
-        auc, ap, bound = auc_from_hist(pos[k, filled], allw[k, filled] - pos[k, filled])
-        if not np.isnan(auc):
-            aucs.append(auc)
-            aps.append(ap)
-            bounds.append(bound)
-    if not aucs:
+    for a in range(0, pos.shape[0], block):
+        auc, ap, bound = _rows_auc(pos[a:a + block].astype(np.float64),
+                                   allw[a:a + block].astype(np.float64))
+        ok = ~np.isnan(auc)
+        aucs.append(auc[ok])
+        aps.append(ap[ok])
+        bounds.append(bound[ok])
+    auc, ap, bound = (np.concatenate(x) for x in (aucs, aps, bounds))
+    if not auc.size:
         return float("nan"), float("nan"), 0.0, 0
-    return float(np.mean(aucs)), float(np.mean(aps)), float(np.mean(bounds)), len(aucs)
+    return float(auc.mean()), float(ap.mean()), float(bound.mean()), int(auc.size)
+
+
+def _rows_auc(pos: np.ndarray, allw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`auc_from_hist` of every row at once (NaN where a row has no positive or no negative)."""
+    neg = allw - pos
+    p_tot, n_tot = pos.sum(axis=1), neg.sum(axis=1)
+    pairs = p_tot * n_tot
+    ok = pairs > 0
+    den = np.where(ok, pairs, 1.0)
+    neg_below = np.cumsum(neg, axis=1) - neg
+    auc = (pos * (neg_below + 0.5 * neg)).sum(axis=1) / den
+    bound = 0.5 * (pos * neg).sum(axis=1) / den
+    pos_r, neg_r = pos[:, ::-1], neg[:, ::-1]
+    tp = np.cumsum(pos_r, axis=1)
+    prec = tp / np.maximum(tp + np.cumsum(neg_r, axis=1), 1e-300)
+    ap = (pos_r * prec).sum(axis=1) / np.where(ok, p_tot, 1.0)
+    nan = np.full(len(pos), np.nan)
+    return np.where(ok, auc, nan), np.where(ok, ap, nan), np.where(ok, bound, 0.0)
+
+
+def bound_text(bound: float) -> str:
+    """An error bound in two digits, rounded up (a stated bound must not shrink in print).
+
+    >>> bound_text(1.234e-4), bound_text(0.0)
+    ('1.3e-04', '0.0e+00')
+    """
+    text = f"{bound:.1e}"
+    if float(text) < bound:
+        mantissa, exp = text.split("e")
+        text = f"{float(mantissa) + 0.1:.1f}e{exp}"
+        if float(mantissa) + 0.1 >= 10:
+            text = f"{1.0:.1f}e{int(exp) + 1:+03d}"
+    return text
 
 
 def add_macro_auc(metrics: dict, bounds: dict, notes: list, pos: np.ndarray | None,
@@ -306,8 +371,7 @@ def add_macro_auc(metrics: dict, bounds: dict, notes: list, pos: np.ndarray | No
     `total`, None when they were omitted for memory) into `metrics`, with the AUC error bound in
     `bounds` and what was done in `notes`."""
     if pos is None or total is None:
-        notes.append(f"roc_auc and average_precision are omitted above {AUC_MAX_CLASSES} {units} "
-                     "(their score histograms would not fit the memory budget).")
+        notes.append("roc_auc and average_precision are skipped (auc=False, --no-auc).")
         return
     count, bins = pos.shape
     auc, ap, bound, used = macro_auc(pos, total)
@@ -317,9 +381,11 @@ def add_macro_auc(metrics: dict, bounds: dict, notes: list, pos: np.ndarray | No
         return
     metrics["roc_auc"], metrics["average_precision"] = auc, ap
     bounds["roc_auc"] = bound
+    sketch = (f" (a sketch: {bins} bins per {unit} for {count:,} {units}, at most "
+              f"{AUC_SKETCH_CELLS:,} cells)" if count > AUC_MAX_CLASSES else "")
     notes.append(f"roc_auc and average_precision are {average} averages over {used} {units}, "
-                 f"from score histograms of {bins} log-odds-like bins per {unit}; the AUC is "
-                 f"within {bound:.1e} of the exact value.")
+                 f"from score histograms of {bins} log-odds-like bins per {unit}{sketch}; the "
+                 f"AUC is within {bound_text(bound)} of the exact value.")
     if used < count:
         notes.append(f"{count - used} {units} without positive (or negative) rows are left out "
                      "of the AUC/AP averages.")

@@ -31,16 +31,18 @@ def _state_class(kind: str) -> type[State]:
 
 
 def new_state(profile: TaskProfile, top_k: tuple[int, ...] = (5,), n_bins: int = 15,
-              kernel: str | Kernel | None = None, replicates: Replicates | None = None) -> State:
+              kernel: str | Kernel | None = None, replicates: Replicates | None = None,
+              auc: bool = True) -> State:
     """An empty state for the task of `profile`, updated by `kernel` (default: `get_kernel()`);
-    with `replicates`, it also keeps bootstrap replicates (`headcheck.engine.bootstrap`).
+    with `replicates`, it also keeps bootstrap replicates (`headcheck.engine.bootstrap`);
+    `auc=False` keeps no rank statistics (no ROC AUC / average precision).
 
     >>> from headcheck.task import TaskProfile
     >>> new_state(TaskProfile("binary", 2, "integer", "probabilities", "column")).kind
     'binary'
     """
     return _state_class(profile.kind)(profile, top_k=top_k, n_bins=n_bins, kernel=kernel,
-                                      replicates=replicates)
+                                      replicates=replicates, auc=auc)
 
 
 def state_from_dict(d: dict, kernel: str | Kernel | None = None) -> State:
@@ -52,7 +54,7 @@ def state_from_dict(d: dict, kernel: str | Kernel | None = None) -> State:
 
         replicates = Replicates(int(rep[0]), int(rep[1]))
     state = new_state(profile_from_dict(d["profile"]), tuple(d["top_k"]), d["n_bins"], kernel,
-                      replicates)
+                      replicates, auc=bool(d.get("auc", True)))
     state._restore(d)
     return state
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from headcheck.engine import _common as C
 from headcheck.engine.kernels import MAX_NONFINITE_ROWS, Kernel, get_kernel
 from headcheck.errors import InputError, describe_array
 from headcheck.task import TaskProfile
@@ -28,7 +29,8 @@ class State:
     kind = ""
 
     def __init__(self, profile: TaskProfile, top_k: tuple[int, ...] = (5,), n_bins: int = 15,
-                 kernel: str | Kernel | None = None, replicates: Replicates | None = None):
+                 kernel: str | Kernel | None = None, replicates: Replicates | None = None,
+                 auc: bool = True):
         if profile.kind != self.kind:
             raise ValueError(f"a {type(self).__name__} needs a {self.kind} profile, "
                              f"got {profile.kind}")
@@ -40,6 +42,7 @@ class State:
             self.kernel = get_kernel("numpy")
         self.top_k = tuple(sorted({int(k) for k in top_k}))
         self.n_bins = int(n_bins)
+        self.auc = bool(auc)  # False: no rank statistics (ROC AUC / AP), the cheapest pass
         self.n_rows = 0  # rows seen, non-finite ones included (global row numbering)
         self.score_min = float("inf")
         self.score_max = float("-inf")
@@ -79,7 +82,7 @@ class State:
         """What two states must share to be merged."""
         p = self.profile
         return (self.kind, p.n_classes, p.score_kind, p.score_layout, p.threshold, self.top_k,
-                self.n_bins, self.replicates)
+                self.n_bins, self.replicates, self.auc)
 
     def describe(self) -> str:
         p = self.profile
@@ -115,6 +118,11 @@ class State:
     def _merge_stats(self, a: dict, b: dict) -> dict:
         return {k: a[k] + b[k] for k in a}
 
+    def auc_shift(self, width: int) -> int | None:
+        """The AUC histogram's key shift for `width` classes or labels (None: no rank
+        statistics: hard scores, or `auc=False`)."""
+        return C.auc_shift(width) if self.auc and self.profile.is_probabilistic else None
+
     @property
     def total_weight(self) -> float:
         return float(self.stats["w_total"][0])
@@ -136,6 +144,7 @@ class State:
             "n_bins": self.n_bins,
             "replicates": None if self.replicates is None else [self.replicates.n,
                                                                 self.replicates.seed],
+            "auc": self.auc,
             "n_rows": self.n_rows,
             "score_min": self.score_min,
             "score_max": self.score_max,

@@ -28,8 +28,8 @@ class BinaryState(State):
     Statistics (what a kernel fills, all float64 sums): `cm_<name>` (4: tn, fp, fn, tp, weighted)
     for each (threshold, strict) of `thresholds`; when the scores are probabilistic also
     `logloss`, `brier` (1), `cal_w` / `cal_conf` / `cal_acc` (n_bins: weight, confidence sum and
-    correct weight per confidence bin) and `auc_pos` / `auc_all` (the score histogram of `shift`,
-    `_common.prob_keys` / `logit_keys`: positives, all rows).
+    correct weight per confidence bin) and, unless `auc=False`, `auc_pos` / `auc_all` (the score
+    histogram of `shift`, `_common.prob_keys` / `logit_keys`: positives, all rows).
 
     >>> import numpy as np
     >>> from headcheck.task import TaskProfile
@@ -59,15 +59,17 @@ class BinaryState(State):
 
     @property
     def shift(self) -> int | None:
-        return C.auc_shift(1) if self.profile.is_probabilistic else None
+        return self.auc_shift(1)
 
     def _empty_stats(self) -> dict[str, np.ndarray]:
         z = np.zeros
         s = {f"cm_{name}": z(4) for name in self.thresholds}
         if self.profile.is_probabilistic:
-            bins = C.n_auc_bins(self.shift)
             s.update(logloss=z(1), brier=z(1), cal_w=z(self.n_bins), cal_conf=z(self.n_bins),
-                     cal_acc=z(self.n_bins), auc_pos=z(bins), auc_all=z(bins))
+                     cal_acc=z(self.n_bins))
+            if self.shift is not None:
+                bins = C.n_auc_bins(self.shift)
+                s.update(auc_pos=z(bins), auc_all=z(bins))
         return s
 
     def _check(self, y, s, w) -> None:
@@ -98,6 +100,7 @@ class BinaryState(State):
         metrics["brier"] = float(st["brier"][0] / W)
         metrics["ece"] = C.calibration_result(st, self.n_bins).ece
         if "auc_pos" not in st:
+            notes.append("roc_auc and average_precision are skipped (auc=False, --no-auc).")
             return metrics
         auc, ap, bound = C.auc_from_hist(st["auc_pos"], st["auc_all"] - st["auc_pos"])
         if np.isnan(auc):
@@ -108,7 +111,7 @@ class BinaryState(State):
             if bounds is not None:
                 bounds["roc_auc"] = bound
             notes.append(f"roc_auc and average_precision come from a score histogram of "
-                         f"{len(st['auc_pos'])} bins; the AUC is within {bound:.1e} of the "
+                         f"{len(st['auc_pos'])} bins; the AUC is within {C.bound_text(bound)} of the "
                          "exact value.")
         return metrics
 

@@ -34,8 +34,9 @@ class MulticlassState(State):
     scores > 0.5, for framework views); `topk` (one per k of `ks`); `cm` (K*K, true * K + pred)
     when `dense`, else the sparse off-diagonal pairs `conf_keys` / `conf_vals` / `conf_pruned`
     (merged by `_merge_stats`, kept by `add_confusion_pairs`); when probabilistic, `logloss`,
-    `brier`, `cal_w` / `cal_conf` / `cal_acc` and, while K <= AUC_MAX_CLASSES, the per-class
-    one-vs-rest score histograms `auc_pos` / `auc_all` (K * bins, int64; float64 once weighted).
+    `brier`, `cal_w` / `cal_conf` / `cal_acc` and, unless `auc=False`, the per-class one-vs-rest
+    score histograms `auc_pos` / `auc_all` (K * bins, int64; float64 once weighted; `shift` sets
+    the bins: coarser above AUC_MAX_CLASSES, see `_common.auc_shift`).
 
     >>> import numpy as np
     >>> from headcheck.task import TaskProfile
@@ -62,7 +63,7 @@ class MulticlassState(State):
 
     @property
     def shift(self) -> int | None:
-        return C.auc_shift(self.n_classes) if self.profile.is_probabilistic else None
+        return self.auc_shift(self.n_classes)
 
     def _empty_stats(self) -> dict[str, np.ndarray]:
         K = self.n_classes
@@ -131,7 +132,8 @@ class MulticlassState(State):
             kind=self.kind, n_samples=self.n_samples, total_weight=float(W), metrics=metrics,
             views=compute_views(self, metrics, notes),
             baselines=single_label_baselines(self.profile, st["support"]),
-            per_class=C.per_class_rows(self.profile, st["tp"], st["support"], st["predicted"]),
+            per_class=C.per_class_rows(self.profile, st["tp"], st["support"], st["predicted"],
+                                       notes=notes),
             calibration=calibration, confusions=confusions, confusion_matrix=matrix, facts=facts,
             score_min=self.score_min, score_max=self.score_max, n_nonfinite=self.n_nonfinite,
             nonfinite_rows=tuple(self.nonfinite_rows), bounds=bounds, notes=tuple(notes))
@@ -185,9 +187,19 @@ class MulticlassState(State):
 
 
 def add_confusion_pairs(stats: dict, keys: np.ndarray, vals: np.ndarray) -> None:
-    """Add (true * K + predicted) confusion keys with their weights to a sparse state's pairs."""
-    merged = _reduce_pairs(np.concatenate([stats["conf_keys"], keys]),
-                           np.concatenate([stats["conf_vals"], vals]))
+    """Add (true * K + predicted) confusion keys with their weights to a sparse state's pairs
+    (kept sorted by key: a few new pairs cost a binary search and one insertion, not a sort)."""
+    if not len(keys):
+        return
+    keys, vals = _reduce_pairs(keys, vals)
+    old_k, old_v = stats["conf_keys"], stats["conf_vals"].copy()
+    at = np.searchsorted(old_k, keys)
+    seen = np.zeros(len(keys), bool)
+    inside = at < len(old_k)
+    seen[inside] = old_k[at[inside]] == keys[inside]
+    old_v[at[seen]] += vals[seen]
+    new = ~seen
+    merged = (np.insert(old_k, at[new], keys[new]), np.insert(old_v, at[new], vals[new]))
     stats["conf_keys"], stats["conf_vals"], pruned = _prune(*merged)
     stats["conf_pruned"] += pruned
 

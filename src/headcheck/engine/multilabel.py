@@ -34,7 +34,8 @@ class MultilabelState(State):
     categorical accuracy on multi-hot rows), `jaccard` (1); for each threshold name of
     `thresholds` `pred_<name>` / `tp_<name>` (L) and `exact_<name>` (1); when probabilistic,
     `logloss` / `brier` (L), `cal_w` / `cal_conf` / `cal_acc` (n_bins, over every label) and
-    `auc_hist` (2 * L * bins: negatives and positives side by side, int64; float64 once weighted).
+    unless `auc=False` `auc_hist` (2 * L * bins: negatives and positives side by side, int64;
+    float64 once weighted).
 
     >>> import numpy as np
     >>> from headcheck.task import TaskProfile
@@ -63,7 +64,7 @@ class MultilabelState(State):
 
     @property
     def shift(self) -> int | None:
-        return C.auc_shift(self.n_labels) if self.profile.is_probabilistic else None
+        return self.auc_shift(self.n_labels)
 
     def _empty_stats(self) -> dict[str, np.ndarray]:
         L, z = self.n_labels, np.zeros
@@ -127,7 +128,7 @@ class MultilabelState(State):
             majority_rate=float(np.maximum(support, W - support).mean() / W),
             extra=extra)
         rows = C.per_class_rows(self.profile, tp, support, pred,
-                                {"accuracy": label_acc, "positive_rate": support / W})
+                                {"accuracy": label_acc, "positive_rate": support / W}, notes)
         return EngineResult(
             kind=self.kind, n_samples=self.n_samples, total_weight=W, metrics=metrics,
             views=compute_views(self, metrics, notes), baselines=self._baselines(),

@@ -153,7 +153,8 @@ def array_parts(y_true: Any, y_score: Any, sample_weight: Any = None,
 @dataclass(frozen=True)
 class Plan:
     """What a worker needs to fold raw chunks into a state: the profile, the state options and
-    the kernel. `canonical=True` means the chunks are canonical already (no gate)."""
+    the kernel. `canonical=True` means the chunks are canonical already (no gate); `auc=False`
+    skips the rank statistics (ROC AUC / AP)."""
 
     profile: TaskProfile
     top_k: tuple[int, ...] = (5,)
@@ -161,10 +162,11 @@ class Plan:
     kernel: str | Kernel | None = None
     canonical: bool = False
     replicates: Replicates | None = None  # bootstrap replicates kept by the states
+    auc: bool = True
 
     def new_state(self) -> State:
         return new_state(self.profile, self.top_k, self.n_bins, kernel=self.kernel,
-                         replicates=self.replicates)
+                         replicates=self.replicates, auc=self.auc)
 
     def fold(self, state: State, chunk: RawChunk) -> None:
         """Gate then kernel: canonicalise one raw chunk and add it to `state`."""
@@ -286,7 +288,7 @@ def verify_pass(profile: TaskProfile, state: State) -> TaskProfile | None:
 def run_pass(profile: TaskProfile, parts: Iterable[Part], *, top_k: tuple[int, ...] = (5,),
              n_bins: int = 15, executor: Executor | None = None, kernel: str | Kernel | None = None,
              progress: ProgressFactory | None = None,
-             replicates: Replicates | None = None) -> PassResult:
+             replicates: Replicates | None = None, auc: bool = True) -> PassResult:
     """One pass over `parts` (e.g. `array_parts(y_true, y_score, w)`): every chunk canonicalised
     by the gate and added to a state by the kernel, on the executor's workers (default: two
     threads); then verified. It runs again, with the corrected profile, when a chunk contradicts
@@ -295,13 +297,14 @@ def run_pass(profile: TaskProfile, parts: Iterable[Part], *, top_k: tuple[int, .
 
     `parts` must be iterable more than once (`ArrayParts` is). `progress(total_rows)` may return
     a callback that receives the rows done. `replicates`: the states also keep bootstrap
-    replicates (`headcheck.engine.bootstrap`).
+    replicates (`headcheck.engine.bootstrap`). `auc=False` skips ROC AUC / average precision (the
+    rank statistics, the costliest part of a pass).
     """
     from headcheck.engine.executors import ThreadExecutor
 
     executor = executor or ThreadExecutor()
     for _ in range(MAX_ATTEMPTS):
-        plan = Plan(profile, tuple(top_k), n_bins, kernel, replicates=replicates)
+        plan = Plan(profile, tuple(top_k), n_bins, kernel, replicates=replicates, auc=auc)
         advance = progress(getattr(parts, "n_rows", None)) if progress is not None else None
         try:
             with blas_for(replicates):
@@ -337,17 +340,17 @@ class Feed:
                  threshold: float | None = None, score_kind: str | None = None,
                  top_k: tuple[int, ...] = (5,), n_bins: int = 15,
                  kernel: str | Kernel | None = None, classes: Any = None,
-                 label_offset: int | None = None) -> None:
+                 label_offset: int | None = None, auc: bool = True) -> None:
         self.profile = profile
         self._infer = {"task": task, "threshold": threshold, "score_kind": score_kind,
                        "classes": classes, "label_offset": label_offset}
-        self._options = (tuple(top_k), int(n_bins), kernel)
+        self._options = (tuple(top_k), int(n_bins), kernel, bool(auc))
         self.state: State | None = None if profile is None else self._plan().new_state()
 
     def _plan(self) -> Plan:
-        top_k, n_bins, kernel = self._options
+        top_k, n_bins, kernel, auc = self._options
         assert self.profile is not None
-        return Plan(self.profile, usable_top_k(self.profile, top_k), n_bins, kernel)
+        return Plan(self.profile, usable_top_k(self.profile, top_k), n_bins, kernel, auc=auc)
 
     def update(self, y_true: object, y_score: object, sample_weight: object | None = None) -> None:
         """Add one batch (labels, outputs, optional weights) to the state."""

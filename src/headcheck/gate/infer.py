@@ -16,11 +16,11 @@ from headcheck.gate.arrays import as_input_array, as_labels, check_numeric, is_s
 from headcheck.gate.classes import ClassSpec, map_labels, ordinal_range, parse_classes
 from headcheck.gate.labels import (
     MAX_LABEL_CLASSES,
-    SAMPLE_ROWS,
     SUM_TOL,
     LabelFacts,
     distinct_values,
     label_facts,
+    sample_rows_for,
     too_many_classes,
 )
 from headcheck.gate.options import check_options
@@ -83,14 +83,15 @@ def infer_task(
     task: str | None = None,
     threshold: float | None = None,
     score_kind: ScoreKind | None = None,
-    sample_rows: int = SAMPLE_ROWS,
+    sample_rows: int | None = None,
     classes: ClassSpec | str | object | None = None,
     label_offset: int | None = None,
 ) -> TaskProfile:
     """Decide the task from labels and scores alone (1-D labels are read whole, scores and 2-D labels
-    from their first `sample_rows` rows); `task`, `threshold` and `score_kind` override; `classes`
-    (label values in output order, or names) and `label_offset` say which label is which output
-    (`headcheck.gate.classes`).
+    from their first `sample_rows` rows: by default as many as fit `SAMPLE_BYTES`, so that wide
+    outputs are sampled by bytes, not rows); `task`, `threshold` and `score_kind` override;
+    `classes` (label values in output order, or names) and `label_offset` say which label is which
+    output (`headcheck.gate.classes`).
 
     Every decision the data did not force is recorded in `decisions`.
 
@@ -129,6 +130,7 @@ def infer_task(
             yt = map_labels(yt, spec.values, spec.offset)
             if _predicted_labels(ys):
                 ys = map_labels(ys, spec.values, spec.offset, what="scores")
+    sample_rows = sample_rows or sample_rows_for(ys, yt if yt.ndim == 2 else None)
     sinfo = _score_info(ys, sample_rows)
     linfo = label_facts(yt, sample_rows=sample_rows, extra_names=ys if is_str(ys) else None)
     decide = _Decider(yt, ys, linfo, sinfo, task, score_kind)
@@ -277,7 +279,7 @@ class _Decider:
             "it from the scores, or state the kind the model outputs.")
 
     def _not_zero_one(self) -> str:
-        sample = np.asarray(self.ys[:SAMPLE_ROWS]).reshape(-1)
+        sample = np.asarray(self.ys[:sample_rows_for(self.ys)]).reshape(-1)
         other = sample[(sample != 0) & (sample != 1)]
         return f"{other[0]:g}" if other.size else "other than 0 and 1"
 
@@ -333,7 +335,7 @@ class _Decider:
             return True
         if k_labels > C + 1 or self.s.sums_to_one or self.s.hard:
             return False
-        sample = np.asarray(self.ys[:SAMPLE_ROWS], dtype=np.float64)
+        sample = np.asarray(self.ys[:sample_rows_for(self.ys)], dtype=np.float64)
         with np.errstate(over="ignore", invalid="ignore"):  # +-1e308 neighbours: the sign decides
             return bool(np.all(np.diff(sample, axis=1) <= 1e-7))
 

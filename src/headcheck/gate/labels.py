@@ -20,9 +20,13 @@ from headcheck.errors import InputError, describe_array
 from headcheck.gate.arrays import as_labels, check_numeric, is_str
 from headcheck.task import TASK_KINDS, DataFacts, LabelEncoding, TaskProfile
 
-# Rows looked at to decide the score kind and the 2-D label encoding; the rest of a large input
-# is verified while it streams (see `check_label_block` and `verify_score_range`).
+# Rows looked at to decide the score kind and the 2-D label encoding: at most SAMPLE_ROWS, and at
+# most SAMPLE_BYTES of scores and (N, K) labels together (a row of 10^5 float32 scores is 400 KB:
+# 83 rows, not 65,536 rows = 26 GB), at least MIN_SAMPLE_ROWS. The rest of a large input is
+# verified while it streams (see `check_label_block` and `verify_score_range`).
 SAMPLE_ROWS = 65_536
+SAMPLE_BYTES = 32 << 20
+MIN_SAMPLE_ROWS = 8
 # Rows of probabilities "sum to 1" within this tolerance (float32 softmax outputs drift ~1e-6).
 SUM_TOL = 1e-3
 # The most classes headcheck reads from label *values* where no score width counts them (predicted
@@ -61,6 +65,17 @@ def too_many_classes(what: str, detail: str) -> InputError:
         f"from the label values); got {detail}. These look like identifiers or regression targets, "
         "not classes: map them to class indices 0..K-1 (e.g. `np.unique(y, return_inverse=True)[1]`)"
         " or pass one score column per class.")
+
+
+def sample_rows_for(*arrays: np.ndarray, budget: int = SAMPLE_BYTES) -> int:
+    """How many leading rows of `arrays` (read together) fit the sampling budget.
+
+    >>> sample_rows_for(np.zeros((10, 100), np.float32)), sample_rows_for(np.zeros((2, 10**5), np.float32))
+    (65536, 83)
+    """
+    row_bytes = sum(int(np.prod(a.shape[1:], dtype=np.int64)) * a.dtype.itemsize
+                    for a in arrays if a is not None and a.ndim >= 1)
+    return int(min(SAMPLE_ROWS, max(MIN_SAMPLE_ROWS, budget // max(1, row_bytes))))
 
 
 @dataclass(frozen=True)
@@ -109,7 +124,7 @@ class LabelFacts:
             label_is_integer=None if not numeric else self.encoding != "soft")
 
 
-def label_facts(y_true: object, *, sample_rows: int = SAMPLE_ROWS,
+def label_facts(y_true: object, *, sample_rows: int | None = None,
                 extra_names: np.ndarray | None = None) -> LabelFacts:
     """Profile labels: (N,) class indices, booleans, class names or soft binary targets, or (N, K)
     one-hot / multi-hot / soft rows. `extra_names` (predicted class names) join the class list.
@@ -124,7 +139,7 @@ def label_facts(y_true: object, *, sample_rows: int = SAMPLE_ROWS,
     y = as_labels(y_true)
     if y.ndim == 1:
         return _facts_1d(y, extra_names)
-    return _facts_2d(y, sample_rows)
+    return _facts_2d(y, sample_rows or sample_rows_for(y))
 
 
 def _facts_1d(y: np.ndarray, extra_names: np.ndarray | None) -> LabelFacts:
@@ -231,7 +246,7 @@ def _one_hot_error(bad: np.ndarray, offset: int) -> InputError:
 # Labels-only mode (`check`): the same facts, a TaskProfile and DataFacts without scores
 # --------------------------------------------------------------------------------------------
 def profile_labels(y_true: object, *, task: str | None = None, units: int | None = None,
-                   sample_rows: int = SAMPLE_ROWS) -> tuple[TaskProfile, DataFacts]:
+                   sample_rows: int | None = None) -> tuple[TaskProfile, DataFacts]:
     """The TaskProfile and DataFacts that labels alone give (no scores: score_kind is 'hard').
 
     `units` (the head's outputs) widens the class counts of integer labels; `task` may be
@@ -243,6 +258,7 @@ def profile_labels(y_true: object, *, task: str | None = None, units: int | None
     ('multiclass', 'integer', (1.0, 0.0, 2.0, 0.0))
     """
     y = as_labels(y_true)
+    sample_rows = sample_rows or sample_rows_for(y)
     facts = label_facts(y, sample_rows=sample_rows)
     if facts.encoding == "string":
         return _profile_names(y, facts, task)

@@ -15,7 +15,8 @@ CHUNK_BYTES = 32 << 20
 
 def default_chunk_rows(y_score: np.ndarray) -> int:
     row_bytes = max(1, int(np.prod(y_score.shape[1:], dtype=np.int64)) * y_score.dtype.itemsize)
-    return int(max(1024, min(1 << 20, CHUNK_BYTES // row_bytes)))
+    # bounded by bytes: 16 rows at least (wide outputs: 16 rows of 10^6 float32 scores = 64 MB)
+    return int(max(16, min(1 << 20, CHUNK_BYTES // row_bytes)))
 
 
 def iter_chunks(n: int, chunk_rows: int) -> Iterator[tuple[int, int]]:

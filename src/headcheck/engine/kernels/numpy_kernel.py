@@ -140,13 +140,13 @@ def _binary_probabilistic(state: BinaryState, y, s, w, pred, rows=None) -> None:
         nll = np.logaddexp(0.0, signed)
         eps = np.finfo(np.float64).eps
         nll = np.clip(nll, -np.log1p(-eps), -np.log(eps))
-        keys = C.logit_keys(z, state.shift)
+        keys = None if state.shift is None else C.logit_keys(z, state.shift)
     else:
         eps = np.finfo(s.dtype).eps
         p_label = np.where(y == 1, s, 1 - s)  # 1 - s in the input dtype, as sklearn
         nll = -np.log(np.clip(p_label, eps, 1 - eps).astype(np.float64))
         p = s.astype(np.float64)
-        keys = C.prob_keys(s, state.shift)
+        keys = None if state.shift is None else C.prob_keys(s, state.shift)
     st["logloss"] += nll.sum() if w is None else w @ nll
     sq = (p - y) ** 2
     st["brier"] += sq.sum() if w is None else w @ sq
@@ -154,6 +154,8 @@ def _binary_probabilistic(state: BinaryState, y, s, w, pred, rows=None) -> None:
     cal = C.calibration_update(st, conf, pred == y, w, state.n_bins)
     if rows is not None:
         rows.put(nll=nll, sq=sq, conf=conf, cal=cal, key=keys)
+    if keys is None:
+        return
     bins = C.n_auc_bins(state.shift)
     st["auc_all"] += C.wbincount(keys, w, bins)
     pos = y == 1
@@ -275,27 +277,43 @@ def _end_multiclass_auc(state: MulticlassState, buf: dict, y, w) -> None:
     lo = C.key_floor(shift)
     width = lo + bins  # raw keys of probabilities in [0, 1] lie below this
     hist = st["auc_all"].reshape(K, bins)
-    for j in range(K):
-        counts = np.bincount(buf["keys"][j], weights=w, minlength=width)
-        hist[j] += counts[lo:width]
-        hist[j, 0] += counts[:lo].sum()  # below the key floor: the lowest bin
+    if K <= C.AUC_MAX_CLASSES:
+        for j in range(K):
+            counts = np.bincount(buf["keys"][j], weights=w, minlength=width)
+            hist[j] += counts[lo:width]
+            hist[j, 0] += counts[:lo].sum()  # below the key floor: the lowest bin
+    else:  # the sketch of wide outputs: one scatter (K bincounts per chunk would dominate)
+        _scatter_wide(st["auc_all"], buf["keys"], w, lo, width, bins)
     p_max, pred, y = buf["p_max"], buf["pred"], y.astype(np.intp, copy=False)
     # Only a row's largest probability can exceed 0.5: move it to its mirrored key so the
-    # high tail stays resolved.
-    over = np.flatnonzero(p_max > 0.5)
+    # high tail stays resolved (not above 1: such scores fell out of the histogram, and make
+    # the pass re-run as logits).
+    over = np.flatnonzero((p_max > 0.5) & (p_max <= 1.0))
     if over.size:
         cls = pred[over]
         q = 1.0 - p_max[over].astype(np.float64)
         moved = 1 if w is None else w[over]
         np.add.at(st["auc_all"], C.low_keys(p_max[over], shift) + cls * bins, -moved)
         np.add.at(st["auc_all"], C.high_keys(q, shift) + cls * bins, moved)
-    pos = C.low_keys(buf["p_true"], shift).astype(np.intp) + y * bins
+    # p_true above 1 (never in a finished pass) stays in this class's last bin
+    pos = np.minimum(C.low_keys(buf["p_true"], shift), bins - 1).astype(np.intp) + y * bins
     mirrored = over[pred[over] == y[over]]
     if mirrored.size:
         q = 1.0 - p_max[mirrored].astype(np.float64)
         pos[mirrored] = C.high_keys(q, shift) + y[mirrored] * bins
     np.add.at(st["auc_pos"], pos, 1 if w is None else w)
 
+
+def _scatter_wide(hist: np.ndarray, keys: np.ndarray, w, lo: int, width: int, bins: int) -> None:
+    """Add raw keys (K, n) of class j into hist[j * bins + key - lo] (keys below lo: the first
+    bin; from width: dropped, as the per-class bincounts do)."""
+    K, n = keys.shape
+    k = keys.astype(np.intp)
+    keep = k < width
+    np.maximum(k, lo, out=k)
+    k += (np.arange(K, dtype=np.intp) * bins - lo)[:, None]
+    vals = 1 if w is None else np.broadcast_to(w, (K, n))[keep]
+    np.add.at(hist, k[keep], vals)
 
 # --- ordinal -------------------------------------------------------------------------------------
 
