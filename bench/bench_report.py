@@ -37,10 +37,10 @@ from pathlib import Path
 os.environ.setdefault("KERAS_BACKEND", "torch")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import headcheck  # noqa: E402
-from headcheck.engine.kernels import get_kernel  # noqa: E402
+import headcheck
+from headcheck.engine.kernels import get_kernel
 
 # Above this many bytes a reference's intermediate (a K x K confusion matrix, a K^2 bincount) is
 # not attempted on a shared machine: the table says why.
@@ -338,7 +338,7 @@ def run_workload(w: Workload, n: int, args) -> list[str]:
         if args.skip_torch and make_ref.__name__.startswith("torch"):
             continue
         ref = make_ref(w.k, len(y))
-        t, got = timed(lambda: ref.run(y, s), args.ref_reps)
+        t, got = timed(lambda ref=ref: ref.run(y, s), args.ref_reps)
         values[ref.name], missing[ref.name] = got, ref.missing
         have = len(ref.metrics)
         note = (f"{have} of {len(w.metrics)} metrics" if ref.missing else

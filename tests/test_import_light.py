@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 HEAVY = ("sklearn", "torch", "keras", "matplotlib", "pyarrow", "rich", "tensorflow", "jax", "dask",
-         "distributed", "pandas", "fsspec")
+         "distributed", "pandas", "fsspec", "numba", "llvmlite")
 
 
 def test_import_headcheck_imports_numpy_but_nothing_heavy():

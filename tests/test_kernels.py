@@ -111,11 +111,15 @@ def test_the_helper_names_the_statistic_a_wrong_kernel_gets_wrong():
 
 
 def test_registry(monkeypatch):
+    from headcheck.engine.kernels import PREFERENCE, _load
+
     assert "numpy" in kernel_names()
-    assert isinstance(get_kernel(), NumpyKernel) and get_kernel(None) is get_kernel("numpy")
+    first = next(k for k in PREFERENCE if _load(k).available())  # numba when installed
+    monkeypatch.delenv("HEADCHECK_KERNEL", raising=False)
+    assert isinstance(get_kernel(), NumpyKernel) and get_kernel(None) is get_kernel(first)
     own = NumpyKernel(block_cells=64)
     assert get_kernel(own) is own
-    with pytest.raises(InputError, match="kernel: expected one of numpy"):
+    with pytest.raises(InputError, match="kernel: expected one of numpy, numba"):
         get_kernel("cuda")
     monkeypatch.setenv("HEADCHECK_KERNEL", "nope")
     with pytest.raises(InputError, match="'nope'"):

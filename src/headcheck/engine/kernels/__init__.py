@@ -31,8 +31,8 @@ one line in `KERNELS`, and a test that runs `testing.assert_kernels_agree` again
 random chunks of every task kind and score kind. `get_kernel()` picks the first available kernel
 in `PREFERENCE` (or the one named by HEADCHECK_KERNEL).
 
->>> get_kernel().name, get_kernel("numpy") is get_kernel("numpy")
-('numpy', True)
+>>> get_kernel().name in KERNELS, get_kernel("numpy") is get_kernel("numpy")
+(True, True)
 """
 from __future__ import annotations
 
@@ -51,9 +51,11 @@ if TYPE_CHECKING:  # pragma: no cover
 # name -> "module:class"; the module is imported only when the kernel is asked for.
 KERNELS: dict[str, str] = {
     "numpy": "headcheck.engine.kernels.numpy_kernel:NumpyKernel",
+    "numba": "headcheck.engine.kernels.numba_kernel:NumbaKernel",
+    "torch": "headcheck.engine.kernels.torch_kernel:TorchKernel",
 }
 # The kernel used when none is named: the first available one (a compiled kernel goes first).
-PREFERENCE: tuple[str, ...] = ("numpy",)
+PREFERENCE: tuple[str, ...] = ("numba", "numpy")
 # How many row indices of non-finite scores a state remembers.
 MAX_NONFINITE_ROWS = 10
 

@@ -1,0 +1,505 @@
+"""The compiled loops of the numba kernel (imported only when that kernel runs: it imports numba).
+
+One function per task kind makes one pass over a chunk's rows: non-finite rows, score and label
+ranges and every statistic of the state's layout (see the states' docstrings) together, with the
+GIL released so that two worker threads fold two chunks at once. They mirror the reference
+(`numpy_kernel`) operation by operation wherever a result is compared exactly: comparisons and
+calibration bins in the scores' own dtype (numpy compares float32 scores with a float32
+threshold), histogram keys from float32 bit patterns, the first index of a row's maximum. Float
+sums (log loss, Brier, confidence sums) are accumulated in float64 in another order than numpy's,
+so they agree to rounding (`testing.assert_states_match`'s rtol).
+
+Scalars that must keep the scores' dtype (`one`, thresholds, clip bounds, calibration scale) are
+passed in already cast: numba promotes `1 - float32` to float64, numpy does not.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_OPTS = {"nogil": True, "cache": True}
+
+
+@njit(nogil=True, cache=True)
+def _scan(row, rb, st, sh, msk):
+    """Smallest and largest score of a row as sortable integers (the float bits `rb`, flipped
+    below zero: integer min/max vectorise, float ones do not without giving up NaN semantics),
+    and how many scores exceed `st` (the top-k rank of the true class)."""
+    kmax = rb[0] ^ ((rb[0] >> sh) & msk)
+    kmin = kmax
+    g = 0
+    for j in range(rb.shape[0]):
+        b = rb[j]
+        k = b ^ ((b >> sh) & msk)
+        kmax = max(kmax, k)
+        kmin = min(kmin, k)
+        g += row[j] > st
+    return kmin, kmax, g
+
+
+@njit(nogil=True, cache=True)
+def _count_above(row, t):
+    c = 0
+    for j in range(row.shape[0]):
+        c += row[j] > t
+    return c
+
+
+@njit(nogil=True, cache=True, fastmath={"reassoc", "nsz"})
+def _sumsq(row):
+    """Sum of squares in the scores' dtype, reassociated (vectorised); numpy's float32 einsum
+    also sums float32 terms in float32."""
+    sq = row[0] - row[0]  # zero in the row's dtype (the row is finite)
+    for j in range(row.shape[0]):
+        sq += row[j] * row[j]
+    return sq
+
+
+@njit(**_OPTS)
+def _unflip(k, sh, msk, tmpf, tmpi):
+    """The score whose sortable integer is `k` (see `_scan`)."""
+    tmpi[0] = k ^ ((k >> sh) & msk)
+    return tmpf[0]
+
+
+@njit(**_OPTS)
+def _cal_bin(conf, correct, scale, top):
+    """The calibration cell of one confidence, as `_common.calibration_update` computes it in the
+    confidence's dtype: bin + n_bins when correct."""
+    t = conf * scale
+    t = min(t, top)
+    if correct:
+        t = t + scale
+    return int(t)
+
+
+@njit(**_OPTS)
+def _raw_key(bits, shift, shift16):
+    """The uint16 key the numpy kernel stores for a float32 bit pattern (see `_stash_auc_block`):
+    the high half for shift 16, else the arithmetic shift floored at 0, both kept to 16 bits."""
+    if shift16:
+        return (bits >> 16) & 0xFFFF
+    r = bits >> shift
+    r = max(r, 0)
+    return r & 0xFFFF
+
+
+@njit(**_OPTS)
+def _row_keys(rb, idx, shift, shift16, lo, width, bins):
+    """Histogram cells of one row's scores (class j's bins start at j * bins), -1 where the key
+    falls past the histogram (scores above 1: dropped, as the numpy kernel's bincounts do).
+    Branch-free per element so that it vectorises; the scatter is a separate loop."""
+    K = rb.shape[0]
+    if shift16:
+        for j in range(K):
+            r = np.int64((rb[j] >> 16) & 0xFFFF)
+            k = max(r - lo, 0)
+            idx[j] = j * bins + k if r < width else -1
+    else:
+        for j in range(K):
+            r = np.int64(max(rb[j] >> shift, 0) & 0xFFFF)
+            k = max(r - lo, 0)
+            idx[j] = j * bins + k if r < width else -1
+
+
+@njit(**_OPTS)
+def _scatter_row(rb, idx, shift, shift16, lo, width, bins, hist, wi, weighted):
+    """Count one row's scores into their classes' histograms (`_row_keys`, then the scatter)."""
+    _row_keys(rb, idx, shift, shift16, lo, width, bins)
+    if weighted:
+        for j in range(rb.shape[0]):
+            if idx[j] >= 0:
+                hist[idx[j]] += wi
+    else:
+        for j in range(rb.shape[0]):
+            if idx[j] >= 0:
+                hist[idx[j]] += 1
+
+
+@njit(**_OPTS)
+def _low_key(bits, shift, lo):
+    """`_common.low_keys` of one float32 bit pattern."""
+    k = (bits >> shift) - lo
+    return max(0, k)
+
+
+@njit(**_OPTS)
+def _f32_bits(x, tmp32, tmpi):
+    tmp32[0] = x
+    return tmpi[0]
+
+
+# --- multiclass ----------------------------------------------------------------------------------
+
+@njit(**_OPTS)
+def multiclass(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, b32, w, weighted, probabilities,
+               ks, eps, n_bins, scale, top, dense, cm,
+               support, predicted, tp, topk, sums, cal_w, cal_conf, cal_acc,
+               do_auc, shift, shift16, lo, width, bins, auc_all, auc_pos,
+               bad, wrong_keys, wrong_vals, ranges):
+    """Multiclass probabilities ('probabilities' rows sum to 1; else 'independent'). `sums`:
+    n, w_total, above, true_above, logloss, brier. `ranges` (out): score min/max, label min/max
+    of the finite rows. Returns (rows with non-finite scores, wrong pairs written)."""
+    n, K = s.shape
+    mid = (bins - 1) // 2
+    tmp32 = np.empty(1, np.float32)
+    tmpi = tmp32.view(np.int32)
+    idx = np.empty(K, np.int64)
+    n_bad = 0
+    n_wrong = 0
+    n_ok = 0.0
+    w_tot = 0.0
+    above = 0.0
+    true_above = 0.0
+    logloss = 0.0
+    brier = 0.0
+    smin = np.inf
+    smax = -np.inf
+    ymin = np.inf
+    ymax = -np.inf
+    for i in range(n):
+        row = s[i]
+        yi = y[i]
+        st = row[yi]
+        kmin, kmax, g = _scan(row, bits[i], st, sh, msk)
+        if kmax >= k_pinf or kmin <= k_ninf:  # a NaN or an infinity
+            bad[n_bad] = i
+            n_bad += 1
+            continue
+        lo_v = _unflip(kmin, sh, msk, tmpf, tmpn)
+        hi_v = _unflip(kmax, sh, msk, tmpf, tmpn)
+        arg = 0
+        while row[arg] != hi_v:  # the first index of the maximum (-0.0 == 0.0, as numpy)
+            arg += 1
+        cnt_half = 0 if probabilities else _count_above(row, 0.5)
+        sq = np.float64(_sumsq(row))
+        wi = w[i] if weighted else 1.0
+        n_ok += 1
+        w_tot += wi
+        smin = min(smin, lo_v)
+        smax = max(smax, hi_v)
+        ymin = min(ymin, yi)
+        ymax = max(ymax, yi)
+        for t in range(ks.shape[0]):
+            if g < ks[t]:
+                topk[t] += wi
+        support[yi] += wi
+        predicted[arg] += wi
+        correct = arg == yi
+        if correct:
+            tp[yi] += wi
+        elif not dense:
+            wrong_keys[n_wrong] = np.int64(yi) * K + arg
+            wrong_vals[n_wrong] = wi
+            n_wrong += 1
+        if dense:
+            cm[yi * K + arg] += wi
+        if probabilities:
+            if hi_v > 0.5:
+                above += wi
+        else:
+            above += wi * cnt_half
+        if st > 0.5:
+            true_above += wi
+        pt = np.float64(st)
+        if pt < eps:
+            pt = eps
+        elif pt > 1.0 - eps:
+            pt = 1.0 - eps
+        logloss -= wi * np.log(pt)
+        brier += wi * (sq - 2.0 * np.float64(st) + 1.0)
+        conf = np.float64(hi_v)
+        c = _cal_bin(conf, correct, scale, top)
+        if c >= n_bins:
+            c -= n_bins
+            cal_acc[c] += wi
+        cal_w[c] += wi
+        cal_conf[c] += wi * conf
+        if do_auc:
+            rb = b32[i]
+            _scatter_row(rb, idx, shift, shift16, lo, width, bins, auc_all, wi, weighted)
+            kp = _low_key(rb[yi], shift, lo)
+            kp = min(kp, bins - 1)
+            pm = np.float64(hi_v)
+            if pm > 0.5 and pm <= 1.0:  # the row's largest probability: its mirrored key
+                kl = _low_key(rb[arg], shift, lo)
+                kh = 2 * mid - _low_key(_f32_bits(np.float32(1.0 - pm), tmp32, tmpi), shift, lo)
+                auc_all[arg * bins + kl] -= wi
+                auc_all[arg * bins + kh] += wi
+                if correct:
+                    kp = kh
+            auc_pos[yi * bins + kp] += wi
+    sums[0] += n_ok
+    sums[1] += w_tot
+    sums[2] += above
+    sums[3] += true_above
+    sums[4] += logloss
+    sums[5] += brier
+    ranges[0] = smin
+    ranges[1] = smax
+    ranges[2] = ymin
+    ranges[3] = ymax
+    return n_bad, n_wrong
+
+
+# --- multilabel ----------------------------------------------------------------------------------
+
+@njit(**_OPTS)
+def multilabel(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, w, weighted, one, t_h, t_k, same,
+               eps_lo, eps_hi, conf_is_max, n_bins, scale, top, support, pred_h, tp_h, pred_k,
+               tp_k, sums, logloss, brier, cal_w, cal_conf, cal_acc, do_auc, shift, lo, bins,
+               auc_hist, bad, ranges):
+    """Multi-label independent probabilities at the honest threshold `t_h` and Keras's `t_k`
+    (`same`: one decision serves both). `sums`: n, w_total, no_positive, keras_cat, jaccard,
+    exact_h, exact_k. Returns the rows with non-finite scores.
+
+    Per row, branch-free loops over the labels (they vectorise) fill the per-label sums and
+    compute each cell's calibration and histogram cell; two scatter loops then count them. The
+    calibration table has one column per label (no two cells of a row meet), summed at the end.
+    """
+    n, L = s.shape
+    mid = (bins - 1) // 2
+    cal = np.zeros((2 * n_bins, L))  # weight per (bin + n_bins * correct, label)
+    calc = np.zeros((2 * n_bins, L))  # confidence sums, same cells
+    cidx = np.empty(L, np.int64)
+    conf = np.empty(L)
+    aidx = np.empty(L, np.int64)
+    qbuf = np.empty(L, np.float32)
+    qbits = qbuf.view(np.int32)
+    prod = np.ones(L)
+    n_prod = 0
+    n_bad = 0
+    n_ok = 0.0
+    w_tot = 0.0
+    no_pos = 0.0
+    kcat = 0.0
+    jac = 0.0
+    ex_h = 0.0
+    ex_k = 0.0
+    smin = np.inf
+    smax = -np.inf
+    ymin = np.inf
+    ymax = -np.inf
+    for i in range(n):
+        row = s[i]
+        kmin, kmax, _ = _scan(row, bits[i], row[0], sh, msk)
+        if kmax >= k_pinf or kmin <= k_ninf:  # a NaN or an infinity
+            bad[n_bad] = i
+            n_bad += 1
+            continue
+        lo_v = _unflip(kmin, sh, msk, tmpf, tmpn)
+        hi_v = _unflip(kmax, sh, msk, tmpf, tmpn)
+        arg = 0
+        while row[arg] != hi_v:
+            arg += 1
+        yr = y[i]
+        wi = w[i] if weighted else 1.0
+        n_ok += 1
+        w_tot += wi
+        smin = min(smin, lo_v)
+        smax = max(smax, hi_v)
+        ycount, pc_h, in_h = _ml_counts(row, yr, t_h, wi, support, pred_h, tp_h, True)
+        if same:
+            pc_k, in_k = pc_h, in_h
+            _ml_counts(row, yr, t_h, wi, support, pred_k, tp_k, False)
+        else:
+            _, pc_k, in_k = _ml_counts(row, yr, t_k, wi, support, pred_k, tp_k, False)
+        _ml_losses(row, yr, one, eps_lo, eps_hi, wi, weighted, prod, logloss, brier)
+        _ml_cells(row, yr, one, t_h, conf_is_max, scale, top, L, conf, cidx, do_auc, qbuf,
+                  qbits, shift, lo, mid, bins, aidx)
+        for j in range(L):
+            cal[cidx[j], j] += wi
+            calc[cidx[j], j] += wi * conf[j]
+        if do_auc:
+            if weighted:
+                for j in range(L):
+                    auc_hist[aidx[j]] += wi
+            else:
+                for j in range(L):
+                    auc_hist[aidx[j]] += 1
+        if not weighted:
+            n_prod += 1
+            if n_prod == 32:  # products of 32 probabilities >= float32 eps cannot underflow
+                for j in range(L):
+                    logloss[j] -= np.log(prod[j])
+                    prod[j] = 1.0
+                n_prod = 0
+        if ycount == 0:
+            no_pos += wi
+        yarg = 0
+        while yarg < L and yr[yarg] == 0:
+            yarg += 1
+        if arg == (yarg if yarg < L else 0):  # Keras: the first positive label
+            kcat += wi
+        if pc_h + ycount == 2 * in_h:
+            ex_h += wi
+        if pc_k + ycount == 2 * in_k:
+            ex_k += wi
+        union = pc_h + ycount - in_h
+        if union > 0:
+            jac += wi * in_h / union
+        ymin = min(ymin, 1.0 if ycount == L else 0.0)
+        ymax = max(ymax, 0.0 if ycount == 0 else 1.0)
+    if n_prod:
+        for j in range(L):
+            logloss[j] -= np.log(prod[j])
+    for b in range(n_bins):
+        for j in range(L):
+            cal_w[b] += cal[b, j] + cal[b + n_bins, j]
+            cal_acc[b] += cal[b + n_bins, j]
+            cal_conf[b] += calc[b, j] + calc[b + n_bins, j]
+    sums[0] += n_ok
+    sums[1] += w_tot
+    sums[2] += no_pos
+    sums[3] += kcat
+    sums[4] += jac
+    sums[5] += ex_h
+    sums[6] += ex_k
+    ranges[0] = smin
+    ranges[1] = smax
+    ranges[2] = ymin
+    ranges[3] = ymax
+    return n_bad
+
+
+@njit(**_OPTS)
+def _ml_counts(row, yr, t, wi, support, pred, tp, with_support):
+    """One row's decisions at threshold t into the per-label sums; (positives, predicted,
+    both) of the row."""
+    ycount = 0
+    pc = 0
+    inter = 0
+    for j in range(row.shape[0]):
+        yv = yr[j] != 0
+        ph = row[j] > t
+        ycount += yv
+        pc += ph
+        inter += yv & ph
+        if with_support:
+            support[j] += wi * yv
+        pred[j] += wi * ph
+        tp[j] += wi * (yv & ph)
+    return ycount, pc, inter
+
+
+@njit(nogil=True, cache=True, fastmath={"reassoc", "nsz"})
+def _ml_losses(row, yr, one, eps_lo, eps_hi, wi, weighted, prod, logloss, brier):
+    """Log loss (products of the label's probabilities, or weighted logarithms) and Brier."""
+    for j in range(row.shape[0]):
+        v = row[j]
+        yv = yr[j] != 0
+        pl = v if yv else one - v
+        pl = min(max(pl, eps_lo), eps_hi)
+        if weighted:
+            logloss[j] -= wi * np.log(np.float64(pl))
+        else:
+            prod[j] *= np.float64(pl)
+        d = np.float64(v) - yv
+        brier[j] += wi * d * d
+
+
+@njit(**_OPTS)
+def _ml_cells(row, yr, one, t_h, conf_is_max, scale, top, L, conf, cidx, do_auc, qbuf, qbits,
+              shift, lo, mid, bins, aidx):
+    """Each cell's calibration cell (bin + n_bins * correct) and confidence, and its
+    histogram cell (2 * (label * bins + key) + y), as the numpy kernel computes them."""
+    for j in range(L):
+        v = row[j]
+        yv = yr[j] != 0
+        ph = v > t_h
+        other = one - v
+        if conf_is_max:
+            c = max(other, v)
+        else:
+            c = v if ph else other
+        conf[j] = c
+        cidx[j] = _cal_bin(c, ph == yv, scale, top)
+    if do_auc:
+        for j in range(L):
+            v = row[j]
+            other = one - v
+            q = min(other, v)
+            qbuf[j] = max(0, q)  # scores outside [0, 1]: in range (the pass re-runs)
+        for j in range(L):
+            v = row[j]
+            ph = v > t_h
+            high = ph if conf_is_max else v > one - v
+            k = (qbits[j] >> shift) - lo
+            k = max(0, k)
+            k = 2 * mid - k if high else k
+            aidx[j] = (j * bins + k) * 2 + (yr[j] != 0)
+
+
+# --- binary --------------------------------------------------------------------------------------
+
+@njit(**_OPTS)
+def binary(y, s, w, weighted, thr, strict, honest, one, eps_lo, eps_hi, n_bins, scale, top, cms,
+           sums, cal_w, cal_conf, cal_acc, do_auc, shift, lo, bins, auc_all, auc_pos, bad, ranges):
+    """Binary probabilities of the positive class. `cms` (thresholds x 4): tn, fp, fn, tp at each
+    (thr, strict); `honest`: the row of the honest decision. `sums`: n, w_total, logloss, brier.
+    Returns the rows with non-finite scores."""
+    n = s.shape[0]
+    mid = (bins - 1) // 2
+    tmp32 = np.empty(1, np.float32)
+    tmpi = tmp32.view(np.int32)
+    n_bad = 0
+    n_ok = 0.0
+    w_tot = 0.0
+    logloss = 0.0
+    brier = 0.0
+    smin = np.inf
+    smax = -np.inf
+    ymin = np.inf
+    ymax = -np.inf
+    n_thr = thr.shape[0]
+    for i in range(n):
+        v = s[i]
+        if v - v != 0:  # NaN or an infinity
+            bad[n_bad] = i
+            n_bad += 1
+            continue
+        yi = y[i]
+        wi = w[i] if weighted else 1.0
+        n_ok += 1
+        w_tot += wi
+        smin = min(smin, v)
+        smax = max(smax, v)
+        ymin = min(ymin, yi)
+        ymax = max(ymax, yi)
+        ph = False
+        for t in range(n_thr):
+            pred = v > thr[t] if strict[t] else v >= thr[t]
+            cms[t, 2 * yi + (1 if pred else 0)] += wi
+            if t == honest:
+                ph = pred
+        pl = v if yi == 1 else one - v
+        if pl < eps_lo:
+            pl = eps_lo
+        elif pl > eps_hi:
+            pl = eps_hi
+        logloss -= wi * np.log(np.float64(pl))
+        p = np.float64(v)
+        brier += wi * (p - yi) * (p - yi)
+        conf = p if ph else 1.0 - p
+        c = _cal_bin(conf, ph == (yi == 1), scale, top)
+        if c >= n_bins:
+            c -= n_bins
+            cal_acc[c] += wi
+        cal_w[c] += wi
+        cal_conf[c] += wi * conf
+        if do_auc:
+            k = _low_key(_f32_bits(np.float32(v), tmp32, tmpi), shift, lo)
+            if v > 0.5:
+                k = 2 * mid - _low_key(_f32_bits(np.float32(one - v), tmp32, tmpi), shift, lo)
+            auc_all[k] += wi
+            if yi == 1:
+                auc_pos[k] += wi
+    sums[0] += n_ok
+    sums[1] += w_tot
+    sums[2] += logloss
+    sums[3] += brier
+    ranges[0] = smin
+    ranges[1] = smax
+    ranges[2] = ymin
+    ranges[3] = ymax
+    return n_bad

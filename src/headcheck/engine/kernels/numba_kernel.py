@@ -1,0 +1,189 @@
+"""The numba kernel: one compiled pass per chunk (`pip install headcheck[fast]`).
+
+For probability scores (binary, multiclass, multi-label) one loop over the chunk's rows finds the
+rows with non-finite scores, the score and label ranges, the argmax, the top-k rank, the
+per-class counts, log loss, Brier, calibration bins and the AUC/AP histograms together, with the
+GIL released: the two worker threads of `ThreadExecutor` fold two chunks on two cores. The loops
+are in `_numba_impl` (imported, and compiled or loaded from numba's cache, on first use).
+
+What the compiled loops do not cover runs the reference code of `NumpyKernel`, which this kernel
+extends: hard scores and logits (their cost is not the histograms, and logits need the same
+exp/log as numpy to bin identically), float16 scores, and chunks under `min_cells` score cells
+(a training callback's batches: numpy is quicker than the call overhead, and the first call
+does not wait for numba). States are identical either way (`testing.assert_kernels_agree`).
+"""
+from __future__ import annotations
+
+import importlib.util
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from headcheck.engine import _common as C
+from headcheck.engine.kernels import MAX_NONFINITE_ROWS
+from headcheck.engine.kernels.numpy_kernel import NumpyKernel
+
+if TYPE_CHECKING:  # pragma: no cover
+    from headcheck.engine._state import State
+
+# Chunks with fewer score cells than this run the numpy code (call overhead, compile wait).
+MIN_CELLS = 1 << 15
+_FLOATS = (np.float32, np.float64)
+
+
+class NumbaKernel(NumpyKernel):
+    """Fused compiled passes for probability scores; the numpy reference for everything else.
+
+    >>> import numpy as np
+    >>> from headcheck.engine import new_state
+    >>> from headcheck.task import TaskProfile
+    >>> k = NumbaKernel(min_cells=0)
+    >>> s = new_state(TaskProfile("binary", 2, "integer", "probabilities", "column"), kernel=k)
+    >>> s.update(np.array([0, 1, 1]), np.array([0.3, 0.8, 0.4]))
+    >>> round(s.result().metrics["accuracy"], 3)
+    0.667
+    """
+
+    name = "numba"
+
+    def __init__(self, min_cells: int = MIN_CELLS, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.min_cells = int(min_cells)
+
+    @classmethod
+    def available(cls) -> bool:
+        return importlib.util.find_spec("numba") is not None
+
+    def fused(self, state: State, y_score: np.ndarray) -> bool:
+        """Whether the compiled pass handles this chunk (else the numpy reference does)."""
+        kind = state.profile.score_kind
+        return (kind in ("probabilities", "independent") and y_score.dtype in _FLOATS
+                and y_score.size >= self.min_cells and y_score.size > 0)
+
+    def update(self, state: State, y_true: object, y_score: object,
+               sample_weight: object | None = None, offset: int | None = None) -> None:
+        y, s, w = self.prepare(y_true, y_score, sample_weight)
+        if not self.fused(state, s):
+            return super().update(state, y, s, w, offset)
+        state._check(y, s, w)
+        start = state.n_rows if offset is None else int(offset)
+        state.n_rows += len(y)
+        if w is not None:
+            w = np.ascontiguousarray(w, dtype=np.float64)
+            for key in ("auc_all", "auc_pos", "auc_hist"):  # as the reference: float64 once weighted
+                if key in state.stats:
+                    state.stats[key] = state.stats[key].astype(np.float64, copy=False)
+        s = np.ascontiguousarray(s)
+        bad = np.empty(len(y), np.int64)
+        ranges = np.empty(4)
+        n_bad = getattr(self, "_" + state.kind)(state, y, s, w, bad, ranges)
+        if w is not None:
+            state.stats["weighted"] += len(y) - n_bad
+        if n_bad:
+            state.n_nonfinite += n_bad
+            room = MAX_NONFINITE_ROWS - len(state.nonfinite_rows)
+            state.nonfinite_rows.extend(int(start + i) for i in bad[: max(room, 0)][:n_bad])
+        if n_bad < len(y):
+            state.score_min = min(state.score_min, float(ranges[0]))
+            state.score_max = max(state.score_max, float(ranges[1]))
+            state.label_min = min(state.label_min, float(ranges[2]))
+            state.label_max = max(state.label_max, float(ranges[3]))
+
+    # --- per kind: arguments for the compiled loops --------------------------------------------
+    def _multiclass(self, state, y, s, w, bad, ranges) -> int:
+        from headcheck.engine.kernels import _numba_impl as impl
+        from headcheck.engine.multiclass import add_confusion_pairs
+
+        st, n = state.stats, len(y)
+        y = np.ascontiguousarray(y, dtype=np.int64)
+        shift = state.shift
+        do_auc = shift is not None
+        b32 = s.view(np.int32) if s.dtype == np.float32 else s.astype(np.float32).view(np.int32)
+        lo = C.key_floor(shift) if do_auc else 0
+        bins = C.n_auc_bins(shift) if do_auc else 1
+        empty = np.zeros(1, np.int64)
+        sums = np.zeros(6)
+        wrong_keys = np.empty(0 if state.dense else n, np.int64)
+        wrong_vals = np.empty(0 if state.dense else n)
+        n_bad, n_wrong = impl.multiclass(
+            y, s, *_sortable(s), b32, _weights(w, n), w is not None,
+            state.profile.score_kind == "probabilities", np.asarray(state.ks, np.int64),
+            float(np.finfo(s.dtype).eps), state.n_bins, float(state.n_bins), state.n_bins - 0.5,
+            state.dense, st["cm"] if state.dense else np.zeros(1), st["support"],
+            st["predicted"], st["tp"], st["topk"], sums, st["cal_w"], st["cal_conf"],
+            st["cal_acc"], do_auc, shift or 0, shift == 16, lo, lo + bins, bins,
+            st["auc_all"] if do_auc else empty, st["auc_pos"] if do_auc else empty,
+            bad, wrong_keys, wrong_vals, ranges)
+        if not state.dense:
+            add_confusion_pairs(st, wrong_keys[:n_wrong], wrong_vals[:n_wrong])
+        for i, key in enumerate(("n", "w_total", "above", "true_above", "logloss", "brier")):
+            st[key] += sums[i]
+        return n_bad
+
+    def _multilabel(self, state, y, s, w, bad, ranges) -> int:
+        from headcheck.engine.kernels import _numba_impl as impl
+
+        st, n, dt = state.stats, len(y), s.dtype.type
+        y = np.ascontiguousarray(y).view(np.uint8) if y.dtype in (np.bool_, np.uint8, np.int8) \
+            else np.ascontiguousarray(y != 0).view(np.uint8)
+        t = state.thresholds
+        t_h, t_k = dt(t["honest"]), dt(t["keras"])
+        shift = state.shift
+        do_auc = shift is not None
+        eps = np.finfo(s.dtype).eps
+        sums = np.zeros(7)
+        n_bad = impl.multilabel(
+            y, s, *_sortable(s), _weights(w, n), w is not None, dt(1), t_h, t_k, bool(t_h == t_k), eps,
+            dt(1) - eps, state.profile.threshold == 0.5, state.n_bins, dt(state.n_bins),
+            dt(state.n_bins) - dt(0.5), st["support"], st["pred_honest"], st["tp_honest"],
+            st["pred_keras"], st["tp_keras"], sums, st["logloss"], st["brier"], st["cal_w"],
+            st["cal_conf"], st["cal_acc"], do_auc, shift or 0,
+            C.key_floor(shift) if do_auc else 0, C.n_auc_bins(shift) if do_auc else 1,
+            st["auc_hist"] if do_auc else np.zeros(1, np.int64), bad, ranges)
+        for i, key in enumerate(("n", "w_total", "no_positive", "keras_cat", "jaccard",
+                                 "exact_honest", "exact_keras")):
+            st[key] += sums[i]
+        return n_bad
+
+    def _binary(self, state, y, s, w, bad, ranges) -> int:
+        from headcheck.engine.kernels import _numba_impl as impl
+
+        st, n, dt = state.stats, len(y), s.dtype.type
+        names = list(state.thresholds)
+        thr = np.array([state.thresholds[k][0] for k in names], dtype=s.dtype)
+        strict = np.array([state.thresholds[k][1] for k in names], dtype=np.bool_)
+        cms = np.zeros((len(names), 4))
+        shift = state.shift
+        do_auc = shift is not None
+        eps = np.finfo(s.dtype).eps
+        sums = np.zeros(4)
+        empty = np.zeros(1)
+        n_bad = impl.binary(
+            np.ascontiguousarray(y, dtype=np.int64), s, _weights(w, n), w is not None, thr,
+            strict, names.index("honest"), dt(1), eps, dt(1) - eps, state.n_bins,
+            float(state.n_bins), state.n_bins - 0.5, cms, sums, st["cal_w"], st["cal_conf"],
+            st["cal_acc"], do_auc, shift or 0, C.key_floor(shift) if do_auc else 0,
+            C.n_auc_bins(shift) if do_auc else 1, st["auc_all"] if do_auc else empty,
+            st["auc_pos"] if do_auc else empty, bad, ranges)
+        for i, name in enumerate(names):
+            st[f"cm_{name}"] += cms[i]
+        for i, key in enumerate(("n", "w_total", "logloss", "brier")):
+            st[key] += sums[i]
+        return n_bad
+
+
+def _sortable(s: np.ndarray) -> tuple:
+    """For `_numba_impl._scan`: the scores' bits as integers of their width, the shift and mask
+    that make them sort as the floats do, the sortable integers of +inf and -inf, and scratch
+    space to turn one back into a float."""
+    it = np.int32 if s.dtype == np.float32 else np.int64
+    bits = it(8 * s.dtype.itemsize - 1)
+    msk = it(np.iinfo(it).max)
+    inf = np.array([np.inf, -np.inf], s.dtype).view(it)
+    k_pinf, k_ninf = (int(b) ^ (int(b >> bits) & int(msk)) for b in inf)
+    tmpf = np.empty(1, s.dtype)
+    return s.view(it), bits, msk, k_pinf, k_ninf, tmpf, tmpf.view(it)
+
+
+def _weights(w: np.ndarray | None, n: int) -> np.ndarray:
+    return np.empty(0) if w is None else w
