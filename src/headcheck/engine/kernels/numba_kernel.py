@@ -57,7 +57,8 @@ class NumbaKernel(NumpyKernel):
     def fused(self, state: State, y_score: np.ndarray) -> bool:
         """Whether the compiled pass handles this chunk (else the numpy reference does)."""
         kind = state.profile.score_kind
-        return (kind in ("probabilities", "independent") and y_score.dtype in _FLOATS
+        return (state.kind in ("binary", "multiclass", "multilabel")
+                and kind in ("probabilities", "independent") and y_score.dtype in _FLOATS
                 and y_score.size >= self.min_cells and y_score.size > 0)
 
     def update(self, state: State, y_true: object, y_score: object,

@@ -61,7 +61,8 @@ class TorchKernel(NumpyKernel):
         import torch
 
         y, s, w = (_tensor(a) for a in (y_true, y_score, sample_weight))
-        if (state.profile.score_kind not in ("probabilities", "independent")
+        if (state.kind not in ("binary", "multiclass", "multilabel")
+                or state.profile.score_kind not in ("probabilities", "independent")
                 or s.dtype not in (torch.float32, torch.float64) or s.numel() == 0):
             return super().update(state, *(_host(a) for a in (y, s, w)), offset)
         self._check_shapes(state, y, s, w)
