@@ -335,7 +335,7 @@ def run_workload(w: Workload, n: int, args) -> list[str]:
             note = next((x for x in rep.notes if m.split("@")[0] in x), "not computed")
             missing["headcheck"][m] = note[:60]
     for make_ref in w.refs:
-        if args.skip_torch and make_ref.__name__.startswith("torch"):
+        if args.skip_refs or args.skip_torch and make_ref.__name__.startswith("torch"):
             continue
         ref = make_ref(w.k, len(y))
         t, got = timed(lambda ref=ref: ref.run(y, s), args.ref_reps)
@@ -385,6 +385,8 @@ def main(argv=None) -> int:
     ap.add_argument("--only", action="append", choices=list(WORKLOADS),
                     help="run only this workload (repeatable)")
     ap.add_argument("--skip-torch", action="store_true", help="leave torchmetrics out")
+    ap.add_argument("--skip-refs", action="store_true",
+                    help="headcheck and the floor only (e.g. to time another checkout's engine)")
     args = ap.parse_args(argv)
     n = args.n or (100_000 if args.quick else 1_000_000)
     if args.quick:
