@@ -36,7 +36,8 @@ class MulticlassState(State):
     (merged by `_merge_stats`, kept by `add_confusion_pairs`); when probabilistic, `logloss`,
     `brier`, `cal_w` / `cal_conf` / `cal_acc` and, unless `auc=False`, the per-class one-vs-rest
     score histograms `auc_pos` / `auc_all` (K * bins, int64; float64 once weighted; `shift` sets
-    the bins: coarser above AUC_MAX_CLASSES, see `_common.auc_shift`).
+    the bins: coarser above AUC_MAX_CLASSES, see `_common.auc_shift`; the cell of class c and bin
+    b is c * sc + b * sb with (sc, sb) = `auc_strides`).
 
     >>> import numpy as np
     >>> from headcheck.task import TaskProfile
@@ -56,6 +57,14 @@ class MulticlassState(State):
     @property
     def dense(self) -> bool:
         return self.n_classes <= DENSE_MAX_CLASSES
+
+    @property
+    def auc_strides(self) -> tuple[int, int]:
+        """(class stride, bin stride) of the cells of `auc_pos` / `auc_all`: class-major (K, bins)
+        up to AUC_MAX_CLASSES; above, the sketch is bin-major (bins, K), so that one row's many
+        tiny scores, which share a few bins, land side by side instead of K cache lines apart."""
+        bins = C.n_auc_bins(self.shift) if self.shift is not None else 1
+        return (1, self.n_classes) if self.n_classes > C.AUC_MAX_CLASSES else (bins, 1)
 
     @property
     def ks(self) -> tuple[int, ...]:
@@ -160,10 +169,14 @@ class MulticlassState(State):
 
     def _auc_metrics(self, st, metrics, bounds, notes) -> None:
         K = self.n_classes
-        shape = None if self.shift is None else (K, C.n_auc_bins(self.shift))
-        C.add_macro_auc(metrics, bounds, notes,
-                        None if shape is None else st["auc_pos"].reshape(shape),
-                        None if shape is None else st["auc_all"].reshape(shape),
+        if self.shift is None:
+            pos = total = None
+        elif self.auc_strides[0] == 1:  # bin-major sketch: (bins, K) -> (K, bins) views
+            bins = C.n_auc_bins(self.shift)
+            pos, total = (st[k].reshape(bins, K).T for k in ("auc_pos", "auc_all"))
+        else:
+            pos, total = (st[k].reshape(K, -1) for k in ("auc_pos", "auc_all"))
+        C.add_macro_auc(metrics, bounds, notes, pos, total,
                         unit="class", units="classes", average="one-vs-rest macro")
 
     def _confusions(self, notes):

@@ -85,8 +85,8 @@ def _raw_key(bits, shift, shift16):
 
 
 @njit(**_OPTS)
-def _row_keys(rb, idx, shift, shift16, lo, width, bins):
-    """Histogram cells of one row's scores (class j's bins start at j * bins), -1 where the key
+def _row_keys(rb, idx, shift, shift16, lo, width, sc, sb):
+    """Histogram cells of one row's scores (class j, bin b: j * sc + b * sb), -1 where the key
     falls past the histogram (scores above 1: dropped, as the numpy kernel's bincounts do).
     Branch-free per element so that it vectorises; the scatter is a separate loop."""
     K = rb.shape[0]
@@ -94,18 +94,18 @@ def _row_keys(rb, idx, shift, shift16, lo, width, bins):
         for j in range(K):
             r = np.int64((rb[j] >> 16) & 0xFFFF)
             k = max(r - lo, 0)
-            idx[j] = j * bins + k if r < width else -1
+            idx[j] = j * sc + k * sb if r < width else -1
     else:
         for j in range(K):
             r = np.int64(max(rb[j] >> shift, 0) & 0xFFFF)
             k = max(r - lo, 0)
-            idx[j] = j * bins + k if r < width else -1
+            idx[j] = j * sc + k * sb if r < width else -1
 
 
 @njit(**_OPTS)
-def _scatter_row(rb, idx, shift, shift16, lo, width, bins, hist, wi, weighted):
+def _scatter_row(rb, idx, shift, shift16, lo, width, sc, sb, hist, wi, weighted):
     """Count one row's scores into their classes' histograms (`_row_keys`, then the scatter)."""
-    _row_keys(rb, idx, shift, shift16, lo, width, bins)
+    _row_keys(rb, idx, shift, shift16, lo, width, sc, sb)
     if weighted:
         for j in range(rb.shape[0]):
             if idx[j] >= 0:
@@ -135,7 +135,7 @@ def _f32_bits(x, tmp32, tmpi):
 def multiclass(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, b32, w, weighted, probabilities,
                ks, eps, n_bins, scale, top, dense, cm,
                support, predicted, tp, topk, sums, cal_w, cal_conf, cal_acc,
-               do_auc, shift, shift16, lo, width, bins, auc_all, auc_pos,
+               do_auc, shift, shift16, lo, width, bins, sc, sb, auc_all, auc_pos,
                bad, wrong_keys, wrong_vals, ranges):
     """Multiclass probabilities ('probabilities' rows sum to 1; else 'independent'). `sums`:
     n, w_total, above, true_above, logloss, brier. `ranges` (out): score min/max, label min/max
@@ -217,18 +217,18 @@ def multiclass(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, b32, w, weighted
         cal_conf[c] += wi * conf
         if do_auc:
             rb = b32[i]
-            _scatter_row(rb, idx, shift, shift16, lo, width, bins, auc_all, wi, weighted)
+            _scatter_row(rb, idx, shift, shift16, lo, width, sc, sb, auc_all, wi, weighted)
             kp = _low_key(rb[yi], shift, lo)
             kp = min(kp, bins - 1)
             pm = np.float64(hi_v)
             if pm > 0.5 and pm <= 1.0:  # the row's largest probability: its mirrored key
                 kl = _low_key(rb[arg], shift, lo)
                 kh = 2 * mid - _low_key(_f32_bits(np.float32(1.0 - pm), tmp32, tmpi), shift, lo)
-                auc_all[arg * bins + kl] -= wi
-                auc_all[arg * bins + kh] += wi
+                auc_all[arg * sc + kl * sb] -= wi
+                auc_all[arg * sc + kh * sb] += wi
                 if correct:
                     kp = kh
-            auc_pos[yi * bins + kp] += wi
+            auc_pos[yi * sc + kp * sb] += wi
     sums[0] += n_ok
     sums[1] += w_tot
     sums[2] += above

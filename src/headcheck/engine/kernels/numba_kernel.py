@@ -113,7 +113,7 @@ class NumbaKernel(NumpyKernel):
             state.dense, st["cm"] if state.dense else np.zeros(1), st["support"],
             st["predicted"], st["tp"], st["topk"], sums, st["cal_w"], st["cal_conf"],
             st["cal_acc"], do_auc, shift or 0, shift == 16, lo, lo + bins, bins,
-            st["auc_all"] if do_auc else empty, st["auc_pos"] if do_auc else empty,
+            *(state.auc_strides if do_auc else (1, 1)), st["auc_all"] if do_auc else empty, st["auc_pos"] if do_auc else empty,
             bad, wrong_keys, wrong_vals, ranges)
         if not state.dense:
             add_confusion_pairs(st, wrong_keys[:n_wrong], wrong_vals[:n_wrong])

@@ -276,14 +276,15 @@ def _end_multiclass_auc(state: MulticlassState, buf: dict, y, w) -> None:
             st[key] = st[key].astype(np.float64, copy=False)
     lo = C.key_floor(shift)
     width = lo + bins  # raw keys of probabilities in [0, 1] lie below this
+    sc, sb = state.auc_strides
     hist = st["auc_all"].reshape(K, bins)
-    if K <= C.AUC_MAX_CLASSES:
+    if sb == 1:  # class-major: one bincount per class
         for j in range(K):
             counts = np.bincount(buf["keys"][j], weights=w, minlength=width)
             hist[j] += counts[lo:width]
             hist[j, 0] += counts[:lo].sum()  # below the key floor: the lowest bin
     else:  # the sketch of wide outputs: one scatter (K bincounts per chunk would dominate)
-        _scatter_wide(st["auc_all"], buf["keys"], w, lo, width, bins)
+        _scatter_wide(st["auc_all"], buf["keys"], w, lo, width, sc, sb)
     p_max, pred, y = buf["p_max"], buf["pred"], y.astype(np.intp, copy=False)
     # Only a row's largest probability can exceed 0.5: move it to its mirrored key so the
     # high tail stays resolved (not above 1: such scores fell out of the histogram, and make
@@ -293,25 +294,28 @@ def _end_multiclass_auc(state: MulticlassState, buf: dict, y, w) -> None:
         cls = pred[over]
         q = 1.0 - p_max[over].astype(np.float64)
         moved = 1 if w is None else w[over]
-        np.add.at(st["auc_all"], C.low_keys(p_max[over], shift) + cls * bins, -moved)
-        np.add.at(st["auc_all"], C.high_keys(q, shift) + cls * bins, moved)
+        np.add.at(st["auc_all"], C.low_keys(p_max[over], shift) * sb + cls * sc, -moved)
+        np.add.at(st["auc_all"], C.high_keys(q, shift) * sb + cls * sc, moved)
     # p_true above 1 (never in a finished pass) stays in this class's last bin
-    pos = np.minimum(C.low_keys(buf["p_true"], shift), bins - 1).astype(np.intp) + y * bins
+    pos = np.minimum(C.low_keys(buf["p_true"], shift), bins - 1).astype(np.intp) * sb + y * sc
     mirrored = over[pred[over] == y[over]]
     if mirrored.size:
         q = 1.0 - p_max[mirrored].astype(np.float64)
-        pos[mirrored] = C.high_keys(q, shift) + y[mirrored] * bins
+        pos[mirrored] = C.high_keys(q, shift) * sb + y[mirrored] * sc
     np.add.at(st["auc_pos"], pos, 1 if w is None else w)
 
 
-def _scatter_wide(hist: np.ndarray, keys: np.ndarray, w, lo: int, width: int, bins: int) -> None:
-    """Add raw keys (K, n) of class j into hist[j * bins + key - lo] (keys below lo: the first
-    bin; from width: dropped, as the per-class bincounts do)."""
+def _scatter_wide(hist: np.ndarray, keys: np.ndarray, w, lo: int, width: int, sc: int,
+                  sb: int) -> None:
+    """Add raw keys (K, n) of class j into hist[j * sc + (key - lo) * sb] (keys below lo: the
+    first bin; from width: dropped, as the per-class bincounts do)."""
     K, n = keys.shape
     k = keys.astype(np.intp)
     keep = k < width
     np.maximum(k, lo, out=k)
-    k += (np.arange(K, dtype=np.intp) * bins - lo)[:, None]
+    k -= lo
+    k *= sb
+    k += (np.arange(K, dtype=np.intp) * sc)[:, None]
     vals = 1 if w is None else np.broadcast_to(w, (K, n))[keep]
     np.add.at(hist, k[keep], vals)
 

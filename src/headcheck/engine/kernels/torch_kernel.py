@@ -163,7 +163,8 @@ class TorchKernel(NumpyKernel):
         else:
             raw = (bits >> shift).clamp(min=0) & 0xFFFF
         keep = raw < lo + bins
-        cells = (raw - lo).clamp(min=0) + torch.arange(K, device=s.device) * bins
+        sc, sb = state.auc_strides
+        cells = (raw - lo).clamp(min=0) * sb + torch.arange(K, device=s.device) * sc
         ww = None if wd is None else wd[:, None].expand(-1, K)[keep]
         _add(st, "auc_all", _bincount(cells[keep], ww, K * bins))
         pm = p_max.double()
@@ -172,12 +173,12 @@ class TorchKernel(NumpyKernel):
         kh = 2 * mid - _low_keys(1.0 - pm[over], shift, lo)
         cls = pred[over]
         wo = None if wd is None else wd[over]
-        _add(st, "auc_all", _bincount(kh + cls * bins, wo, K * bins)
-             - _bincount(kl[over] + cls * bins, wo, K * bins))
+        _add(st, "auc_all", _bincount(kh * sb + cls * sc, wo, K * bins)
+             - _bincount(kl[over] * sb + cls * sc, wo, K * bins))
         kp = _low_keys(s.gather(1, y[:, None])[:, 0], shift, lo).clamp(max=bins - 1)
         mirrored = over & correct
         kp[mirrored] = (2 * mid - _low_keys(1.0 - pm[mirrored], shift, lo))
-        _add(st, "auc_pos", _bincount(kp + y * bins, wd, K * bins))
+        _add(st, "auc_pos", _bincount(kp * sb + y * sc, wd, K * bins))
 
     def _multilabel(self, state, y, s, w) -> None:
         import torch
