@@ -145,3 +145,20 @@ def test_numba_is_the_default_when_installed(monkeypatch):
     assert get_kernel().name == "numba"
     monkeypatch.setenv("HEADCHECK_KERNEL", "numpy")
     assert get_kernel().name == "numpy"
+
+
+def test_absorb_equals_merge_and_keeps_the_arrays():
+    profile = TaskProfile("multiclass", 1500, "integer", "probabilities", "matrix")
+    (y, s, w), = chunks_of("multiclass", "probabilities", 1500, 120, np.float32, False, 8, cuts=1)
+    a, b, c, d = (new_state(profile) for _ in range(4))
+    a.update(y[:60], s[:60])
+    c.update(y[:60], s[:60])
+    b.update(y[60:], s[60:], offset=60)
+    d.update(y[60:], s[60:], offset=60)
+    hist = a.stats["auc_all"]
+    assert_states_match(a.absorb(b), c.merge(d), rtol=0)
+    assert a.stats["auc_all"] is hist
+    e, f = new_state(profile), new_state(profile)
+    for x in (e, f):  # weighted: float histograms; d's are integers: a merge, not in place
+        x.update(y[:60], s[:60], np.ones(60))
+    assert_states_match(e.absorb(d), f.merge(d), rtol=0)

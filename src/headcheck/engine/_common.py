@@ -320,8 +320,9 @@ def macro_auc(pos: np.ndarray, allw: np.ndarray, block: int = 4096
     """
     aucs, aps, bounds = [], [], []
     for a in range(0, pos.shape[0], block):
-        auc, ap, bound = _rows_auc(pos[a:a + block].astype(np.float64),
-                                   allw[a:a + block].astype(np.float64))
+        p, t = pos[a:a + block], allw[a:a + block]
+        used = np.flatnonzero(t.any(axis=0))  # bins empty in every row change nothing: drop them
+        auc, ap, bound = _rows_auc(p[:, used].astype(np.float64), t[:, used].astype(np.float64))
         ok = ~np.isnan(auc)
         aucs.append(auc[ok])
         aps.append(ap[ok])

@@ -115,6 +115,36 @@ class State:
         out.nonfinite_rows = sorted(self.nonfinite_rows + other.nonfinite_rows)[:MAX_NONFINITE_ROWS]
         return out
 
+    def absorb(self, other: State) -> State:
+        """`merge` into this state, in place where the arrays allow (no copies of the histograms):
+        for an executor that owns both states. Returns self."""
+        merged = self.merge(other) if not self._absorbable(other) else None
+        if merged is not None:
+            self.__dict__.update(merged.__dict__)
+            return self
+        for k, v in other.stats.items():
+            if not k.startswith("conf_"):
+                self.stats[k] += v
+        conf = {k: v for k, v in self.stats.items() if k.startswith("conf_")}
+        if conf:
+            self.stats.update(self._merge_stats(conf, {k: other.stats[k] for k in conf}))
+        self.n_rows += other.n_rows
+        self.score_min = min(self.score_min, other.score_min)
+        self.score_max = max(self.score_max, other.score_max)
+        self.label_min = min(self.label_min, other.label_min)
+        self.label_max = max(self.label_max, other.label_max)
+        self.n_nonfinite += other.n_nonfinite
+        self.nonfinite_rows = sorted(self.nonfinite_rows + other.nonfinite_rows)[:MAX_NONFINITE_ROWS]
+        return self
+
+    def _absorbable(self, other: State) -> bool:
+        """Same signature, and every array adds in place without changing its dtype."""
+        return (isinstance(other, State) and self.signature() == other.signature()
+                and self.stats.keys() == other.stats.keys()
+                and all(k.startswith("conf_") or (a.shape == other.stats[k].shape and
+                                                  np.result_type(a, other.stats[k]) == a.dtype)
+                        for k, a in self.stats.items()))
+
     def _merge_stats(self, a: dict, b: dict) -> dict:
         return {k: a[k] + b[k] for k in a}
 

@@ -169,7 +169,7 @@ class ThreadExecutor:
         self._dispatch(parts, fold, lock)
         merged = states[0]
         for other in states[1:]:
-            merged = merged.merge(other)
+            merged = merged.absorb(other)  # the workers' states are ours: no copies
         return merged
 
     def _run_tree(self, plan: Plan, parts: Iterable[Part],

@@ -67,13 +67,23 @@ def _score_info(y_score: np.ndarray, sample_rows: int) -> _ScoreInfo:
     by_dtype = s.dtype.kind in "biu"
     # float 0/1 values are predicted labels only when both occur: a float column that is 1.0 (or
     # 0.0) everywhere is a constant output (a softmax over one unit), not a decision
-    binary_values = bool(np.isin(s, (0, 1)).all()) and (lo != hi or s.ndim == 2 and s.shape[1] > 1)
+    binary_values = _zero_one(s) and (lo != hi or s.ndim == 2 and s.shape[1] > 1)
     hard = by_dtype or binary_values
     with np.errstate(over="ignore", invalid="ignore"):  # rows of +-1e308 sum to inf: not 1, rightly
         sums = cols >= 2 and bool(np.allclose(s.sum(axis=1, dtype=np.float64), 1.0, atol=SUM_TOL))
     one_per_row = hard and cols >= 2 and sums
     constant = lo if lo == hi and s.dtype.kind == "f" else None
     return _ScoreInfo(cols, layout, lo >= 0 and hi <= 1, sums, hard, by_dtype, one_per_row, hi, constant)
+
+
+def _zero_one(s: np.ndarray, block: int = 1 << 16) -> bool:
+    """Whether every value is 0 or 1, block by block (probabilities fail in the first block)."""
+    flat = s.reshape(-1)
+    for a in range(0, flat.size, block):
+        b = flat[a:a + block]
+        if not ((b == 0) | (b == 1)).all():
+            return False
+    return True
 
 
 def infer_task(
