@@ -149,7 +149,7 @@ def test_numba_is_the_default_when_installed(monkeypatch):
 
 def test_absorb_equals_merge_and_keeps_the_arrays():
     profile = TaskProfile("multiclass", 1500, "integer", "probabilities", "matrix")
-    (y, s, w), = chunks_of("multiclass", "probabilities", 1500, 120, np.float32, False, 8, cuts=1)
+    (y, s, _), = chunks_of("multiclass", "probabilities", 1500, 120, np.float32, False, 8, cuts=1)
     a, b, c, d = (new_state(profile) for _ in range(4))
     a.update(y[:60], s[:60])
     c.update(y[:60], s[:60])
