@@ -57,7 +57,8 @@ class NumbaKernel(NumpyKernel):
     def fused(self, state: State, y_score: np.ndarray) -> bool:
         """Whether the compiled pass handles this chunk (else the numpy reference does)."""
         kind = state.profile.score_kind
-        return (state.kind in ("binary", "multiclass", "multilabel")
+        # bootstrap replicates need the reference's per-row quantities (`rows`)
+        return (state.kind in ("binary", "multiclass", "multilabel") and state.replicates is None
                 and kind in ("probabilities", "independent") and y_score.dtype in _FLOATS
                 and y_score.size >= self.min_cells and y_score.size > 0)
 
@@ -66,6 +67,10 @@ class NumbaKernel(NumpyKernel):
         y, s, w = self.prepare(y_true, y_score, sample_weight)
         if not self.fused(state, s):
             return super().update(state, y, s, w, offset)
+        self._fused_update(state, y, s, w, offset)
+        return None
+
+    def _fused_update(self, state: State, y, s, w, offset) -> None:
         state._check(y, s, w)
         start = state.n_rows if offset is None else int(offset)
         state.n_rows += len(y)

@@ -61,7 +61,7 @@ class TorchKernel(NumpyKernel):
         import torch
 
         y, s, w = (_tensor(a) for a in (y_true, y_score, sample_weight))
-        if (state.kind not in ("binary", "multiclass", "multilabel")
+        if (state.kind not in ("binary", "multiclass", "multilabel") or state.replicates is not None
                 or state.profile.score_kind not in ("probabilities", "independent")
                 or s.dtype not in (torch.float32, torch.float64) or s.numel() == 0):
             return super().update(state, *(_host(a) for a in (y, s, w)), offset)
