@@ -169,7 +169,8 @@ class ThreadExecutor:
         self._dispatch(parts, fold, lock)
         merged = states[0]
         for other in states[1:]:
-            merged = merged.absorb(other)  # the workers' states are ours: no copies
+            # the workers' states are ours: merged in place where the state can (no copies)
+            merged = merged.absorb(other) if hasattr(merged, "absorb") else merged.merge(other)
         return merged
 
     def _run_tree(self, plan: Plan, parts: Iterable[Part],
