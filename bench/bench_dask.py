@@ -1,5 +1,5 @@
 """Sharded reports: the Dask executor on 1 and 2 local workers beside the thread executor in one
-process, on the same shards (PERFORMANCE.md, scale-out: 100M rows x 10 classes).
+process, on the same shards (the scale-out workload: 100M rows x 10 classes).
 
 Generates the shards (float32 softmax scores and int16 labels, one .npy pair per shard, written
 piece by piece; nothing large is held or committed), reads them once so every run finds them in

@@ -1,4 +1,4 @@
-"""Benchmark: `headcheck lint` over 10,000 files (PERFORMANCE.md: under 30 s on 2 cores).
+"""Benchmark: `headcheck lint` over 10,000 files (the target: under 30 s on 2 cores).
 
 The corpus is real code replicated: the lint test corpus (Keras / PyTorch programs and notebooks)
 plus every .py file of the installed keras and scikit-learn packages (located, never imported),

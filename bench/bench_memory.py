@@ -1,4 +1,4 @@
-"""Peak resident memory of `headcheck report` on large files (PERFORMANCE.md, memory budget).
+"""Peak resident memory of `headcheck report` on large files, against the memory budget.
 
 Writes a float32 .npy of scores (rows x classes, written in pieces, never held whole) and int64
 labels into a temporary directory, runs `headcheck report` on them in a subprocess, and reads that
@@ -20,7 +20,7 @@ import tempfile
 import time
 
 SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
-BUDGET_MB = 1536  # PERFORMANCE.md: under 1.5 GB plus O(K) state
+BUDGET_MB = 1536  # the target: under 1.5 GB plus O(K) state, whatever the rows
 PIECE_ROWS = 250_000
 
 

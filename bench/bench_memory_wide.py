@@ -1,6 +1,6 @@
 """Peak memory of `headcheck report` on wide outputs: N x K float32 scores, K = 10^4 .. 10^6.
 
-PERFORMANCE.md: memory bounded by bytes, never by rows; K up to 10^6 without a K x K matrix and
+The target: memory bounded by bytes, never by rows; K up to 10^6 without a K x K matrix and
 without holding N x K beyond one chunk; N = 200,000 x K = 100,000 (an 80 GB .npy) under 1 GB.
 
 The score file is written sparse: each row's probability mass lies in the one 4 KB page of 1,024

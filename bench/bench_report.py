@@ -1,6 +1,6 @@
 """Benchmark: headcheck.report() against scikit-learn, torchmetrics and the floor, same metric lists.
 
-One run, fixed seeds, every side computing the same list of metrics (PERFORMANCE.md); a metric a
+One run, fixed seeds, every side computing the same list of metrics; a metric a
 side cannot compute is listed as such (with the reason) instead of being dropped from the other
 sides. Times are medians of --reps repetitions (--ref-reps for scikit-learn and torchmetrics,
 which take minutes); ratios are within this one run, so they survive a loaded machine better than

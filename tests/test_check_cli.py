@@ -1,4 +1,4 @@
-"""`headcheck check` on each combination of RULES.md's 'accuracy' table, and its input handling."""
+"""`headcheck check` on each combination of the 'accuracy' resolution table (docs/rules.md, HC301), and its input handling."""
 from __future__ import annotations
 
 import json
@@ -29,7 +29,7 @@ def _labels(kind: str) -> np.ndarray:
     return np.arange(N) % 2  # binary 0/1, balanced
 
 
-# RULES.md columns: (head arguments, labels)
+# The table's columns: (head arguments, labels)
 COLUMNS = {
     "A": (["--activation", "softmax", "--units", "10", "--loss", "binary_crossentropy"], "one-hot-10"),
     "B": (["--activation", "sigmoid", "--units", "3", "--loss", "binary_crossentropy"], "multi-hot-3"),

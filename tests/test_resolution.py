@@ -1,4 +1,4 @@
-"""The 'accuracy' resolution table of RULES.md, as code."""
+"""The 'accuracy' resolution table (frameworks/keras.py, docs/rules.md HC301), as code."""
 from __future__ import annotations
 
 import pytest
@@ -29,7 +29,7 @@ def test_version_family(framework: str, version: str | None, family: str | None)
     assert version_family(framework, version) == family
 
 
-# The four columns of RULES.md's table: (loss, units, label encoding, task)
+# The table's four columns: (loss, units, label encoding, task)
 COLUMNS = {
     "10-class one-hot + softmax + BCE": ("binary_crossentropy", 10, "one-hot", "multiclass"),
     "3-label multi-hot + sigmoid + BCE": ("binary_crossentropy", 3, "multi-hot", "multilabel"),

@@ -21,7 +21,7 @@ from headcheck.task import TaskProfile
 if TYPE_CHECKING:  # pragma: no cover
     from headcheck.task import DataFacts
 
-# One line per metric id of PRODUCT.md: what the number means.
+# One line per stable metric id (the ids of the JSON output): what the number means.
 METRIC_MEANINGS = {
     "accuracy": "fraction of samples whose predicted class is the true class",
     "balanced_accuracy": "mean of per-class recall: every class counts equally",
@@ -85,7 +85,7 @@ class Report:
 
     # -- rendering: headcheck.render.report owns every format ------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract of PRODUCT.md: task, metrics, views, baselines, per_class, findings
+        """The JSON contract (stable keys, documented in the README): task, metrics, views, baselines, per_class, findings
         (plus calibration, confusions, source and notes); equal to `--format json`."""
         from headcheck.render.report import to_dict
 

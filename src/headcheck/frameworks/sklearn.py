@@ -1,4 +1,4 @@
-"""scikit-learn: metric functions and their conventions (RULES.md).
+"""scikit-learn: metric functions and their conventions.
 
 `accuracy_score` on a multilabel-indicator matrix is subset (exact-match) accuracy;
 `hamming_loss` is the fraction of wrong labels; `top_k_accuracy_score` breaks ties towards the

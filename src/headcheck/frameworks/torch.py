@@ -48,7 +48,7 @@ CANONICAL_LOSSES = tuple(dict.fromkeys(list(LOSS_CLASSES.values()) + list(LOSS_F
 CLASS_OF = {canonical: f"nn.{name}" for name, canonical in LOSS_CLASSES.items()}
 CLASS_OF["torchvision.sigmoid_focal_loss"] = "torchvision.ops.sigmoid_focal_loss"
 
-# What each loss expects as input (RULES.md: CrossEntropyLoss applies log_softmax itself,
+# What each loss expects as input (PyTorch's documentation: CrossEntropyLoss applies log_softmax itself,
 # BCEWithLogitsLoss the sigmoid, BCELoss needs [0, 1], NLLLoss log-probabilities).
 EXPECTS = {
     "torch.CrossEntropyLoss": "logits",

@@ -1,6 +1,6 @@
 """torchmetrics: metric classes and the defaults that change what they measure.
 
-RULES.md's facts: `Accuracy(task=...)` defaults `average='micro'` (live, it returns the task class
+Facts, verified on torchmetrics 1.x: `Accuracy(task=...)` defaults `average='micro'` (live, it returns the task class
 with `average='micro'`); `MulticlassAccuracy` and `MultilabelAccuracy` default `'macro'`;
 multilabel accuracy is per-label, exact match is `MultilabelExactMatch`; float predictions go
 through a sigmoid only when some value lies outside [0, 1]; macro drops classes with

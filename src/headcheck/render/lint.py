@@ -109,7 +109,7 @@ def finding_json(path: str, f: Finding) -> dict[str, Any]:
         "fix": f.fix,
         "url": f.url,
         "filename": path,
-        # ruff's {row, column}, plus the file as in the findings contract of PRODUCT.md
+        # ruff's {row, column}, plus the file, as every finding in JSON carries it
         "location": {"file": path, "row": loc.row, "column": loc.column} if loc else None,
         "end_location": ({"row": loc.end_row, "column": loc.end_column}
                          if loc and loc.end_row is not None and loc.end_column is not None else None),

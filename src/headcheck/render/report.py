@@ -23,7 +23,7 @@ VIEWS_TITLE = "What each framework would print (same data, each framework's own 
 
 # --- JSON -----------------------------------------------------------------------------------------
 def to_dict(rep: Report) -> dict[str, Any]:
-    """The JSON contract of PRODUCT.md: task, metrics, views, baselines, per_class, findings (plus
+    """The JSON contract (stable keys, documented in the README): task, metrics, views, baselines, per_class, findings (plus
     calibration, confusions, source and notes); equal to what `--format json` prints."""
     d: dict[str, Any] = {
         "task": plain(rep.task.to_dict()),

@@ -7,7 +7,7 @@ from typing import Any
 from headcheck.rules import Rule, all_rules
 
 # Codes kept for rules not written yet (code -> (name, what it will flag)); never reused for
-# anything else. Every code of RULES.md is a rule today.
+# anything else. Every code of the catalogue is a rule today.
 RESERVED: dict[str, tuple[str, str]] = {}
 
 HEADER = (
