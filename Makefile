@@ -1,5 +1,6 @@
 # Two commands do all the set-up on a fresh machine:
-#   make demo   - create .venv, install headcheck, run `headcheck demo`
+#   make demo   - create .venv, install headcheck (+ Keras and CPU torch), run `headcheck demo`
+#                 and `headcheck demo --keras`
 #   make test   - create .venv, install headcheck with the test extras, run the whole suite
 PYTHON ?= python3
 VENV   := .venv
@@ -28,7 +29,12 @@ $(VENV)/.test: $(VENV)/.base pyproject.toml
 	$(PY) -m pip install -q $(KERAS_BACKENDS) $(TORCH)
 	touch $@
 
-demo: $(VENV)/.base
+# the live demo trains tiny Keras 3 models on the torch backend (CPU build, pinned)
+$(VENV)/.demo: $(VENV)/.base pyproject.toml
+	$(PY) -m pip install -q -e '.[sklearn,plot,keras]' $(TORCH)
+	touch $@
+
+demo: $(VENV)/.demo
 	$(VENV)/bin/headcheck demo
 	$(VENV)/bin/headcheck demo --keras
 
