@@ -187,3 +187,22 @@ def test_string_labels_naming_fewer_classes_than_score_columns():
     rep = report(np.array(["cat"] * 4), scores(4, 3, 0))
     assert [row["name"] for row in rep.per_class] == ["cat", "1", "2"]
     assert any("assumes the missing ones are the last columns" in d for d in rep.task.decisions)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int64])
+@pytest.mark.parametrize("bad", [2, -1])
+def test_integer_multi_hot_chunks_are_checked_without_masks_and_not_copied(dtype, bad):
+    # the integer fast path (min/max instead of (y == 0) | (y == 1)) still names bad rows
+    y = (np.random.default_rng(0).random((6, 3)) < 0.4).astype(dtype)
+    y[:, 0] = 1
+    p = infer_task(y[:3], scores(3, 3, 0), task="multilabel")
+    yc, _ = canonical_chunk(p, y[3:], scores(3, 3, 1), offset=3)
+    assert yc.dtype == bool and np.array_equal(yc, y[3:] != 0)
+    assert not (np.shares_memory(yc, y) and yc.flags.writeable)  # a byte view is read-only
+    if dtype == np.uint8 and bad < 0:
+        return  # an unsigned byte cannot hold -1
+    later = y[3:].copy()
+    later[2, 1] = bad
+    with pytest.raises(InputError, match=r"labels must be 0 or 1.*5"):
+        canonical_chunk(p, later, scores(3, 3, 1), offset=3)
+    assert later[2, 1] == bad  # the user's array is left alone

@@ -216,6 +216,8 @@ def _multilabel_labels(profile: TaskProfile, yt: np.ndarray, offset: int) -> np.
     check_label_block(profile.label_encoding, False, yt, offset)
     if profile.label_encoding == "soft":
         return yt > 0.5
+    if yt.dtype in (np.uint8, np.int8):
+        return _readonly(yt.view(bool))  # 0/1 bytes (checked above) are bools: no copy
     return yt.astype(bool)
 
 

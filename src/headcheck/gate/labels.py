@@ -224,8 +224,11 @@ def check_label_block(encoding: LabelEncoding, single_label: bool, y: np.ndarray
         if lo < 0 or hi > 1 or not (np.isfinite(lo) and np.isfinite(hi)):
             raise _matrix_range_error(lo, hi)
         return
-    ok = (y == 0) | (y == 1)
-    if not ok.all():
+    if y.dtype.kind in "iu" and y.size and y.max() <= 1 and (y.dtype.kind == "u" or y.min() >= 0):
+        ok = None  # integers: one or two reductions say 0/1, no (N, K) masks (fast path)
+    else:
+        ok = (y == 0) | (y == 1)
+    if ok is not None and not ok.all():
         bad = np.flatnonzero(~ok.all(axis=1))
         raise label_rows_error(f"{encoding} labels must be 0 or 1; got other values", bad, offset,
                                "Fix the label export.")
