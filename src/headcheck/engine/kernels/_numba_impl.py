@@ -56,6 +56,17 @@ def _sumsq(row):
 
 
 @njit(**_OPTS)
+def _first_index(row, v):
+    """The first index of `v` in `row` (-0.0 == 0.0, as numpy's argmax compares): a min over
+    the whole row, which vectorises, rather than a loop that stops early and does not."""
+    n = row.shape[0]
+    first = n
+    for j in range(n):
+        first = min(first, j if row[j] == v else n)
+    return first
+
+
+@njit(**_OPTS)
 def _unflip(k, sh, msk, tmpf, tmpi):
     """The score whose sortable integer is `k` (see `_scan`)."""
     tmpi[0] = k ^ ((k >> sh) & msk)
@@ -168,9 +179,7 @@ def multiclass(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, b32, w, weighted
             continue
         lo_v = _unflip(kmin, sh, msk, tmpf, tmpn)
         hi_v = _unflip(kmax, sh, msk, tmpf, tmpn)
-        arg = 0
-        while row[arg] != hi_v:  # the first index of the maximum (-0.0 == 0.0, as numpy)
-            arg += 1
+        arg = _first_index(row, hi_v)
         cnt_half = 0 if probabilities else _count_above(row, 0.5)
         sq = np.float64(_sumsq(row))
         wi = w[i] if weighted else 1.0
@@ -245,28 +254,31 @@ def multiclass(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, b32, w, weighted
 # --- multilabel ----------------------------------------------------------------------------------
 
 @njit(**_OPTS)
-def multilabel(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, w, weighted, one, t_h, t_k, same,
+def multilabel(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, w, weighted, one, t_h, t_k,
                eps_lo, eps_hi, conf_is_max, n_bins, scale, top, support, pred_h, tp_h, pred_k,
                tp_k, sums, logloss, brier, cal_w, cal_conf, cal_acc, do_auc, shift, lo, bins,
                auc_hist, bad, ranges):
     """Multi-label independent probabilities at the honest threshold `t_h` and Keras's `t_k`
-    (`same`: one decision serves both). `sums`: n, w_total, no_positive, keras_cat, jaccard,
-    exact_h, exact_k. Returns the rows with non-finite scores.
+    (both computed: integer work that vectorises, cheaper than a branch). `y`: 0/1 bytes. `sums`: n, w_total, no_positive,
+    keras_cat, jaccard, exact_h, exact_k. Returns the rows with non-finite scores.
 
     Per row, branch-free loops over the labels (they vectorise) fill the per-label sums and
-    compute each cell's calibration and histogram cell; two scatter loops then count them. The
-    calibration table has one column per label (no two cells of a row meet), summed at the end.
+    compute each cell's calibration and histogram cell; one scatter loop then counts them. The
+    calibration table has one block per label (no two cells of a row meet), summed at the end.
+    Unweighted chunks count the per-label decisions in integers (exact, and integer adds
+    vectorise), added to the float statistics once.
     """
     n, L = s.shape
     mid = (bins - 1) // 2
-    cal = np.zeros((2 * n_bins, L))  # weight per (bin + n_bins * correct, label)
-    calc = np.zeros((2 * n_bins, L))  # confidence sums, same cells
+    nc = 2 * n_bins
+    cal = np.zeros(L * nc * 2)  # per (label, bin + n_bins * correct): weight, confidence sum
     cidx = np.empty(L, np.int64)
     conf = np.empty(L)
     aidx = np.empty(L, np.int64)
     qbuf = np.empty(L, np.float32)
     qbits = qbuf.view(np.int32)
     prod = np.ones(L)
+    cnt = np.zeros((5, L), np.int64)  # unweighted: support, pred_h, tp_h, pred_k, tp_k
     n_prod = 0
     n_bad = 0
     n_ok = 0.0
@@ -289,27 +301,25 @@ def multilabel(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, w, weighted, one
             continue
         lo_v = _unflip(kmin, sh, msk, tmpf, tmpn)
         hi_v = _unflip(kmax, sh, msk, tmpf, tmpn)
-        arg = 0
-        while row[arg] != hi_v:
-            arg += 1
+        arg = _first_index(row, hi_v)
         yr = y[i]
         wi = w[i] if weighted else 1.0
         n_ok += 1
         w_tot += wi
         smin = min(smin, lo_v)
         smax = max(smax, hi_v)
-        ycount, pc_h, in_h = _ml_counts(row, yr, t_h, wi, support, pred_h, tp_h, True)
-        if same:
-            pc_k, in_k = pc_h, in_h
-            _ml_counts(row, yr, t_h, wi, support, pred_k, tp_k, False)
+        if weighted:
+            ycount, pc_h, in_h, pc_k, in_k = _ml_counts_w(row, yr, t_h, t_k, wi, support, pred_h,
+                                                          tp_h, pred_k, tp_k)
         else:
-            _, pc_k, in_k = _ml_counts(row, yr, t_k, wi, support, pred_k, tp_k, False)
+            ycount, pc_h, in_h, pc_k, in_k = _ml_counts(row, yr, t_h, t_k, cnt)
         _ml_losses(row, yr, one, eps_lo, eps_hi, wi, weighted, prod, logloss, brier)
         _ml_cells(row, yr, one, t_h, conf_is_max, scale, top, L, conf, cidx, do_auc, qbuf,
                   qbits, shift, lo, mid, bins, aidx)
         for j in range(L):
-            cal[cidx[j], j] += wi
-            calc[cidx[j], j] += wi * conf[j]
+            c = (j * nc + cidx[j]) * 2
+            cal[c] += wi
+            cal[c + 1] += wi * conf[j]
         if do_auc:
             if weighted:
                 for j in range(L):
@@ -326,10 +336,7 @@ def multilabel(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, w, weighted, one
                 n_prod = 0
         if ycount == 0:
             no_pos += wi
-        yarg = 0
-        while yarg < L and yr[yarg] == 0:
-            yarg += 1
-        if arg == (yarg if yarg < L else 0):  # Keras: the first positive label
+        if arg == _first_positive(yr):  # Keras: the first positive label (0 when none)
             kcat += wi
         if pc_h + ycount == 2 * in_h:
             ex_h += wi
@@ -343,11 +350,20 @@ def multilabel(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, w, weighted, one
     if n_prod:
         for j in range(L):
             logloss[j] -= np.log(prod[j])
+    if not weighted:
+        for j in range(L):
+            support[j] += cnt[0, j]
+            pred_h[j] += cnt[1, j]
+            tp_h[j] += cnt[2, j]
+            pred_k[j] += cnt[3, j]
+            tp_k[j] += cnt[4, j]
     for b in range(n_bins):
         for j in range(L):
-            cal_w[b] += cal[b, j] + cal[b + n_bins, j]
-            cal_acc[b] += cal[b + n_bins, j]
-            cal_conf[b] += calc[b, j] + calc[b + n_bins, j]
+            c = (j * nc + b) * 2
+            d = (j * nc + b + n_bins) * 2
+            cal_w[b] += cal[c] + cal[d]
+            cal_acc[b] += cal[d]
+            cal_conf[b] += cal[c + 1] + cal[d + 1]
     sums[0] += n_ok
     sums[1] += w_tot
     sums[2] += no_pos
@@ -363,23 +379,64 @@ def multilabel(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, w, weighted, one
 
 
 @njit(**_OPTS)
-def _ml_counts(row, yr, t, wi, support, pred, tp, with_support):
-    """One row's decisions at threshold t into the per-label sums; (positives, predicted,
-    both) of the row."""
+def _first_positive(yr):
+    """The first index of a nonzero byte in `yr` (0 when none), vectorised as `_first_index`."""
+    n = yr.shape[0]
+    first = n
+    for j in range(n):
+        first = min(first, j if yr[j] != 0 else n)
+    return first if first < n else 0
+
+
+@njit(**_OPTS)
+def _ml_counts(row, yr, t_h, t_k, cnt):
+    """One unweighted row's decisions at both thresholds, counted per label in integers;
+    (positives, predicted_h, both_h, predicted_k, both_k) of the row."""
     ycount = 0
-    pc = 0
-    inter = 0
+    pc_h = 0
+    in_h = 0
+    pc_k = 0
+    in_k = 0
     for j in range(row.shape[0]):
-        yv = yr[j] != 0
-        ph = row[j] > t
+        yv = np.int64(yr[j])  # 0/1 bytes
+        ph = np.int64(row[j] > t_h)
+        pk = np.int64(row[j] > t_k)
         ycount += yv
-        pc += ph
-        inter += yv & ph
-        if with_support:
-            support[j] += wi * yv
-        pred[j] += wi * ph
-        tp[j] += wi * (yv & ph)
-    return ycount, pc, inter
+        pc_h += ph
+        in_h += yv & ph
+        pc_k += pk
+        in_k += yv & pk
+        cnt[0, j] += yv
+        cnt[1, j] += ph
+        cnt[2, j] += yv & ph
+        cnt[3, j] += pk
+        cnt[4, j] += yv & pk
+    return ycount, pc_h, in_h, pc_k, in_k
+
+
+@njit(**_OPTS)
+def _ml_counts_w(row, yr, t_h, t_k, wi, support, pred_h, tp_h, pred_k, tp_k):
+    """`_ml_counts` of a weighted row, into the float per-label sums."""
+    ycount = 0
+    pc_h = 0
+    in_h = 0
+    pc_k = 0
+    in_k = 0
+    for j in range(row.shape[0]):
+        yv = np.int64(yr[j])
+        ph = np.int64(row[j] > t_h)
+        pk = np.int64(row[j] > t_k)
+        ycount += yv
+        pc_h += ph
+        in_h += yv & ph
+        pc_k += pk
+        in_k += yv & pk
+        support[j] += wi * yv
+        pred_h[j] += wi * ph
+        tp_h[j] += wi * (yv & ph)
+        pred_k[j] += wi * pk
+        tp_k[j] += wi * (yv & pk)
+    return ycount, pc_h, in_h, pc_k, in_k
 
 
 @njit(nogil=True, cache=True, fastmath={"reassoc", "nsz"})

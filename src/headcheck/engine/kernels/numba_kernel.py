@@ -139,7 +139,7 @@ class NumbaKernel(NumpyKernel):
         eps = np.finfo(s.dtype).eps
         sums = np.zeros(7)
         n_bad = impl.multilabel(
-            y, s, *_sortable(s), _weights(w, n), w is not None, dt(1), t_h, t_k, bool(t_h == t_k), eps,
+            y, s, *_sortable(s), _weights(w, n), w is not None, dt(1), t_h, t_k, eps,
             dt(1) - eps, state.profile.threshold == 0.5, state.n_bins, dt(state.n_bins),
             dt(state.n_bins) - dt(0.5), st["support"], st["pred_honest"], st["tp_honest"],
             st["pred_keras"], st["tp_keras"], sums, st["logloss"], st["brier"], st["cal_w"],
