@@ -156,6 +156,15 @@ def multiclass(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, b32, w, weighted
     tmp32 = np.empty(1, np.float32)
     tmpi = tmp32.view(np.int32)
     idx = np.empty(K, np.int64)
+    # the cells a row adds outside its scatter (its true class's positive cell, its mirrored
+    # maximum) land anywhere in the histograms: collected and added after the loop, where their
+    # cache misses overlap instead of stalling each row
+    pcell = np.empty(n if do_auc else 0, np.int64)
+    pval = np.empty(n if do_auc else 0)
+    mcell = np.empty(2 * n if do_auc else 0, np.int64)
+    mval = np.empty(2 * n if do_auc else 0)
+    n_m = 0
+    n_p = 0
     n_bad = 0
     n_wrong = 0
     n_ok = 0.0
@@ -233,11 +242,20 @@ def multiclass(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, b32, w, weighted
             if pm > 0.5 and pm <= 1.0:  # the row's largest probability: its mirrored key
                 kl = _low_key(rb[arg], shift, lo)
                 kh = 2 * mid - _low_key(_f32_bits(np.float32(1.0 - pm), tmp32, tmpi), shift, lo)
-                auc_all[arg * sc + kl * sb] -= wi
-                auc_all[arg * sc + kh * sb] += wi
+                mcell[n_m] = arg * sc + kl * sb
+                mval[n_m] = -wi
+                mcell[n_m + 1] = arg * sc + kh * sb
+                mval[n_m + 1] = wi
+                n_m += 2
                 if correct:
                     kp = kh
-            auc_pos[yi * sc + kp * sb] += wi
+            pcell[n_p] = yi * sc + kp * sb
+            pval[n_p] = wi
+            n_p += 1
+    for t in range(n_m):
+        auc_all[mcell[t]] += mval[t]
+    for t in range(n_p):
+        auc_pos[pcell[t]] += pval[t]
     sums[0] += n_ok
     sums[1] += w_tot
     sums[2] += above
