@@ -10,7 +10,8 @@ DESCRIPTION = (
     "Read .py files and .ipynb notebooks (without importing or running them), find each model's "
     "head (last activation, units, loss, metrics, visible label encoding) and report the rule "
     "catalogue's findings as path:row:col: CODE message. Exit codes: 0 clean, 1 findings, 2 usage "
-    "error or a path that cannot be read. Configuration: [tool.headcheck] in pyproject.toml "
+    "error, a path that cannot be read or an internal error in one file (the other files are still "
+    "linted). Configuration: [tool.headcheck] in pyproject.toml "
     "(select, ignore, per-file-ignores, exclude, extend-exclude); suppress with `# noqa: HC101`. "
     "A head whose loss or output cannot be followed (a value read at run time, another module) is "
     "counted as skipped with the reason; --show-skipped lists them."
@@ -71,7 +72,11 @@ def run(args: argparse.Namespace) -> int:
     results = lint_paths(args.paths, config, jobs=args.jobs, progress=not args.no_progress)
     unreadable = False
     for r in results:
-        if r.skipped is not None:
+        if r.internal_error:  # one line, the run went on; exit 2 says an error happened
+            print(f"internal error while linting {r.path}: {r.skipped}, please report",
+                  file=sys.stderr)
+            unreadable = True
+        elif r.skipped is not None:
             print(f"{r.path}: skipped ({r.skipped})", file=sys.stderr)
             unreadable = unreadable or r.unreadable
     items = [(r.path, f) for r in results for f in r.findings]

@@ -68,6 +68,7 @@ class FileResult:
     skipped: str | None = None
     unreadable: bool = False  # the file could not be opened at all (exit code 2)
     skipped_heads: tuple[SkippedHead, ...] = ()
+    internal_error: bool = False  # a bug of headcheck met in this file: `skipped` says what (exit 2)
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,8 @@ def lint_file(path: str, *, select: Iterable[str] | None = None, ignore: Iterabl
         source = read_source(path)
     except Skip as e:
         return FileResult(shown, skipped=str(e), unreadable=str(e).startswith("cannot read"))
+    except Exception as e:  # a bug of the reader: this file only, said, and the run goes on
+        return internal_error(shown, e)
     try:
         from headcheck.lint.project import project_pins
 
@@ -100,8 +103,15 @@ def lint_file(path: str, *, select: Iterable[str] | None = None, ignore: Iterabl
     except (RecursionError, MemoryError, ValueError) as e:  # deeply nested or odd code: never crash the run
         return FileResult(shown, skipped=f"cannot analyse: {type(e).__name__}")
     except Exception as e:  # a bug of the linter must not stop the run over the other files
-        return FileResult(shown, skipped=f"headcheck internal error {type(e).__name__}: {e}; please report it")
+        return internal_error(shown, e)
     return FileResult(shown, findings=tuple(result.findings), skipped_heads=tuple(result.skipped_heads))
+
+
+def internal_error(shown: str, error: BaseException) -> FileResult:
+    """The result of a file whose linting met a bug of headcheck: one line for it, and exit 2."""
+    text = str(error).splitlines()[0][:200] if str(error) else ""
+    return FileResult(shown, skipped=f"{type(error).__name__}: {text}" if text else type(error).__name__,
+                      internal_error=True)
 
 
 def _syntax_where(e: SyntaxError, source: SourceText) -> str:

@@ -41,12 +41,30 @@ class SourceText:
 
 
 def read_source(path: str, data: bytes | None = None) -> SourceText:
-    """Read a `.py` file or an `.ipynb` notebook; raise Skip with the reason when it cannot be used."""
+    """Read a `.py` file or an `.ipynb` notebook; raise Skip with the reason when it cannot be used.
+    A `.py` file is decoded as Python decodes it: UTF-8 unless a PEP 263 coding cookie on its first
+    two lines names another encoding (`# -*- coding: latin-1 -*-`)."""
     if data is None:
         data = _read_bytes(path)
     if path.endswith(".ipynb"):
         return notebook_source(data)
-    return SourceText(text=_decode(data), raw="")
+    return SourceText(text=_decode(data, _cookie_encoding(data)), raw="")
+
+
+def _cookie_encoding(data: bytes) -> str:
+    """The encoding Python would read the file with (PEP 263; a UTF-8 BOM), found by the standard
+    library's own reader of the first two lines; 'utf-8-sig' when there is no usable cookie."""
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data[:4096]).readline)
+    except SyntaxError as e:  # no cookie and a first line that is not UTF-8, or a bad cookie
+        message = str(getattr(e, "msg", e))
+        if message.startswith("unknown encoding"):
+            raise Skip(f"{message} in its coding cookie") from e
+        return "utf-8-sig"
+    return "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
 
 
 def _read_bytes(path: str) -> bytes:
@@ -70,13 +88,16 @@ def _read_bytes(path: str) -> bytes:
         raise Skip(f"cannot read: {e.strerror or e}") from e
 
 
-def _decode(data: bytes) -> str:
+def _decode(data: bytes, encoding: str = "utf-8-sig") -> str:
     if b"\x00" in data[:8192]:
         raise Skip("binary file, not Python source")
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding)
     except UnicodeDecodeError as e:
-        raise Skip(f"not UTF-8 text (byte {e.start})") from e
+        name = "UTF-8" if encoding == "utf-8-sig" else f"{encoding} (its coding cookie)"
+        raise Skip(f"not {name} text (byte {e.start})") from e
+    except (UnicodeError, LookupError) as e:  # a cookie naming a codec that is not a text encoding
+        raise Skip(f"cannot decode with its coding cookie {encoding!r}: {e}") from e
     return text
 
 
@@ -90,6 +111,10 @@ def notebook_source(data: bytes) -> SourceText:
         nb = json.loads(_decode(data))
     except json.JSONDecodeError as e:
         raise Skip(f"invalid notebook JSON: {e.msg} at line {e.lineno}") from e
+    except RecursionError as e:
+        raise Skip("invalid notebook JSON: nested too deeply") from e
+    except ValueError as e:  # e.g. an integer of more digits than Python converts
+        raise Skip(f"invalid notebook JSON: {str(e).split(';')[0]}") from e
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise Skip("not a Jupyter notebook (no 'cells' list)")
     language = _notebook_language(nb)
@@ -101,8 +126,7 @@ def notebook_source(data: bytes) -> SourceText:
     for cell in nb["cells"]:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        source = cell.get("source", "")
-        text = "".join(source) if isinstance(source, list) else str(source)
+        text = _cell_text(cell.get("source", ""), len(starts) + 1)
         cell_lines = text.split("\n")
         starts.append(len(lines) + 1)
         raw.extend(cell_lines)
@@ -110,11 +134,24 @@ def notebook_source(data: bytes) -> SourceText:
     return SourceText(text="\n".join(lines) + "\n", cell_starts=tuple(starts), raw="\n".join(raw))
 
 
+def _cell_text(source: object, number: int) -> str:
+    """A code cell's source: a string or a list of strings (nbformat 4); anything else is not a
+    notebook headcheck can read."""
+    if isinstance(source, str):
+        return source
+    if isinstance(source, list) and all(isinstance(part, str) for part in source):
+        return "".join(source)
+    got = type(source).__name__ if not isinstance(source, list) else "a list holding " + ", ".join(
+        sorted({type(p).__name__ for p in source if not isinstance(p, str)}))
+    raise Skip(f"invalid notebook: code cell {number}'s source is {got}, not text")
+
+
 def _notebook_language(nb: dict) -> str | None:
     meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
     info = meta.get("language_info") if isinstance(meta.get("language_info"), dict) else {}
-    name = info.get("name") or (meta.get("kernelspec") or {}).get("language")
-    return str(name).lower() if isinstance(name, str) else None
+    spec = meta.get("kernelspec") if isinstance(meta.get("kernelspec"), dict) else {}
+    name = info.get("name") or spec.get("language")
+    return name.lower() if isinstance(name, str) else None
 
 
 def _neutralise(cell_lines: list[str]) -> list[str]:
