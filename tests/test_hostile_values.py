@@ -260,7 +260,7 @@ def test_cli_top_k_out_of_range_is_exit_2(tmp_path, capsys, three, value):
     np.save(tmp_path / "p.npy", p)
     code, out, err = cli(capsys, "report", tmp_path / "y.npy", tmp_path / "p.npy", "--top-k", value)
     assert code == 2 and out == ""
-    clean_error(err, "headcheck report: error: top_k", "from 2 to 3")
+    clean_error(err, "headcheck report: error: ", "y.npy", "top_k: expected", "from 2 to 3")
 
 
 @pytest.mark.parametrize("kwargs, fragment", [
@@ -349,3 +349,22 @@ def test_mcc_with_all_weight_in_one_class_is_zero_without_warning():
         warnings.simplefilter("error")
         rep = headcheck.report(y, np.zeros((5, 3), np.float32), sample_weight=w)
     assert rep.metrics["mcc"] == 0.0
+
+
+# --- messages about data read from files name the file --------------------------------------------
+def test_errors_about_data_from_files_name_the_file(tmp_path, capsys):
+    np.save(tmp_path / "y.npy", np.array([0.0, np.nan, 1.0]))
+    np.save(tmp_path / "good.npy", np.array([0, 1, 1]))
+    np.save(tmp_path / "p.npy", np.array([0.2, 0.5, 0.7]))
+    np.save(tmp_path / "pnan.npy", np.array([0.2, np.nan, 0.7]))
+    np.save(tmp_path / "w.npy", np.array([1.0, -1.0, 1.0]))
+    code, _, err = cli(capsys, "report", tmp_path / "y.npy", tmp_path / "p.npy")
+    assert code == 2 and f"error: {tmp_path / 'y.npy'}: labels: expected finite" in err
+    code, _, err = cli(capsys, "report", tmp_path / "good.npy", tmp_path / "pnan.npy")
+    assert code == 2 and f"error: {tmp_path / 'pnan.npy'}: scores: expected finite" in err
+    code, _, err = cli(capsys, "report", tmp_path / "good.npy", tmp_path / "p.npy", "--weights", tmp_path / "w.npy")
+    assert code == 2 and f"error: {tmp_path / 'w.npy'}: weights:" in err
+    code, _, err = cli(capsys, "check", "--activation", "softmax", "--labels", tmp_path / "y.npy")
+    assert code == 2 and f"error: {tmp_path / 'y.npy'}: labels: expected finite" in err
+    code, _, err = cli(capsys, "explain", tmp_path / "good.npy", tmp_path / "pnan.npy", "--reported", "0.5")
+    assert code == 2 and f"{tmp_path / 'pnan.npy'}: scores:" in err

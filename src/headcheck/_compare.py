@@ -26,7 +26,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from headcheck._report import LOWER_IS_BETTER, Report
-from headcheck.errors import InputError
+from headcheck.errors import InputError, naming_files
 from headcheck.task import TaskProfile
 
 # McNemar: the exact binomial test below this many discordant rows, the chi-square test with
@@ -275,8 +275,11 @@ def compare_files(labels: str, score_files: Sequence[str], *, names: Sequence[st
         w = None if weights is None else load_array(weights, role="weights", notes=notes,
                                                      spool=spool)
         source = " + ".join([labels, *score_files])
-        return compare(y, models, sample_weight=w, source=source,
-                       notes=tuple(notes) + tuple(kwargs.pop("notes", ())), **kwargs)
+        roles = {"labels": labels, **({"weights": weights} if weights else {}),
+                 **{f"scores of {n}": p for n, p in zip(names, score_files)}}
+        with naming_files(roles, source):
+            return compare(y, models, sample_weight=w, source=source,
+                           notes=tuple(notes) + tuple(kwargs.pop("notes", ())), **kwargs)
 
 
 # --- inputs -------------------------------------------------------------------------------------

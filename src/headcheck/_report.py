@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import numpy as np
 
+from headcheck.errors import naming_files
 from headcheck.findings import Finding
 from headcheck.gate import as_input_array, infer_task
 from headcheck.io import check_weights, default_chunk_rows, open_inputs, progress_callback
@@ -266,6 +267,16 @@ def report_files(
     >>> # report_files(["labels.npy", "scores.npy"], task="multiclass")
     """
     with open_inputs(paths, labels_key=labels_key, scores_key=scores_key, label_column=label_column,
-                     weights=weights, tmp_dir=tmp_dir, progress=bool(kwargs.get("progress"))) as inputs:
+                     weights=weights, tmp_dir=tmp_dir, progress=bool(kwargs.get("progress"))) as inputs, \
+            naming_files(_roles(paths, weights), inputs.source):
         return report(inputs.y_true, inputs.y_score, sample_weight=inputs.sample_weight,
                       source=inputs.source, notes=inputs.notes, **kwargs)
+
+
+def _roles(paths: Sequence[str], weights: str | None) -> dict[str, str]:
+    """The file each input role came from, for error messages (`headcheck.errors.naming_files`)."""
+    paths = [str(p) for p in paths]
+    roles = {"labels": paths[0], "scores": paths[-1]}
+    if weights is not None:
+        roles["weights"] = str(weights)
+    return roles

@@ -66,9 +66,15 @@ def run(args: argparse.Namespace) -> int:
         activation=args.activation, units=args.units, loss=args.loss, from_logits=args.from_logits,
         metrics=args.metric, framework=args.framework, labels=args.label_encoding,
     )
+    from contextlib import nullcontext
+
+    from headcheck.errors import naming_files
+
     labels = load_labels(args.labels) if args.labels else None
-    result = check(head, labels, task=args.task, select=chosen.select, ignore=chosen.ignore,
-                   classes=args.classes, label_offset=args.label_offset)
+    named = naming_files({"labels": args.labels}, args.labels) if args.labels else nullcontext()
+    with named:  # an error about the labels names their file
+        result = check(head, labels, task=args.task, select=chosen.select, ignore=chosen.ignore,
+                       classes=args.classes, label_offset=args.label_offset)
     sys.stdout.write(_line(render(result, args.format)))
     return result.exit_code
 
