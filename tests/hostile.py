@@ -36,6 +36,8 @@ LYING_HEADERS = {
     "negative": npy_header("(-3,)"),
     "negative-2d": npy_header("(-1, -8)"),
     "longer-than-data": npy_header("(1000,)"),
+    # 0 bytes of data, but numpy cannot make an array of this shape (found by the fuzz suite)
+    "zero-by-huge": npy_header("(0, 4611686018427387904)"),
     "code": "{'descr': '<f8', 'fortran_order': False, 'shape': (__import__('os').getpid(),), }",
     "call-in-descr": "{'descr': eval('1'), 'fortran_order': False, 'shape': (3,), }",
     "not-a-dict": "[1, 2, 3]",

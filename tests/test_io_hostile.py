@@ -78,7 +78,7 @@ def test_fifo_as_weights_or_as_check_labels_is_refused(tmp_path, labels, scores)
 @pytest.mark.parametrize("kind, fragment", [
     ("huge", "(1000000000000,)"), ("huge-2d", "(1000000000000, 1000000000000)"),
     ("longer-than-data", "8,000 bytes"), ("negative", "negative dimension"),
-    ("negative-2d", "negative dimension"),
+    ("negative-2d", "negative dimension"), ("zero-by-huge", "larger than any array numpy can hold"),
 ])
 def test_npy_header_that_lies_about_its_shape(tmp_path, labels, capsys, kind, fragment):
     path = hostile.write_npy(tmp_path, "p.npy", hostile.LYING_HEADERS[kind])
@@ -88,7 +88,8 @@ def test_npy_header_that_lies_about_its_shape(tmp_path, labels, capsys, kind, fr
     assert "mmap" not in err and "TiB" not in err
 
 
-@pytest.mark.parametrize("kind", ["huge", "huge-2d", "longer-than-data", "negative", "negative-2d"])
+@pytest.mark.parametrize("kind", ["huge", "huge-2d", "longer-than-data", "negative", "negative-2d",
+                                  "zero-by-huge"])
 @pytest.mark.parametrize("method", ["stored", "deflated"])
 def test_npz_member_header_that_lies_about_its_shape(tmp_path, capsys, kind, method):
     path = hostile.NPZ_DAMAGE[f"lying-{kind}-{method}"](tmp_path, "d.npz")

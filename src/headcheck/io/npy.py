@@ -108,6 +108,11 @@ def _check_header(name: str, h: Header, available: int) -> None:
     if h.dtype.itemsize == 0 and math.prod(h.shape) > 0:
         raise InputError(f"{name}: its .npy header describes items of 0 bytes ({h.describe()}); "
                          f"expected numbers or strings. {_RESAVE}")
+    # numpy refuses a shape whose non-zero dimensions overflow its index type even when another
+    # dimension is 0 (np.empty((0, 2**62)): "array is too big"), so a 0-byte array can be one too
+    if math.prod(n for n in h.shape if n) * max(h.dtype.itemsize, 1) > np.iinfo(np.intp).max:
+        raise InputError(f"{name}: its .npy header claims {h.describe()}, larger than any array numpy "
+                         f"can hold. {_RESAVE}")
     if h.nbytes > available:
         raise InputError(
             f"{name}: its .npy header claims {h.describe()}, {h.nbytes:,} bytes of data, but only "
