@@ -9,7 +9,7 @@ with stdout and stderr captured from the file descriptors themselves, that runs
 prints its traceback and exits 1, as the interpreter would.
 
 Protocol (stdin / stdout of the server, one JSON object per line):
-    request:  {"argv": [...], "cwd": "...", "timeout": 20, "memory_mb": 1024}
+    request:  {"argv": [...], "cwd": "...", "timeout": 20, "memory_mb": 1024, "tmpdir": "..."}
     reply:    {"code": 0, "signal": null, "timed_out": false, "stdout": "...", "stderr": "...",
                "seconds": 0.05}
 `code` is None when the child was killed by a signal (`signal` names it).
@@ -59,6 +59,8 @@ def _child(request: dict, out_path: str, err_path: str) -> None:
     code = 1
     try:
         os.chdir(request.get("cwd") or ".")
+        if request.get("tmpdir"):  # where spool files go: the caller checks it is empty after
+            os.environ["TMPDIR"] = tempfile.tempdir = request["tmpdir"]
         fd_in = os.open(os.devnull, os.O_RDONLY)
         os.dup2(fd_in, 0)
         for fd, path in ((1, out_path), (2, err_path)):
@@ -226,9 +228,10 @@ class ForkServer:
         self.runs = 0
         self.seconds = 0.0
 
-    def run(self, argv: list[Any], *, cwd: str | Path, timeout: int = 20, memory_mb: int = 1024) -> Run:
+    def run(self, argv: list[Any], *, cwd: str | Path, timeout: int = 20, memory_mb: int = 1024,
+            tmpdir: str | Path | None = None) -> Run:
         request = {"argv": [str(a) for a in argv], "cwd": str(cwd), "timeout": timeout,
-                   "memory_mb": memory_mb}
+                   "memory_mb": memory_mb, "tmpdir": str(tmpdir) if tmpdir else None}
         self.proc.stdin.write(json.dumps(request) + "\n")  # type: ignore[union-attr]
         self.proc.stdin.flush()  # type: ignore[union-attr]
         reply = json.loads(self.proc.stdout.readline())  # type: ignore[union-attr]

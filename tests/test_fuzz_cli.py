@@ -28,7 +28,7 @@ import fuzz_files as F
 import hostile
 import pytest
 from forkserver import ForkServer, Run
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, seed, settings, strategies as st
 
 SCALE = float(os.environ.get("HEADCHECK_FUZZ_SCALE", "1"))
 SEED = os.environ.get("HEADCHECK_FUZZ_SEED")
@@ -40,11 +40,17 @@ MARKERS = (hostile.UNPICKLED, hostile.EXECUTED, F.EXECUTED)
 
 
 def fuzz_settings(examples: int):
+    """`examples` x HEADCHECK_FUZZ_SCALE draws: the same ones on every run (derandomized), or the
+    ones HEADCHECK_FUZZ_SEED draws (a failure prints the seed and blob that replay it)."""
     options = dict(max_examples=max(1, int(examples * SCALE)), deadline=None, database=None,
-                   suppress_health_check=list(HealthCheck), print_blob=True)
-    if SEED is None:
-        options["derandomize"] = True
-    return settings(**options)
+                   suppress_health_check=list(HealthCheck), print_blob=True,
+                   derandomize=SEED is None)
+
+    def decorate(test):
+        test = settings(**options)(test)
+        return test if SEED is None else seed(int(SEED))(test)
+
+    return decorate
 
 
 @pytest.fixture(scope="session")
@@ -93,13 +99,14 @@ class Case:
 def run_case(fork: ForkServer, scratch: Path, codes: Counter, case: Case, *, lint: bool = False) -> Run:
     """Write the case's files into a fresh directory, run it, check it; count its exit code."""
     d = Path(tempfile.mkdtemp(dir=scratch))
+    tmp = Path(tempfile.mkdtemp(dir=scratch))  # the run's TMPDIR: its spool files must be gone after
     try:
         for name, raw in case.files.items():
             (d / name).parent.mkdir(parents=True, exist_ok=True)
             (d / name).write_bytes(raw)
         before = snapshot(d)
-        run = fork.run(case.argv, cwd=d, timeout=TIMEOUT, memory_mb=MEMORY_MB)
-        check(run, case.argv, case.inputs(), before, snapshot(d), lint=lint)
+        run = fork.run(case.argv, cwd=d, timeout=TIMEOUT, memory_mb=MEMORY_MB, tmpdir=tmp)
+        check(run, case.argv, case.inputs(), before, snapshot(d), lint=lint, leftovers=snapshot(tmp))
         codes[run.code] += 1
         if LOG:  # HEADCHECK_FUZZ_LOG=FILE: one line per run, to tune the strategies
             with open(LOG, "a") as fh:
@@ -107,6 +114,7 @@ def run_case(fork: ForkServer, scratch: Path, codes: Counter, case: Case, *, lin
         return run
     finally:
         shutil.rmtree(d, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def assert_reached(codes: Counter, examples: int, *, lint: bool = False) -> None:
@@ -122,16 +130,18 @@ def assert_reached(codes: Counter, examples: int, *, lint: bool = False) -> None
 
 
 def check(run: Run, argv: list[str], inputs: list[str], before: dict, after: dict, *,
-          lint: bool = False) -> None:
+          lint: bool = False, leftovers: dict | None = None) -> None:
     shown = f"headcheck {' '.join(argv)}\nexit {run.code}, signal {run.signal}\n{run.stderr[-3000:]}"
     assert not run.timed_out, "ran past its time limit (a hang?):\n" + shown
     assert run.signal is None, "killed by a signal:\n" + shown
     assert run.code in (0, 1, 2), "exit code outside 0/1/2:\n" + shown
     assert "Traceback" not in run.stderr, "a traceback:\n" + shown
+    assert "Traceback (most recent call last)" not in run.stdout, "a traceback:\n" + shown + run.stdout
     assert not WARNING.search(run.stderr), "a Python warning on stderr:\n" + shown
     for marker in MARKERS:
         assert marker not in after, f"{marker}: something was unpickled or executed:\n" + shown
     assert after == before, "files changed, appeared or vanished:\n" + shown + f"\n{before}\n{after}"
+    assert not leftovers, "temporary files left behind:\n" + shown + f"\n{leftovers}"
     if lint:
         assert "internal error while linting" not in run.stderr, "a linter bug:\n" + shown
         for line in run.stderr.splitlines():
@@ -169,6 +179,15 @@ def formats(options: list[str]) -> list[str]:
 
 
 SIZES = st.tuples(st.integers(1, 12), st.integers(1, 5))
+
+
+def test_fuzz_runs_stay_on_the_numpy_path():
+    """The numba kernel (the default where numba is installed) hands chunks under MIN_CELLS score
+    cells to the numpy reference: the fuzz runs (at most 12 x 5, the corpus 100 x 1) never import
+    or compile numba, whose JIT would cost seconds and address space in every forked child."""
+    from headcheck.engine.kernels.numba_kernel import MIN_CELLS
+
+    assert 12 * 5 < MIN_CELLS and 100 < MIN_CELLS
 
 
 def npy_pair(data, n: int, k: int, scores: str = "p.npy") -> dict[str, bytes]:
@@ -322,6 +341,8 @@ def test_fuzz_compare(fork, scratch):
 
 
 # --- lint ---------------------------------------------------------------------------------------------
+# hypothesmith compiles what it draws, here in the test process: its SyntaxWarnings are not headcheck's
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
 def test_fuzz_lint_folders(fork, scratch):
     """A folder of 10 generated .py and .ipynb files per run: each file isolated from the others."""
     codes: Counter = Counter()
@@ -348,14 +369,17 @@ def test_fuzz_lint_folders(fork, scratch):
 # --- the hostile corpus --------------------------------------------------------------------------------
 def test_hostile_corpus(fork, tmp_path):
     """Every case of the hand-made hostile corpus (`tests/hostile.py`), written at test time."""
-    cases = hostile.write_corpus(tmp_path)
-    before = snapshot(tmp_path)
+    corpus, spool = tmp_path / "corpus", tmp_path / "tmp"
+    corpus.mkdir()
+    spool.mkdir()
+    cases = hostile.write_corpus(corpus)
+    before = snapshot(corpus)
     failures = []
     for case in cases:
-        run = fork.run(list(case.argv), cwd=tmp_path, timeout=TIMEOUT, memory_mb=MEMORY_MB)
+        run = fork.run(list(case.argv), cwd=corpus, timeout=TIMEOUT, memory_mb=MEMORY_MB, tmpdir=spool)
         try:
-            check(run, list(case.argv), list(case.inputs), before, snapshot(tmp_path),
-                  lint=case.argv[0] == "lint")
+            check(run, list(case.argv), list(case.inputs), before, snapshot(corpus),
+                  lint=case.argv[0] == "lint", leftovers=snapshot(spool))
         except AssertionError as e:
             failures.append(f"{case.name}: {e}")
     assert not failures, "\n\n".join(failures)
