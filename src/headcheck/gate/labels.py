@@ -186,7 +186,7 @@ def _facts_2d(y: np.ndarray, sample_rows: int) -> LabelFacts:
     if lo < 0 or hi > 1:
         raise _matrix_range_error(lo, hi)
     sums_to_one = bool(np.allclose(s.sum(axis=1, dtype=np.float64), 1.0, atol=SUM_TOL))
-    if bool(np.isin(s, (0, 1)).all()):
+    if s.dtype.kind in "iu" or bool(np.isin(s, (0, 1)).all()):  # integers in [0, 1] are 0/1
         enc: LabelEncoding = "one-hot" if sums_to_one else "multi-hot"
     else:
         enc = "soft"
