@@ -354,7 +354,10 @@ def multilabel(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, w, weighted, one
                                                           tp_h, pred_k, tp_k)
         else:
             ycount, pc_h, in_h, pc_k, in_k = _ml_counts(row, yr, t_h, t_k, cnt)
-        _ml_losses(row, yr, one, eps_lo, eps_hi, wi, weighted, prod, logloss, brier)
+        if weighted:
+            _ml_losses_w(row, yr, one, eps_lo, eps_hi, wi, logloss, brier)
+        else:
+            _ml_losses(row, yr, one, eps_lo, eps_hi, prod, brier)
         _ml_cells(row, yr, one, t_h, conf_is_max, scale, top, L, conf, cidx, do_auc, qbuf,
                   qbits, shift, lo, mid, bins, aidx)
         for j in range(L):
@@ -482,18 +485,30 @@ def _ml_counts_w(row, yr, t_h, t_k, wi, support, pred_h, tp_h, pred_k, tp_k):
 
 
 @njit(nogil=True, cache=True, fastmath={"reassoc", "nsz"})
-def _ml_losses(row, yr, one, eps_lo, eps_hi, wi, weighted, prod, logloss, brier):
-    """Log loss (products of the label's probabilities, or weighted logarithms) and Brier."""
+def _ml_losses(row, yr, one, eps_lo, eps_hi, prod, brier):
+    """An unweighted row's log loss (into the products of each label's probabilities, whose
+    logarithms are taken every 32 rows) and Brier. Apart from the weighted loop: a logarithm
+    in a branch of this loop kept it from vectorising."""
     for j in range(row.shape[0]):
         v = row[j]
-        yv = yr[j] != 0
-        pl = v if yv else one - v
+        yb = yr[j]  # 0/1
+        pl = v if yb != 0 else one - v
         pl = min(max(pl, eps_lo), eps_hi)
-        if weighted:
-            logloss[j] -= wi * np.log(np.float64(pl))
-        else:
-            prod[j] *= np.float64(pl)
-        d = np.float64(v) - yv
+        prod[j] *= np.float64(pl)
+        d = np.float64(v) - np.float64(yb)
+        brier[j] += d * d
+
+
+@njit(nogil=True, cache=True, fastmath={"reassoc", "nsz"})
+def _ml_losses_w(row, yr, one, eps_lo, eps_hi, wi, logloss, brier):
+    """`_ml_losses` of a weighted row: weighted logarithms."""
+    for j in range(row.shape[0]):
+        v = row[j]
+        yb = yr[j]
+        pl = v if yb != 0 else one - v
+        pl = min(max(pl, eps_lo), eps_hi)
+        logloss[j] -= wi * np.log(np.float64(pl))
+        d = np.float64(v) - np.float64(yb)
         brier[j] += wi * d * d
 
 
