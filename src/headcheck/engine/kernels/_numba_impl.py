@@ -128,11 +128,13 @@ def _scatter_row(rb, idx, shift, shift16, lo, width, sc, sb, hist, wi, weighted)
 
 
 @njit(**_OPTS)
-def _counts_buffer(hist, do_auc, weighted, n):
+def _counts_buffer(hist, do_auc, weighted, n, width):
     """Where an unweighted chunk counts its histogram cells: int32 cells (half the cache
     footprint of the state's int64 ones: the scatter misses less), added to the state once by
-    `_add_counts`; a weighted chunk (float cells), or one of 2^31 rows or more, uses the state's."""
-    if do_auc and not weighted and n < 2**31:
+    `_add_counts`. A chunk with fewer scores (n * width) than cells (a training callback's epoch
+    of a few thousand rows) writes the state's cells directly: there the pass over every cell
+    would cost more than it saves; so does a weighted chunk (float cells) or one of 2^31 rows."""
+    if do_auc and not weighted and n < 2**31 and n * width >= hist.shape[0]:
         return np.zeros(hist.shape[0], np.int32), True
     return np.zeros(1, np.int32), False
 
@@ -181,7 +183,7 @@ def multiclass(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, b32, w, weighted
     mval = np.empty(2 * n if do_auc else 0)
     n_m = 0
     n_p = 0
-    counts, private = _counts_buffer(auc_all, do_auc, weighted, n)
+    counts, private = _counts_buffer(auc_all, do_auc, weighted, n, K)
     n_bad = 0
     n_wrong = 0
     n_ok = 0.0
@@ -319,7 +321,7 @@ def multilabel(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, w, weighted, one
     qbits = qbuf.view(np.int32)
     prod = np.ones(L)
     cnt = np.zeros((5, L), np.int64)  # unweighted: support, pred_h, tp_h, pred_k, tp_k
-    counts, private = _counts_buffer(auc_hist, do_auc, weighted, n)
+    counts, private = _counts_buffer(auc_hist, do_auc, weighted, n, L)
     n_prod = 0
     n_bad = 0
     n_ok = 0.0
