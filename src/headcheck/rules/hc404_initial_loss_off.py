@@ -9,15 +9,34 @@ from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx
 from headcheck.rules._util import n_classes, pick
 
-# The untrained loss is flagged outside [LOW, HIGH] times its expectation. An untrained head's
-# outputs are near uniform but not exactly: random logits of standard deviation s raise the
-# expected cross-entropy by about s^2 / 2 (1.3x log K for K = 10 at s = 1.3, a common Keras
-# initialisation), so the upper bound leaves room for unscaled but sane initialisations. A
-# correctly wired cross-entropy never starts below its expectation on average (it is convex in
-# the logits: Jensen), so the lower bound only has to absorb the noise of one small batch; 0.7
-# does (tests/test_rule_facts.py measures it on batches of 16), while softmax under a binary
-# loss over 10 outputs starts at about 0.57x log 2 in real Keras (each output reads about 1/K).
-LOW = 0.7
+# The untrained loss is flagged above HIGH times its expectation. An untrained head's outputs are
+# near uniform but not exactly: random logits of standard deviation s raise the expected
+# cross-entropy by about s^2 / 2 (1.3x log K for K = 10 at s = 1.3, a common Keras
+# initialisation), so the upper bound leaves room for unscaled but sane initialisations.
+#
+# Below the expectation there is no fixed ratio a correct fresh head respects: a cross-entropy is
+# at least log K only on average over labels the head knows nothing about (Jensen). One small
+# batch, labels that are imbalanced or a near-linear function of the inputs, and saturated outputs
+# (unscaled inputs) let a correct head start far lower by chance: real untrained torch and Keras
+# heads gave 0.2x log K on batches of 8 and 0.17x on batches of 16 or more (bench/bench_hc404_bounds.py:
+# 50 seeds x 5 architectures x 3 input scales x K in 2..16 x 3 label distributions); a fixed 0.7x
+# bound fired on 0.4-0.9 % of them. So the lower side reads only what a correct head cannot give:
+# - a negative cross-entropy (impossible: -log p >= 0), or one under FLOOR x its expectation (a
+#   fresh head would have to be confidently right on nearly every sample of the batch: measured
+#   only on batches of 4 with saturated outputs, 0.06 % of them): the signature of NLLLoss given
+#   probabilities (about -1/K) or raw logits (about 0) instead of log-probabilities;
+# - a binary cross-entropy over K >= BCE_MIN_OUTPUTS outputs below bce_low(K) x log 2: softmax
+#   outputs read as independent probabilities put about 1/K on each output, which scores
+#   (log K + (K-1) log(K/(K-1))) / K, 0.54x log 2 at K = 8 and 0.47x at K = 10 (up to 0.68x when the
+#   inputs already separate the classes). A correct head's outputs err independently at
+#   initialisation (one weight row each), so the mean over K outputs strays from log 2 by about
+#   1/sqrt(K): its lowest measured start was 0.62x at K = 8 and 0.72x at K = 10, under
+#   1 - BCE_NOISE / sqrt(K) nowhere. With fewer outputs the two overlap (softmax over 4 outputs
+#   scores 0.81x, a correct head went down to 0.36x) and the rule stays silent.
+FLOOR = 0.05
+BCE_NOISE = 1.1
+BCE_CAP = 0.7  # the bound for many outputs, where the measurement ends (K > 10 was not measured)
+BCE_MIN_OUTPUTS = 8
 HIGH = 3.0
 # Mean reductions keep the expectation per sample; a sum depends on the batch size.
 _MEAN_REDUCTIONS = (None, "mean", "auto", "sum_over_batch_size", "elementwise_mean")
@@ -36,17 +55,22 @@ class InitialLossOff(Rule):
     sparse categorical, torch `CrossEntropyLoss`, `NLLLoss` after `log_softmax`), and log 2 for a
     binary cross-entropy over any number of outputs (Keras `binary_crossentropy` averages over the
     outputs, torch `BCELoss` / `BCEWithLogitsLoss` average over every element: both give log 2 per
-    output, not K·log 2). It flags a first loss below 0.7 or above 3 times that expectation.
-    With only the first epoch's mean loss (training has already lowered it) only the upper bound is
-    read.
+    output, not K·log 2). It flags a first loss above 3 times that expectation, and below it only
+    what a correct head cannot give: a negative loss (a cross-entropy is never negative) or one
+    under 0.05 times the expectation (an untrained head is not right on nearly every sample), or
+    a binary cross-entropy over K >= 8 outputs below min(0.7, 1 - 1.1/sqrt(K)) times log 2 (0.61
+    at K = 8, 0.65 at K = 10), where a correct head's per-output noise has averaged out. With
+    only the first epoch's mean loss (training has already lowered it) only the upper bound and
+    a negative loss are read.
 
     ## Why is this bad?
     The initial loss is a free test of the wiring. Far above the expectation: logits fed where the
     loss expects probabilities (Keras clips them to 1e-7), labels out of range or on the wrong
-    scale, a loss summed instead of averaged, or inputs so large that the outputs saturate. Far
-    below: the loss is not measuring the distribution the head outputs, e.g. softmax outputs
-    under a binary cross-entropy (each output is about 1/K, so the loss looks small while the
-    model learns the wrong likelihood), or sigmoid outputs under a categorical loss.
+    scale, a loss summed instead of averaged, or inputs so large that the outputs saturate.
+    Negative or near 0: the loss is not reading log-probabilities (`NLLLoss` given softmax
+    probabilities or raw logits instead of `log_softmax` outputs). Far below log 2 over many
+    outputs: softmax outputs under a binary cross-entropy (each output is about 1/K, so the loss
+    looks small while the model learns the wrong likelihood).
 
     ## Example
     ```text
@@ -61,8 +85,10 @@ class InitialLossOff(Rule):
     losses with `reduction='sum'` (the value depends on the batch size). Keras `class_weight`
     scales the loss by the mean weight of the batch; a strongly weighted first batch can move it.
     Label smoothing does not move the expectation (uniform outputs score log K whatever the
-    targets). One output on a very small first batch (under 16 samples) can start just below the
-    lower bound by chance.
+    targets). A correct fresh head can start well below log K by chance (a small batch, imbalanced
+    labels, saturated outputs), so a low positive categorical loss is not read, and softmax under
+    a binary loss over fewer than 8 outputs scores too close to log 2 to tell from noise (HC101
+    finds it from the head itself).
 
     ## References
     - https://karpathy.github.io/2019/04/25/recipe/ ("verify loss @ init")
@@ -88,14 +114,15 @@ class InitialLossOff(Rule):
         if value is None or not math.isfinite(value):
             return  # non-finite: HC403
         ratio = value / expected[0]
-        low = what == "the first batch's loss" and ratio < LOW
-        if not low and ratio <= HIGH:
+        # an epoch mean has been lowered by training: of its low side only the impossible is read
+        low = _why_low(ctx, value, ratio) if what == "the first batch's loss" else \
+            (_WHY_NEGATIVE if value < 0 else None)
+        if low is None and ratio <= HIGH:
             return
         direction = "below" if low else "above"
-        why = (_WHY_LOW if low else _WHY_HIGH)
         message = (f"{what.capitalize()} is {value:.4f}, {ratio:.2f}x the {expected[0]:.4f} ({expected[1]}) an "
-                   f"untrained head gives with this loss: far {direction} it, which points to {why}.")
-        yield self.finding(message, _fix(ctx, low))
+                   f"untrained head gives with this loss: far {direction} it, which points to {low or _WHY_HIGH}.")
+        yield self.finding(message, _fix(ctx, low is not None))
 
     VALID = [
         Case(ctx(activation="softmax", units=10, loss="categorical_crossentropy",
@@ -108,6 +135,11 @@ class InitialLossOff(Rule):
                  history=TrainingHistory(first_batch_loss=73.7)), note="a sum depends on the batch size"),
         Case(ctx(activation="linear", units=1, loss="mse", history=TrainingHistory(first_batch_loss=40.0)),
              note="no expectation for regression losses"),
+        Case(ctx(activation="log_softmax", units=3, loss="nn.NLLLoss", history=TrainingHistory(first_batch_loss=0.69)),
+             note="a correct fresh head on a small batch can start at 0.63x log 3 by chance"),
+        Case(ctx(activation="sigmoid", units=1, loss="binary_crossentropy",
+                 history=TrainingHistory(first_batch_loss=0.35)),
+             note="one output: imbalanced labels and a biased fresh head start low by chance"),
     ]
     INVALID = [
         Case(ctx(activation="softmax", units=10, loss="binary_crossentropy",
@@ -116,15 +148,40 @@ class InitialLossOff(Rule):
                  history=TrainingHistory(first_batch_loss=8.1)), message="(log 10)"),
         Case(ctx(activation="linear", units=3, loss="nn.CrossEntropyLoss",
                  history=TrainingHistory(first_epoch_loss=45.0)), message="The first epoch's mean loss is 45.0000"),
-        Case(ctx(activation="sigmoid", units=4, loss="nn.CrossEntropyLoss",
-                 history=TrainingHistory(first_batch_loss=0.41)), message="far below it"),
+        Case(ctx(activation="softmax", units=10, loss="nn.NLLLoss",
+                 history=TrainingHistory(first_batch_loss=-0.1)), message="a cross-entropy is never negative"),
+        Case(ctx(activation="linear", units=2, loss="nn.NLLLoss",
+                 history=TrainingHistory(first_batch_loss=0.02)), message="nowhere near 0"),
     ]
 
 
 _WHY_HIGH = ("logits fed where the loss expects probabilities, labels out of range or on the wrong scale, "
              "a loss summed instead of averaged, or saturated outputs")
-_WHY_LOW = ("a loss that does not measure the distribution the head outputs (softmax outputs under a binary "
-            "loss, sigmoid outputs under a categorical one) or labels that are too easy to predict")
+_WHY_NEGATIVE = ("a loss that is not reading log-probabilities: a cross-entropy is never negative and an "
+                 "untrained head's is nowhere near 0, so the outputs are probabilities or raw logits where "
+                 "log-probabilities are expected (NLLLoss needs log_softmax outputs)")
+_WHY_SHARED = ("probabilities that share one unit of mass across the outputs (softmax) read as independent ones "
+               "by a binary loss: each output is about 1/K, so the loss looks small while the model learns the "
+               "wrong likelihood")
+
+
+def _why_low(ctx: Context, value: float, ratio: float) -> str | None:
+    """Why a first batch's loss is impossibly low for a correct untrained head, or None (see the
+    comment on BCE_NOISE for what a correct head can give by chance)."""
+    if ratio < FLOOR:
+        return _WHY_NEGATIVE
+    head = ctx.head
+    outputs = head.units if head is not None and head.units else 0
+    if head is not None and head.loss is not None and head.loss.name in _BINARY \
+            and outputs >= BCE_MIN_OUTPUTS and ratio < bce_low(outputs):
+        return _WHY_SHARED
+    return None
+
+
+def bce_low(outputs: int) -> float:
+    """The lowest first loss, as a multiple of log 2, that a correct untrained head with this many
+    outputs gives under a binary cross-entropy (see BCE_NOISE)."""
+    return min(BCE_CAP, 1 - BCE_NOISE / math.sqrt(outputs))
 
 
 def _expectation(ctx: Context) -> tuple[float, str] | None:
