@@ -66,7 +66,8 @@ class StuckMetric(Rule):
         majority = _majority_rate(ctx)
         at_majority = [(n, v) for n, v in stuck if majority is not None and round(v, DECIMALS) == round(majority, DECIMALS)]
         name, value = (at_majority or stuck)[0]
-        others = [n for n, _ in stuck if n != name]
+        # a logged metric and headcheck's recomputation may share a name ('accuracy'): named once
+        others = list(dict.fromkeys(n for n, _ in stuck if n != name))
         also = f" ({', '.join(others)} too)" if others else ""
         message = (f"`{name}` has been {value:.{DECIMALS}f} for the last {STUCK_EPOCHS} epochs{also}: "
                    "the decisions behind it do not change, so training is not moving the model.")
@@ -94,6 +95,11 @@ class StuckMetric(Rule):
              message="for the last 5 epochs"),
         Case(Context(history=TrainingHistory(honest={"balanced_accuracy": (0.25,) * 6}, framework="pytorch")),
              message="`balanced_accuracy` has been 0.2500"),
+        Case(Context(history=TrainingHistory(
+            logged={"accuracy": (0.61,) * 6, "val_accuracy": (0.5098,) * 6},
+            honest={"accuracy": (0.5098,) * 6, "balanced_accuracy": (0.2,) * 6}, class_counts=(2549, 2451))),
+            message="`val_accuracy` has been 0.5098 for the last 5 epochs (accuracy, balanced_accuracy too)",
+            note="the logged training accuracy and the honest one share a name: it is listed once"),
     ]
 
 
