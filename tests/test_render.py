@@ -198,3 +198,23 @@ def test_cli_html_of_report_and_explain(files, capsys):
     out = cli(capsys, "explain", *args, "--reported", "0.5", "--format", "html")
     assert out == headcheck.explain_files(args, "0.5")._repr_html_() + "\n"
     assert html.escape(str(files / "y.npy")) in rep._repr_html_()
+
+
+@pytest.mark.parametrize("value,digits,shown", [(-0.0, 4, "0.0000"), (-1e-17, 4, "0.0000"), (-4e-5, 4, "0.0000"),
+                                                (-6e-5, 4, "-0.0001"), (-0.25, 4, "-0.2500"), (-1e-4, 0, "0"),
+                                                (0.0, 3, "0.000")])
+def test_numbers_that_round_to_zero_print_without_a_sign(value, digits, shown):
+    from headcheck.render._base import fmt
+
+    assert fmt(value, digits) == shown
+
+
+def test_a_tiny_negative_metric_prints_as_zero_in_every_text_format():
+    from dataclasses import replace
+
+    rep = headcheck.report(np.array([0, 1, 2, 0, 1, 2]), np.eye(3)[[0, 1, 1, 0, 2, 2]] * 0.7 + 0.1)
+    rep = replace(rep, metrics={**rep.metrics, "cohen_kappa": -2.2e-17})  # float error around 0
+    for fmt_ in ("text", "markdown", "html"):
+        out = rep.render(fmt_)
+        assert "cohen_kappa" in out and "-0.0000" not in out, fmt_
+    assert re.search(r"cohen_kappa\s+0\.0000", rep.to_text())

@@ -54,7 +54,9 @@ def fmt(x: object, digits: int = 4) -> str:
         return "n/a"
     if isinstance(v, (bool, int)):
         return str(v)
-    return f"{v:.{digits}f}"
+    text = f"{v:.{digits}f}"
+    # a tiny negative (float error around 0, e.g. a kappa of -1e-17) or -0.0 prints as 0, not -0.0000
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def wrap(text: str, width: int, first: str = "", rest: str | None = None) -> str:
