@@ -164,13 +164,16 @@ def test_absorb_equals_merge_and_keeps_the_arrays():
     assert_states_match(e.absorb(d), f.merge(d), rtol=0)
 
 
-@pytest.mark.parametrize("kind, k, n", [("multiclass", 4, 40_000), ("multilabel", 4, 90_000)])
-def test_chunks_with_more_scores_than_histogram_cells_count_in_private_integers(kind, k, n):
+@pytest.mark.parametrize("kind, score_kind, k, n", [
+    ("multiclass", "probabilities", 4, 40_000), ("multiclass", "logits", 4, 40_000),
+    ("multilabel", "independent", 4, 90_000)])
+def test_chunks_with_more_scores_than_histogram_cells_count_in_private_integers(kind, score_kind,
+                                                                               k, n):
     # an unweighted chunk of at least as many scores as AUC cells counts them in its own int32
     # array, added to the state's int64 cells once (`_numba_impl._counts_buffer`): same state
+    # (multiclass logits: the numpy kernel's softmax, then the compiled loop)
     from headcheck.engine import _common as C
 
-    score_kind = "probabilities" if kind == "multiclass" else "independent"
     profile = TaskProfile(kind, k, "integer", score_kind, "matrix")
     cells = k * C.n_auc_bins(C.auc_shift(k)) * (2 if kind == "multilabel" else 1)
     (y, s, _), = chunks_of(kind, score_kind, k, n, np.float32, False, 4, cuts=1)

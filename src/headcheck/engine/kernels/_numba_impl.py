@@ -161,14 +161,18 @@ def _f32_bits(x, tmp32, tmpi):
 # --- multiclass ----------------------------------------------------------------------------------
 
 @njit(**_OPTS)
-def multiclass(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, b32, w, weighted, probabilities,
-               ks, eps, n_bins, scale, top, dense, cm,
+def multiclass(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, prob, nll, logits, b32, w,
+               weighted, probabilities, ks, eps, n_bins, scale, top, dense, cm,
                support, predicted, tp, topk, sums, cal_w, cal_conf, cal_acc,
                do_auc, shift, shift16, lo, width, bins, sc, sb, auc_all, auc_pos,
                bad, wrong_keys, wrong_vals, ranges):
-    """Multiclass probabilities ('probabilities' rows sum to 1; else 'independent'). `sums`:
-    n, w_total, above, true_above, logloss, brier. `ranges` (out): score min/max, label min/max
-    of the finite rows. Returns (rows with non-finite scores, wrong pairs written)."""
+    """Multiclass probabilities ('probabilities' rows sum to 1; else 'independent') or logits.
+    The decisions (argmax, top-k rank, scores above 0.5, ranges) read the scores `s`; Brier,
+    calibration and the histograms read `prob` (`s` itself, or the logits' softmax as the
+    numpy kernel computes it, with their log loss per row in `nll` when `logits`; `b32`: the
+    bits of `prob` as float32). `sums`: n, w_total, above, true_above, logloss, brier. `ranges`
+    (out): score min/max, label min/max of the finite rows. Returns (rows with non-finite
+    scores, wrong pairs written)."""
     n, K = s.shape
     mid = (bins - 1) // 2
     tmp32 = np.empty(1, np.float32)
@@ -209,7 +213,10 @@ def multiclass(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, b32, w, weighted
         hi_v = _unflip(kmax, sh, msk, tmpf, tmpn)
         arg = _first_index(row, hi_v)
         cnt_half = 0 if probabilities else _count_above(row, 0.5)
-        sq = np.float64(_sumsq(row))
+        prow = prob[i]
+        p_true = prow[yi]
+        p_hi = prow[arg]  # the largest probability (softmax keeps the order of the logits)
+        sq = np.float64(_sumsq(prow))
         wi = w[i] if weighted else 1.0
         n_ok += 1
         w_tot += wi
@@ -238,14 +245,17 @@ def multiclass(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, b32, w, weighted
             above += wi * cnt_half
         if st > 0.5:
             true_above += wi
-        pt = np.float64(st)
-        if pt < eps:
-            pt = eps
-        elif pt > 1.0 - eps:
-            pt = 1.0 - eps
-        logloss -= wi * np.log(pt)
-        brier += wi * (sq - 2.0 * np.float64(st) + 1.0)
-        conf = np.float64(hi_v)
+        if logits:
+            logloss += wi * nll[i]
+        else:
+            pt = np.float64(st)
+            if pt < eps:
+                pt = eps
+            elif pt > 1.0 - eps:
+                pt = 1.0 - eps
+            logloss -= wi * np.log(pt)
+        brier += wi * (sq - 2.0 * np.float64(p_true) + 1.0)
+        conf = np.float64(p_hi)
         c = _cal_bin(conf, correct, scale, top)
         if c >= n_bins:
             c -= n_bins
@@ -260,7 +270,7 @@ def multiclass(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, b32, w, weighted
                 _scatter_row(rb, idx, shift, shift16, lo, width, sc, sb, auc_all, wi, weighted)
             kp = _low_key(rb[yi], shift, lo)
             kp = min(kp, bins - 1)
-            pm = np.float64(hi_v)
+            pm = np.float64(p_hi)
             if pm > 0.5 and pm <= 1.0:  # the row's largest probability: its mirrored key
                 kl = _low_key(rb[arg], shift, lo)
                 kh = 2 * mid - _low_key(_f32_bits(np.float32(1.0 - pm), tmp32, tmpi), shift, lo)

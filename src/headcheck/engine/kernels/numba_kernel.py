@@ -7,8 +7,10 @@ GIL released: the two worker threads of `ThreadExecutor` fold two chunks on two 
 are in `_numba_impl` (imported, and compiled or loaded from numba's cache, on first use).
 
 What the compiled loops do not cover runs the reference code of `NumpyKernel`, which this kernel
-extends: hard scores and logits (their cost is not the histograms, and logits need the same
-exp/log as numpy to bin identically), float16 scores, and chunks under `min_cells` score cells
+extends: hard scores, binary and multi-label logits (their cost is not the histograms, and
+logits need the same exp/log as numpy to bin identically: multiclass logits get their softmax and
+log loss from the numpy kernel's code, the rest in the loop), float16 scores, and chunks under
+`min_cells` score cells
 (a training callback's batches: numpy is quicker than the call overhead, and the first call
 does not wait for numba). States are identical either way (`testing.assert_kernels_agree`).
 """
@@ -58,8 +60,11 @@ class NumbaKernel(NumpyKernel):
         """Whether the compiled pass handles this chunk (else the numpy reference does)."""
         kind = state.profile.score_kind
         # bootstrap replicates need the reference's per-row quantities (`rows`)
+        # multiclass logits too: their softmax comes from the numpy kernel's own code
+        kinds = ("probabilities", "independent") + (("logits",) if state.kind == "multiclass"
+                                                      else ())
         return (state.kind in ("binary", "multiclass", "multilabel") and state.replicates is None
-                and kind in ("probabilities", "independent") and y_score.dtype in _FLOATS
+                and kind in kinds and y_score.dtype in _FLOATS
                 and y_score.size >= self.min_cells and y_score.size > 0)
 
     def update(self, state: State, y_true: object, y_score: object,
@@ -104,7 +109,16 @@ class NumbaKernel(NumpyKernel):
         y = np.ascontiguousarray(y, dtype=np.int64)
         shift = state.shift
         do_auc = shift is not None
-        b32 = s.view(np.int32) if s.dtype == np.float32 else s.astype(np.float32).view(np.int32)
+        logits = state.profile.score_kind == "logits"
+        prob, nll = s, np.empty(0)
+        if logits:  # the reference's softmax and log loss (rows with NaN/inf: skipped below)
+            from headcheck.engine.kernels.numpy_kernel import _probabilities
+
+            with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+                prob, nll = _probabilities(state, s, y, np.arange(n))
+            prob = np.ascontiguousarray(prob)
+        b32 = prob.view(np.int32) if prob.dtype == np.float32 else \
+            prob.astype(np.float32).view(np.int32)
         lo = C.key_floor(shift) if do_auc else 0
         bins = C.n_auc_bins(shift) if do_auc else 1
         empty = np.zeros(1, np.int64)
@@ -112,7 +126,7 @@ class NumbaKernel(NumpyKernel):
         wrong_keys = np.empty(0 if state.dense else n, np.int64)
         wrong_vals = np.empty(0 if state.dense else n)
         n_bad, n_wrong = impl.multiclass(
-            y, s, *_sortable(s), b32, _weights(w, n), w is not None,
+            y, s, *_sortable(s), prob, nll, logits, b32, _weights(w, n), w is not None,
             state.profile.score_kind == "probabilities", np.asarray(state.ks, np.int64),
             float(np.finfo(s.dtype).eps), state.n_bins, float(state.n_bins), state.n_bins - 0.5,
             state.dense, st["cm"] if state.dense else np.zeros(1), st["support"],
