@@ -368,3 +368,16 @@ def test_errors_about_data_from_files_name_the_file(tmp_path, capsys):
     assert code == 2 and f"error: {tmp_path / 'y.npy'}: labels: expected finite" in err
     code, _, err = cli(capsys, "explain", tmp_path / "good.npy", tmp_path / "pnan.npy", "--reported", "0.5")
     assert code == 2 and f"{tmp_path / 'pnan.npy'}: scores:" in err
+
+
+def test_compare_with_saturated_logits_gives_no_numpy_warning():
+    """The fuzz suite found it: a model whose logits are -3e231 (exp overflows to inf: sigmoid 0,
+    the right value) printed numpy's overflow warning from DeLong's second pass."""
+    y = np.array([1, 1, 1, 0, 0])
+    a = np.array([0.02, 0.81, 0.91, 0.61, 0.73])
+    b = np.array([-3e231, -3e231, 5e230, -3e231, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cmp = headcheck.compare(y, {"a": a, "b": b}, replicates=20)
+    auc = cmp.to_dict()["models"]["b"]["metrics"]["roc_auc"]["value"]
+    assert auc == pytest.approx(roc_auc_score(y, b), abs=1e-3)  # saturated, still ranked right

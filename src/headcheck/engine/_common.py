@@ -255,7 +255,8 @@ def prob_keys(p: np.ndarray, shift: int, q: np.ndarray | None = None) -> np.ndar
 def logit_keys(z: np.ndarray, shift: int) -> np.ndarray:
     """Bin keys of sigmoid(z), computed without losing the tail near 1 (same scale as
     `prob_keys`; AUC is invariant to the monotone sigmoid)."""
-    q = 1.0 / (1.0 + np.exp(np.abs(np.asarray(z, dtype=np.float64))))  # sigmoid(-|z|)
+    with np.errstate(over="ignore"):  # exp(|z| > 709) = inf gives q = 0: the saturated value, rightly
+        q = 1.0 / (1.0 + np.exp(np.abs(np.asarray(z, dtype=np.float64))))  # sigmoid(-|z|)
     keys = low_keys(q, shift)
     high = z > 0
     if high.any():
