@@ -381,3 +381,32 @@ def test_compare_with_saturated_logits_gives_no_numpy_warning():
         cmp = headcheck.compare(y, {"a": a, "b": b}, replicates=20)
     auc = cmp.to_dict()["models"]["b"]["metrics"]["roc_auc"]["value"]
     assert auc == pytest.approx(roc_auc_score(y, b), abs=1e-3)  # saturated, still ranked right
+
+
+@pytest.mark.parametrize("command", ["check", "report"])
+@pytest.mark.parametrize("y", [np.array([1.3e38]), np.array([1, 2**64 - 1], dtype=np.uint64),
+                               np.array([1, -(2**63)], dtype=np.int64)], ids=["1e38", "uint64", "int64-min"])
+def test_a_label_offset_on_labels_past_int64_is_an_input_error(tmp_path, capsys, command, y):
+    """The fuzz suite found it: `check --label-offset 1` on a float label of 1.3e38 cast it to an
+    undefined integer (numpy's 'invalid value encountered in cast') and reported no finding."""
+    np.save(tmp_path / "y.npy", y)
+    np.save(tmp_path / "p.npy", np.full((len(y), 2), 0.5))
+    argv = (["check", "--activation", "softmax", "--label-offset", "1", "--labels", tmp_path / "y.npy"]
+            if command == "check" else
+            ["report", tmp_path / "y.npy", tmp_path / "p.npy", "--label-offset", "1"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        code, out, err = cli(capsys, *argv)
+    assert code == 2 and out == ""
+    clean_error(err, "y.npy", "fit in a 64-bit integer", "--label-offset 1")
+
+
+def test_no_label_offset_is_suggested_past_int64(tmp_path, capsys):
+    """A label of 1.3e38 is out of range; the hint 'tell headcheck --label-offset 13...' (39
+    digits, which no offset can be) is left out."""
+    np.save(tmp_path / "y.npy", np.array([1.3e38, 1.3e38]))
+    np.save(tmp_path / "p.npy", np.full((2, 2), 0.5))
+    code, _, err = cli(capsys, "report", tmp_path / "y.npy", tmp_path / "p.npy")
+    assert code == 2
+    clean_error(err, "HC203", "out of range")
+    assert "--label-offset" not in err

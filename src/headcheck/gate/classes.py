@@ -214,7 +214,17 @@ def _by_offset(y: np.ndarray, offset: int, rows_from: int, what: str) -> np.ndar
         if not whole.all():
             bad = np.flatnonzero(~whole)
             raise InputError(f"{what}: a label offset needs whole-number labels; got "
-                             f"{y[bad[0]]!r} in row {int(bad[0]) + rows_from}.")
+                             f"{y[bad[0]].item()!r} in row {int(bad[0]) + rows_from}.")
+    # labels minus the offset are class indices in int64: a float label of 1e38 (or a uint64 one
+    # past 2**63) would become a wrapped or undefined integer (numpy warns 'invalid value in cast')
+    if y.size:
+        lo, hi = (int(v) - offset for v in (y.min(), y.max()))
+        if lo < -(2**63) or hi >= 2**63:
+            row = int(np.argmax(y) if hi >= 2**63 else np.argmin(y))
+            raise InputError(
+                f"{what}: a label offset needs class numbers that fit in a 64-bit integer; got "
+                f"{y[row].item()!r} in row {row + rows_from}, which is no class number. Pass the "
+                "labels as 0..K-1 (no offset) or 1..K (--label-offset 1).")
     return y.astype(np.int64) - np.int64(offset)
 
 

@@ -100,8 +100,10 @@ def reject_bad_indices(y: np.ndarray, n_outputs: int, *, offset: int = 0,
 def _keep_hint(lo: float, hi: float, k: int) -> str:
     """How to tell headcheck which label is which output, when the labels are shifted (1-based
     ratings for K outputs): the user's labels may be right for their own code."""
+    if k < 2 or not -(2.0**63) <= lo <= hi < 2.0**63:  # a label offset is a 64-bit integer
+        return ""
     shift = int(hi) - (k - 1)
-    if k < 2 or shift < 1 or lo - shift < 0 or lo != int(lo) or hi != int(hi):
+    if shift < 1 or lo - shift < 0 or lo != int(lo) or hi != int(hi):
         return ""
     values = ",".join(str(shift + i) for i in range(min(k, 8))) + (",..." if k > 8 else "")
     return (f". If the labels are right as they are (label {shift} is output 0), tell headcheck: "
