@@ -11,6 +11,7 @@ import ast
 import io
 import math
 import os
+import threading
 from dataclasses import dataclass
 from typing import IO
 
@@ -18,6 +19,12 @@ import numpy as np
 
 from headcheck.errors import InputError
 from headcheck.io._registry import Format, ReadContext
+
+# Headers are parsed one at a time: numpy reads them with `ast.literal_eval`, and CPython 3.11's
+# AST conversion keeps its recursion depth in state shared by the interpreter's threads, so two
+# shards opened at once by the thread executor could fail with "AST constructor recursion depth
+# mismatch" (seen once in the shard tests). A header is a few hundred bytes: the lock costs nothing.
+_HEADER_LOCK = threading.Lock()
 
 MAGIC = b"\x93NUMPY"
 # numpy's own limit (np.load's max_header_size): longer headers are not parsed
@@ -70,6 +77,11 @@ def read_header(fh: IO[bytes], name: str, size: int) -> Header:
 
 
 def _parse_header(name: str, version: tuple[int, int], raw: bytes) -> tuple[tuple[int, ...], bool, np.dtype]:
+    with _HEADER_LOCK:
+        return _parse_header_unlocked(name, version, raw)
+
+
+def _parse_header_unlocked(name: str, version: tuple[int, int], raw: bytes) -> tuple[tuple[int, ...], bool, np.dtype]:
     try:
         if version == (1, 0):
             return np.lib.format.read_array_header_1_0(io.BytesIO(raw), max_header_size=MAX_HEADER_BYTES)
