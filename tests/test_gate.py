@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from headcheck._check import check
 from headcheck._explain import explain
 from headcheck._report import report
+from headcheck.engine.pipeline import Feed
 from headcheck.errors import InputError
 from headcheck.gate import (
     BLOCKING_RULES,
@@ -79,18 +80,29 @@ def outcome(fn):
         return None, e
 
 
+def fed_in_one_batch(y: np.ndarray, p: np.ndarray) -> Feed:
+    feed = Feed()
+    feed.update(y, p)
+    feed.result()
+    return feed
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=labels_and_width(), seed=st.integers(0, 100))
-def test_check_report_and_explain_agree_on_random_labels(case, seed):
+def test_check_report_explain_and_the_live_feed_agree_on_random_labels(case, seed):
     y, k = case
     y0 = y.copy()
     p = scores(len(y), k, seed)
     res, check_err = outcome(lambda: check(HeadSpec.declared(units=k), y))
     rep, report_err = outcome(lambda: report(y, p))
     _, explain_err = outcome(lambda: explain(y, p, 0.5))
+    fed, feed_err = outcome(lambda: fed_in_one_batch(y, p))
     assert np.array_equal(y, y0, equal_nan=y.dtype.kind == "f")  # nothing given is modified
-    # the same error text and kind (or none) from explain as from report: one path
+    # the same error text and kind (or none) from explain as from report: one path; and from the
+    # live checks' Feed (a training callback's epoch fed as one batch)
     assert str(explain_err) == str(report_err)
+    assert str(feed_err) == str(report_err)
+    assert type(feed_err) is type(report_err)
     if check_err is not None:
         # not class labels at all: an input error in every command, with the same message
         assert report_err is not None and str(report_err) == str(check_err)
@@ -102,6 +114,7 @@ def test_check_report_and_explain_agree_on_random_labels(case, seed):
     assert encoding == label_facts(y).encoding
     if report_err is None:
         assert rep.task.label_encoding == encoding
+        assert fed.profile.label_encoding == encoding and fed.profile.kind == rep.task.kind
         assert not blocking, codes  # a pass ran: no blocking finding in check
         return
     # class labels that do not map to the outputs: a finding in check, an error naming it in report
