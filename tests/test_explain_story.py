@@ -34,6 +34,31 @@ def test_majority_rate_is_said_first_with_the_findings(stars):
     assert "majority-class rate" in ex.render("markdown") and "majority-class rate" in ex.render("html")
 
 
+@pytest.mark.parametrize("given", ["0.5098", "val_accuracy: 0.5098", "0.4000"])
+def test_a_collapsed_model_is_not_recommended_by_its_accuracy(stars, given):
+    """The last line said "Recommended: accuracy = 0.5098": the number the collapsed model games.
+    It names the metric the story names, and says why, whether or not the number matched."""
+    y, p = stars
+    ex = headcheck.explain(y, p, given, label_offset=1)
+    r = ex.recommended
+    assert (r.id, r.instead_of) == ("balanced_accuracy", "accuracy") and r.value == pytest.approx(0.2)
+    assert r.why == ("accuracy = 0.5098 equals the majority-class rate and the model predicts class 5 for "
+                     "every sample: the model has collapsed onto one class (HC307, HC402)")
+    last = " ".join(ex.to_text().split("Recommended: ")[-1].split())
+    assert last.startswith("balanced_accuracy = 0.2000") and "not accuracy: accuracy = 0.5098 equals the " \
+        "majority-class rate and the model predicts class 5 for every sample" in last
+    assert ex.to_dict()["recommended"] == {**r.to_dict(), "instead_of": "accuracy", "why": r.why}
+    for fmt_ in ("markdown", "html"):
+        assert "has collapsed onto one class" in ex.render(fmt_)
+
+
+def test_a_model_at_the_majority_rate_that_has_not_collapsed_keeps_its_accuracy():
+    # half right, spread over every class: HC307 (at the majority rate), no collapse
+    ex = headcheck.explain(np.array([0, 1, 2, 2]), np.eye(3)[[0, 2, 2, 1]] * 0.7 + 0.1, 0.5)
+    assert ex.recommended.id == "accuracy" and ex.recommended.instead_of is None
+    assert "instead_of" not in ex.to_dict()["recommended"]
+
+
 def test_tiny_n_tolerance_is_capped_and_ties_are_counted():
     ex = headcheck.explain(np.array([0, 1, 1]), np.array([0.2, 0.7, 0.4]), 0.6667)
     assert ex.tolerance == pytest.approx(0.01)

@@ -219,6 +219,9 @@ def test_1_stuck_val_accuracy_is_named_the_majority_rate_python(collapsed):
     assert f"baseline.majority_class = {rate:.4f} [baseline: what a trivial predictor scores]" in text
     assert "baseline, DOES NOT FIT" not in text
     assert ex.to_dict()["story"][0].startswith(said)
+    # the recommendation does not end the story on the number the collapsed model games
+    assert ex.recommended.id == "balanced_accuracy" and ex.recommended.instead_of == "accuracy"
+    assert "equals the majority-class rate and the model predicts class 5 for every sample" in ex.recommended.why
 
 
 def test_1_stuck_val_accuracy_is_named_the_majority_rate_cli(collapsed, capsys):
@@ -231,11 +234,15 @@ def test_1_stuck_val_accuracy_is_named_the_majority_rate_cli(collapsed, capsys):
     assert "HC402 collapsed-predictions [warning]" in out and "HC307 accuracy-at-or-below-baseline" in out
     assert "[baseline: what a trivial predictor scores]" in out
     assert out.index("majority-class rate") < out.index("Definitions that give")
+    last = " ".join(out.split("Recommended: ")[-1].split())
+    assert last.startswith("balanced_accuracy = 0.2000") and "not accuracy" in last
+    assert "the model predicts class 4 for every sample: the model has collapsed onto one class" in last
     code, out, _ = cli(capsys, "explain", f["stars"], f["scores"], "--label-offset", "1", "--reported",
                        f"val_accuracy: {printed:.4f}", "--format", "json")
     d = json.loads(out)
     assert code == 0 and d["name"] == "val_accuracy"
     assert "the model predicts class 5 for every sample" in d["story"][0]
+    assert d["recommended"]["id"] == "balanced_accuracy" and "has collapsed onto one class" in d["recommended"]["why"]
 
 
 # ---------------------------------------------------------------------------------------------

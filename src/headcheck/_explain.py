@@ -48,9 +48,14 @@ class Match:
 
 @dataclass(frozen=True)
 class Recommended:
+    """The honest number to report. `instead_of` / `why`: the metric the task would recommend and
+    why it is not (a collapsed model's accuracy is the majority-class rate: the number it games)."""
+
     id: str
     value: float
     meaning: str
+    instead_of: str | None = None
+    why: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         from headcheck.render.explain import recommended_dict
@@ -340,11 +345,16 @@ def _story(rep: Report, value: float, matches: Sequence[Match], bearing: tuple[F
 def _honest(rep: Report) -> str:
     """' Judge the model by balanced_accuracy = 0.2000 instead: ...' (a metric a constant prediction
     cannot game: it tells whether the model learned more than the baseline)."""
-    for key in ("balanced_accuracy", "macro_f1", "mae"):
-        if key in rep.metrics and math.isfinite(rep.metrics[key]):
-            return (f" Judge the model by {key} = {rep.metrics[key]:.4f} instead: a constant "
-                    "prediction cannot game it.")
-    return ""
+    key = _honest_metric(rep)
+    if key is None:
+        return ""
+    return f" Judge the model by {key} = {rep.metrics[key]:.4f} instead: a constant prediction cannot game it."
+
+
+def _honest_metric(rep: Report) -> str | None:
+    """The first metric of the report that a constant prediction cannot game."""
+    return next((key for key in ("balanced_accuracy", "macro_f1", "mae")
+                 if key in rep.metrics and math.isfinite(rep.metrics[key])), None)
 
 
 def _collapse(rep: Report) -> str:
@@ -404,7 +414,27 @@ def _recommend(rep: Report, matches: Sequence[Match], name: str | None) -> Recom
     rid = honest_id(rep, definition) if definition else default_metric(rep.task.kind)
     if rid not in rep.metrics:
         return None
-    return Recommended(rid, float(rep.metrics[rid]), metric_meaning(rid))
+    return _not_gamed(rep, Recommended(rid, float(rep.metrics[rid]), metric_meaning(rid)))
+
+
+def _not_gamed(rep: Report, rec: Recommended) -> Recommended:
+    """The metric a constant prediction cannot game instead of one at the majority-class rate of a
+    collapsed model (one class takes nearly every prediction: HC402): recommending the gamed
+    number would end the story on it."""
+    from headcheck.rules.hc307_accuracy_at_or_below_baseline import MARGIN
+
+    base = rep.baselines.get("majority_class")
+    collapse = _collapse(rep)
+    if base is None or not collapse or not abs(rec.value - base.value) <= MARGIN:
+        return rec
+    honest = _honest_metric(rep)
+    if honest is None or honest == rec.id:
+        return rec
+    cited = [f.code for f in rep.findings if f.code in ("HC307", "HC402")]
+    cite = f" ({', '.join(cited)})" if cited else ""
+    why = (f"{rec.id} = {rec.value:.4f} equals the majority-class rate and{collapse}: the model has "
+           f"collapsed onto one class{cite}")
+    return Recommended(honest, float(rep.metrics[honest]), metric_meaning(honest), instead_of=rec.id, why=why)
 
 
 def explain(

@@ -23,7 +23,16 @@ def match_dict(m: Match) -> dict[str, Any]:
 
 
 def recommended_dict(r: Recommended) -> dict[str, Any]:
-    return {"id": r.id, "value": num(r.value), "meaning": r.meaning}
+    d = {"id": r.id, "value": num(r.value), "meaning": r.meaning}
+    if r.instead_of:
+        d.update(instead_of=r.instead_of, why=r.why)
+    return d
+
+
+def recommended_text(r: Recommended) -> str:
+    """'balanced_accuracy = 0.2000 (meaning)', with why the task's plain metric is not it."""
+    text = f"{r.id} = {fmt(r.value)} ({r.meaning})"
+    return f"{text}, not {r.instead_of}: {r.why}" if r.instead_of else text
 
 
 def to_dict(ex: Explanation) -> dict[str, Any]:
@@ -94,8 +103,7 @@ def lines(ex: Explanation) -> list[str]:
         out += [f"  {m.id} = {fmt(m.value)} [{match_verdict(m.source, m.fits_task)}]: {m.meaning}"
                 for m in ex.nearest]
     if ex.recommended is not None:
-        r = ex.recommended
-        out.append(f"Recommended: {r.id} = {fmt(r.value)} ({r.meaning})")
+        out.append(f"Recommended: {recommended_text(ex.recommended)}")
     return out
 
 
@@ -183,8 +191,7 @@ def document(ex: Explanation) -> list[Block]:
     blocks.append(Verdicts(title, tuple(Verdict(m.id, m.value, m.fits_task, m.meaning, source=m.source)
                                         for m in items), label="definition"))
     if ex.recommended is not None:
-        r = ex.recommended
-        blocks.append(Field("Recommended", f"{r.id} = {fmt(r.value)} ({r.meaning})"))
+        blocks.append(Field("Recommended", recommended_text(ex.recommended)))
     return blocks
 
 
@@ -203,8 +210,7 @@ def view_story_lines(view_id: str, view: View, ex: Explanation, width: int = WID
     if same:
         out.append(fill("also gives this number: " + ", ".join(same), "    ", "    "))
     if ex.recommended is not None:
-        r = ex.recommended
-        out.append(fill(f"report instead: {r.id} = {fmt(r.value)} ({r.meaning})", "    ", "    "))
+        out.append(fill(f"report instead: {recommended_text(ex.recommended)}", "    ", "    "))
     return out
 
 
