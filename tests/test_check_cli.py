@@ -190,3 +190,24 @@ def test_bad_label_values_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
     path = _save(tmp_path, "y", np.array([0.3, 2.7, 5.1]))
     assert main(["check", "--activation", "softmax", "--labels", path]) == 2
     assert "regression target" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("values,units,options,said", [
+    ([1, 2, 3, 4, 5], 5, [], "task: multiclass, integer labels 1..5 (5 distinct values), 200 samples"),
+    ([1, 2, 3, 4, 5], 6, [], "task: multiclass, integer labels 1..5 (5 distinct values), 200 samples"),
+    ([1, 2, 3, 4, 5], 5, ["--label-offset", "1"], "task: multiclass, 5 classes, integer labels, 200 samples"),
+    ([1, 2, 3, 4, 5], 5, ["--classes", "1,2,3,4,5"], "task: multiclass, 5 classes, integer labels, 200 samples"),
+    ([0, 1, 2, 3, 4], 5, [], "task: multiclass, 5 classes, integer labels, 200 samples"),
+    ([0, 1, 2, 3, 4], 3, [], "task: multiclass, integer labels 0..4 (5 distinct values), 200 samples"),
+    ([-1, 0, 1, 2], 4, [], "task: multiclass, integer labels -1..2 (4 distinct values), 200 samples"),
+])
+def test_the_task_line_says_what_the_labels_are(values, units, options, said, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    # 1-based ratings for 5 outputs used to read "6 classes" (largest index + 1) while the findings
+    # said 5 outputs and labels 1..5; the line now names the values unless they are indices that fit
+    y = np.resize(np.array(values), 200)
+    path = _save(tmp_path, "y.npy", y)
+    main(["check", "--activation", "softmax", "--units", str(units), "--loss", "sparse_categorical_crossentropy",
+          "--labels", path, *options])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == said

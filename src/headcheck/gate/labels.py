@@ -270,6 +270,29 @@ def profile_labels(y_true: object, *, task: str | None = None, units: int | None
     return _profile_2d(y, facts, task, sample_rows)
 
 
+def describe_labels(profile: TaskProfile, data: DataFacts | None, units: int | None = None) -> str:
+    """What labels-only profiling saw, in words: 'K classes, <encoding> labels' when the labels are
+    class indices 0..K-1 that fit the head's outputs (or names / a class list mapped them), else
+    the values themselves, since the class count read from them (largest index + 1) is then a
+    guess the findings contradict: 'integer labels 1..5 (5 distinct values)'.
+
+    >>> p, d = profile_labels(np.array([1, 2, 5, 3, 4]), units=5)
+    >>> p.n_classes, describe_labels(p, d, units=5)
+    (6, 'integer labels 1..5 (5 distinct values)')
+    >>> describe_labels(*profile_labels(np.array([0, 2, 1])), units=3)
+    '3 classes, integer labels'
+    """
+    counted = f"{profile.n_classes} classes, {profile.label_encoding} labels"
+    if profile.label_encoding != "integer" or profile.classes or data is None \
+            or data.label_min is None or data.label_max is None:
+        return counted
+    lo, hi = int(data.label_min), int(data.label_max)
+    if lo == 0 and (not units or units < 2 or hi < units):
+        return counted
+    distinct = sum(1 for c in profile.class_counts if c > 0)
+    return f"integer labels {lo}..{hi} ({distinct} distinct values)"
+
+
 def _profile_1d(y: np.ndarray, facts: LabelFacts, task: str | None,
                 units: int | None) -> tuple[TaskProfile, DataFacts]:
     lo, hi = float(facts.low), float(facts.high)  # type: ignore[arg-type]

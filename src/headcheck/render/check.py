@@ -78,12 +78,16 @@ def head_line(result: CheckResult) -> str:
 
 
 def task_summary(result: CheckResult) -> str | None:
-    task = result.context.task
+    from headcheck.gate.labels import describe_labels
+
+    ctx = result.context
+    task = ctx.task
     if task is not None:
         # the rules read ordered classes as classes (multiclass); the line says what was declared
-        ordinal = result.context.declared_task == "ordinal" and task.kind == "multiclass"
+        ordinal = ctx.declared_task == "ordinal" and task.kind == "multiclass"
         kind = "ordinal (declared)" if ordinal else task.kind
-        return f"{kind}, {task.n_classes} classes, {task.label_encoding} labels, {task.n_samples} samples"
+        units = ctx.head.units if ctx.head is not None else None
+        return f"{kind}, {describe_labels(task, ctx.data, units)}, {task.n_samples} samples"
     if result.context.declared_task:
         return f"{result.context.declared_task} (declared)"
     return None
