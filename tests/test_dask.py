@@ -1,11 +1,12 @@
 """The Dask executor on a real `distributed.LocalCluster` (worker processes, started here once for
-the module: 2 workers, 1 thread each): shards of every format, Dask arrays and DataFrames, bad
-rows, lost workers. Results are compared with the thread executor over the same parts *to the
+the module: 2 workers, 1 thread each; the tests that kill workers get a cluster of their own):
+shards of every format, Dask arrays and DataFrames, bad rows, lost workers. Results are compared with the thread executor over the same parts *to the
 last bit* (`to_dict()` equality: every float exactly; see tests/test_shards.py for why the fixed
 merge tree makes that hold).
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -35,34 +36,59 @@ pytestmark = pytest.mark.xdist_group("dask")
 SIZES = [700, 0, 1500, 13]
 
 
-@pytest.fixture(scope="module")
-def cluster():
+WORKERS = 2
+SETTLE = 180  # seconds a nanny may take to restart a killed worker on a loaded machine (bounded)
+
+
+@contextlib.contextmanager
+def local_cluster():
+    """A LocalCluster of WORKERS worker processes, with all of them up before use and again
+    before it closes (closing while a nanny restarts a killed worker can time out when loaded)."""
     import dask
 
     # one retry of a part whose worker died: enough to show both outcomes of a lost worker
     with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
-        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+        cluster = distributed.LocalCluster(n_workers=WORKERS, threads_per_worker=1, processes=True,
                                            dashboard_address=":0", silence_logs=logging.ERROR)
     client = distributed.Client(cluster, set_as_default=False)
-    yield cluster, client
-    client.close()
-    cluster.close()
+    try:
+        client.wait_for_workers(WORKERS, timeout=SETTLE)
+        yield cluster, client
+    finally:
+        try:
+            client.wait_for_workers(WORKERS, timeout=SETTLE)
+        except TimeoutError:
+            pass  # a nanny that never restarted its worker: close what there is
+        client.close()
+        cluster.close()
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with local_cluster() as both:
+        yield both
 
 
 @pytest.fixture
 def dask_ex(cluster):
     _, client = cluster
-    client.wait_for_workers(2, timeout=180)
+    client.wait_for_workers(WORKERS, timeout=SETTLE)
     return DaskExecutor(client)
 
 
 @pytest.fixture
-def survivor_ex(cluster):
-    """For the tests that kill workers (last in this module): one live worker is enough, the
-    nannies restart the others meanwhile (slowly on a loaded machine)."""
-    _, client = cluster
-    client.wait_for_workers(1, timeout=180)
-    return DaskExecutor(client)
+def killable_ex():
+    """For the tests that kill workers: a cluster of their own, every worker alive at the start.
+    On the module's cluster a test ran with whatever the kills before it had left (workers still
+    being restarted by their nannies, slowly on a loaded machine, or a dead worker the scheduler
+    had not yet noticed), and passed alone but not always after them."""
+    with local_cluster() as (_, client):
+        yield DaskExecutor(client)
+
+
+def worker_processes(ex: DaskExecutor) -> set[tuple[str, int]]:
+    """(address, process id) of each worker the scheduler knows: a restarted worker is another."""
+    return set(ex.client.run(os.getpid).items())
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "npy", "csv"])
@@ -230,27 +256,30 @@ class KillingParts:
                 yield part
 
 
-def test_a_worker_killed_mid_run_is_replaced_and_the_report_is_complete(tmp_path, survivor_ex):
+def test_a_worker_killed_mid_run_is_replaced_and_the_report_is_complete(tmp_path, killable_ex):
     y, p = predictions(4000, 5, seed=17)
     write_shards(tmp_path / "s", "npz", y, p, [500, 0, 1200, 40])
     parts = shard_parts([str(tmp_path / "s")])
     profile = infer_task(y, p)
     marker = str(tmp_path / "killed-once")
-    done = run_pass(profile, KillingParts(parts, 2, marker, always=False), executor=survivor_ex)
-    assert os.path.exists(marker)  # a worker did die folding shard 3
+    before = worker_processes(killable_ex)
+    done = run_pass(profile, KillingParts(parts, 2, marker, always=False), executor=killable_ex)
+    assert os.path.exists(marker)  # a worker did die folding shard 3 ...
+    # ... and the scheduler knew it before the retry gave the result: that worker is gone from it
+    assert len(before) == WORKERS and before - worker_processes(killable_ex)
     expected = run_pass(profile, parts, executor=ThreadExecutor(2)).state.to_dict()
     assert done.state.to_dict() == expected  # every row of every shard, once: the same bits
     assert done.state.n_rows == 4000
 
 
-def test_a_part_that_kills_every_worker_fails_clearly_with_no_result(tmp_path, survivor_ex, capsys,
+def test_a_part_that_kills_every_worker_fails_clearly_with_no_result(tmp_path, killable_ex, capsys,
                                                                       monkeypatch):
     y, p = predictions(1000, 3, seed=18)
     write_shards(tmp_path / "s", "npz", y, p, [300, 300])
     parts = shard_parts([str(tmp_path / "s")])
     with pytest.raises(ExecutionError) as info:
         run_pass(infer_task(y, p), KillingParts(parts, 1, str(tmp_path / "m"), always=True),
-                 executor=survivor_ex)
+                 executor=killable_ex)
     message = str(info.value)
     assert "shard 2 of 3" in message and "died" in message and "no report" in message
     # the command line turns it into exit code 3 and the message, no traceback
