@@ -16,7 +16,7 @@ from sklearn import metrics as skm
 import headcheck
 from headcheck.engine import new_state, state_from_dict
 from headcheck.engine.bootstrap import (
-    BLOCK_ROWS, Replicates, interval, replicate_metrics, weights,
+    Replicates, columns, groups, interval, replicate_metrics, table, weights,
 )
 from headcheck.engine.pipeline import array_parts, run_pass, usable_top_k
 from headcheck.errors import InputError
@@ -98,13 +98,26 @@ def test_replicates_against_sklearn_directly():
 
 
 def test_weights_depend_only_on_seed_and_row():
-    rows = np.arange(3 * BLOCK_ROWS + 17)
+    rows = np.arange(3 * 4096 + 17)
     a = weights(REP, rows)
     assert np.array_equal(weights(REP, rows[5000:6000]), a[5000:6000])
     assert np.array_equal(weights(REP, rows[::7]), a[::7])
+    assert np.array_equal(groups(REP, 5000, 1000), groups(REP, rows[5000:6000], 1000))
     assert not np.array_equal(weights(Replicates(20, seed=4), rows), a)
-    # the stated distribution: P(W = 0..5) = (95, 92, 49, 15, 4, 1) / 256, mean 1, variance 1
-    big = weights(Replicates(200, seed=9), np.arange(10 * BLOCK_ROWS)).ravel()
+    # rows share their group's weights; groups are filled evenly (a chi-square test at 0.1 %)
+    g = groups(REP, rows, len(rows))
+    same = np.flatnonzero(g == g[0])
+    assert len(same) > 1 and (a[same] == a[0]).all()
+    big = groups(Replicates(20, seed=5, buckets=64), 0, 64_000)
+    counts = np.bincount(big, minlength=64)
+    assert ((counts - 1000) ** 2 / 1000).sum() < 103.4  # chi-square(63) at 0.999
+    # neighbouring rows are not in neighbouring groups: no serial correlation of the groups
+    assert abs(np.corrcoef(big[:-1], big[1:])[0, 1]) < 0.02
+
+
+def test_weights_have_the_stated_distribution():
+    """P(W = 0..5) = (95, 92, 49, 15, 4, 1) / 256, mean 1, variance 1, close to Poisson(1)."""
+    big = table(Replicates(2000, seed=9)).ravel()
     freq = np.bincount(big, minlength=6) / big.size
     assert freq == pytest.approx(np.array([95, 92, 49, 15, 4, 1]) / 256, abs=1e-3)
     assert big.mean() == pytest.approx(1.0, abs=2e-3) and big.var() == pytest.approx(1.0, abs=5e-3)
@@ -114,20 +127,23 @@ def test_weights_depend_only_on_seed_and_row():
     poisson = np.array([math.exp(-1) / math.factorial(i) for i in range(5)])
     poisson = np.append(poisson, 1 - poisson.sum())  # P(W >= 5)
     assert np.abs(stated - poisson).max() <= 0.009
+    # replicates are independent of each other: weights of two replicates uncorrelated
+    t = table(Replicates(2000, seed=9)).astype(float)
+    assert abs(np.corrcoef(t[:, 0], t[:, 1])[0, 1]) < 0.15
 
 
 def test_chunking_threads_and_merging_give_the_same_replicates():
     y, s, kw = cases()["multiclass-probabilities"]
     a = bootstrap_pass(y, s, kw, chunk_rows=N)
     b = bootstrap_pass(y, s, kw, chunk_rows=777)
-    for key in a.stats:
-        if key.startswith("rep_"):
-            np.testing.assert_allclose(a.stats[key], b.stats[key], rtol=1e-6, err_msg=key)
-    counts = ("rep_support", "rep_tp", "rep_predicted", "rep_correct", "rep_cal_w", "rep_w_total")
-    for key in counts:  # counts: to the bit
-        assert np.array_equal(a.stats[key], b.stats[key]), key
+    np.testing.assert_allclose(a.stats["boot"], b.stats["boot"], rtol=1e-9)
+    cols = columns(a)
+    for name in ("support", "tp", "predicted", "correct", "cal_w", "w_total"):  # counts: to the bit
+        at, shape = cols[name]
+        part = slice(at, at + int(np.prod(shape)))
+        assert np.array_equal(a.stats["boot"][:, part], b.stats["boot"][:, part]), name
     back = state_from_dict(a.to_dict())
-    assert back.replicates == REP and np.array_equal(back.stats["rep_tp"], a.stats["rep_tp"])
+    assert back.replicates == REP and np.array_equal(back.stats["boot"], a.stats["boot"])
     with pytest.raises(ValueError, match="cannot merge"):
         a.merge(new_state(a.profile, replicates=Replicates(20, seed=4)))
 

@@ -160,6 +160,65 @@ def test_paired_bootstrap_covers_a_known_difference_at_the_nominal_rate():
     assert abs(covered / trials - 0.95) <= 0.05, covered / trials
 
 
+def test_paired_bootstrap_covers_with_big_groups_of_sorted_rows():
+    """The random-groups bootstrap with groups of about 47 rows (3,000 rows sorted by label, 64
+    groups; accuracy depends on the label) still covers the true difference at the nominal rate,
+    neither too rarely (too narrow) nor almost always (too wide)."""
+    from headcheck.engine.bootstrap import Replicates, interval, replicate_metrics
+
+    rng = np.random.default_rng(12)
+    covered, trials, n = 0, 100, 3000
+    for t in range(trials):
+        y = np.sort(rng.integers(0, 3, n))
+        u = rng.random(n)
+        v = np.where(rng.random(n) < 0.5, u, rng.random(n))
+        acc_a = np.where(y == 0, 0.9, 0.7)  # accuracy varies with the label: order matters
+        a = np.where(u < acc_a, y, (y + 1) % 3)
+        b = np.where(v < acc_a - 0.05, y, (y + 2) % 3)
+        true = 0.05  # the expected accuracy difference of every row
+        done = run_paired_pass([infer_task(y, a), infer_task(y, b)], paired_parts(y, [a, b]),
+                               replicates=Replicates(100, seed=t, buckets=64))
+        ra, rb = (replicate_metrics(s)["accuracy"] for s in done.states)
+        lo, hi = interval(ra - rb, 0.95)
+        covered += lo <= true <= hi
+    assert 0.89 <= covered / trials <= 0.99, covered / trials
+
+
+def test_bootstrap_spread_is_the_analytic_standard_error():
+    """Accuracy of 20,000 rows at p = 0.7: the replicates' standard deviation is
+    sqrt(p (1 - p) / n) within the spread of 400 replicates over 1024 groups (about 5 %)."""
+    from headcheck.engine.bootstrap import Replicates, replicate_metrics
+
+    rng = np.random.default_rng(3)
+    n = 20_000
+    y = rng.integers(0, 4, n)
+    pred = np.where(rng.random(n) < 0.7, y, (y + 1) % 4)
+    done = run_paired_pass([infer_task(y, pred), infer_task(y, y)], paired_parts(y, [pred, y]),
+                           replicates=Replicates(400, seed=1))
+    sd = np.std(replicate_metrics(done.states[0])["accuracy"], ddof=1)
+    acc = float(np.mean(pred == y))
+    assert sd == pytest.approx(math.sqrt(acc * (1 - acc) / n), rel=0.15)
+
+
+def test_paired_states_absorb_as_they_merge():
+    from headcheck.engine.bootstrap import Replicates
+    from headcheck.engine.kernels.testing import assert_states_match
+    from headcheck.engine.paired import PairedPlan
+    from headcheck.engine.pipeline import Plan
+
+    y, a, b = two_models()
+    parts = list(paired_parts(y, [a, b], chunk_rows=150))
+    plan = PairedPlan(tuple(Plan(infer_task(y, s), (5,), 15, None, replicates=Replicates(20))
+                            for s in (a, b)))
+    left, right = plan.fold_part(parts[0]), plan.fold_part(parts[1])
+    merged = left.merge(right)
+    absorbed = plan.fold_part(parts[0]).absorb(plan.fold_part(parts[1]))
+    for m, n in zip(merged.states, absorbed.states):
+        assert_states_match(m, n, rtol=0)
+    assert np.array_equal(merged.joint_n, absorbed.joint_n)
+    assert np.array_equal(merged.joint_w, absorbed.joint_w)
+
+
 def test_bootstrap_p_value():
     assert bootstrap_p(np.full(199, 1.0)) == pytest.approx(2 / 200)
     assert bootstrap_p(np.r_[np.ones(100), -np.ones(100)]) == 1.0

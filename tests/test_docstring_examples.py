@@ -12,6 +12,7 @@ import pytest
                                   "headcheck.gate.labels", "headcheck.gate.policy",
                                   "headcheck.gate.infer", "headcheck.engine.pipeline",
                                   "headcheck.engine.executors", "headcheck.engine.kernels",
+                                  "headcheck.engine.bootstrap", "headcheck.engine.paired",
                                   "headcheck.engine.kernels.numpy_kernel",
                                   "headcheck.engine.kernels.testing",
                                   "headcheck.live", "headcheck.live.tracker", "headcheck.live.guard"])

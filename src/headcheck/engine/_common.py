@@ -156,17 +156,26 @@ def calibration_keys(conf: np.ndarray, correct: np.ndarray, n_bins: int) -> np.n
     return t.astype(np.intp)
 
 
+def ece(stats: dict) -> float:
+    """Expected calibration error of the bins in `stats`: sum over bins of |accuracy - mean
+    confidence| weighted by the bin's share of the weight (0.0 without weight)."""
+    counts = stats["cal_w"]
+    total = float(counts.sum())
+    if not total > 0:
+        return 0.0
+    return float(np.abs(stats["cal_acc"] - stats["cal_conf"]).sum() / total)
+
+
 def calibration_result(stats: dict, n_bins: int) -> Calibration:
     counts = stats["cal_w"]
     conf = safe_div(stats["cal_conf"], counts)
     acc = safe_div(stats["cal_acc"], counts)
-    ece = float(safe_div((np.abs(acc - conf) * counts).sum(), counts.sum()))
     return Calibration(
         edges=tuple(float(e) for e in np.linspace(0.0, 1.0, n_bins + 1)),
         counts=tuple(float(c) for c in counts),
         mean_confidence=tuple(float(c) for c in conf),
         accuracy=tuple(float(a) for a in acc),
-        ece=ece,
+        ece=ece(stats),
     )
 
 

@@ -52,7 +52,7 @@ def state_from_dict(d: dict, kernel: str | Kernel | None = None) -> State:
     if rep is not None:
         from headcheck.engine.bootstrap import Replicates
 
-        replicates = Replicates(int(rep[0]), int(rep[1]))
+        replicates = Replicates(*(int(v) for v in rep))
     state = new_state(profile_from_dict(d["profile"]), tuple(d["top_k"]), d["n_bins"], kernel,
                       replicates, auc=bool(d.get("auc", True)))
     state._restore(d)

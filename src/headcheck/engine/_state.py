@@ -172,8 +172,8 @@ class State:
             "profile": self.profile.to_dict(),
             "top_k": list(self.top_k),
             "n_bins": self.n_bins,
-            "replicates": None if self.replicates is None else [self.replicates.n,
-                                                                self.replicates.seed],
+            "replicates": None if self.replicates is None else [
+                self.replicates.n, self.replicates.seed, self.replicates.buckets],
             "auc": self.auc,
             "n_rows": self.n_rows,
             "score_min": self.score_min,

@@ -98,7 +98,7 @@ class BinaryState(State):
         W = float(st["w_total"][0])
         metrics["log_loss"] = float(st["logloss"][0] / W)
         metrics["brier"] = float(st["brier"][0] / W)
-        metrics["ece"] = C.calibration_result(st, self.n_bins).ece
+        metrics["ece"] = C.ece(st)
         if "auc_pos" not in st:
             notes.append("roc_auc and average_precision are skipped (auc=False, --no-auc).")
             return metrics

@@ -1,30 +1,39 @@
 """Confidence intervals from a Poisson bootstrap computed in the pass itself.
 
-A bootstrap replicate is the data resampled with replacement. The Poisson bootstrap draws, for
-every row i and replicate b, a weight W[i, b] ~ Poisson(1) (how often row i is drawn) instead,
-which needs no knowledge of N and keeps every replicate a *weighted sum over rows*: each
-replicate's statistics are the state's statistics under the sample weights w_i * W[i, b], so
-they are added chunk by chunk and merged by summing, like every other statistic of a state
-(Hanley & MacGibbon 2006; Chamandy et al. 2012, "Estimating uncertainty for massive data
-streams"). A state created with `Replicates(n, seed)` keeps them as `rep_<statistic>` arrays of
-shape (n, *shape of the statistic); `replicate_metrics` turns each replicate into the state's
-own metrics (`State.metrics_of`), `interval` into percentile intervals.
+A bootstrap replicate is the data resampled with replacement. The Poisson bootstrap draws a
+weight ~ Poisson(1) (how often a row is drawn) instead, which needs no knowledge of N and keeps
+every replicate a *weighted sum over rows*: replicate statistics are added chunk by chunk and
+merged by summing, like every other statistic of a state (Hanley & MacGibbon 2006; Chamandy et
+al. 2012, "Estimating uncertainty for massive data streams").
 
-Determinism: W[i, b] depends only on the seed and the row's global index i (rows are grouped in
-blocks of BLOCK_ROWS; block k's weights come from PCG64 seeded with SeedSequence([seed, k])), so
-any chunking, any number of threads and any executor (Dask) give the same weights; counts come
-out equal to the bit, float sums up to summation order. Two states with the same seed see the
-same W: replicate b of model A and replicate b of model B are the same resample, which makes the
+Random groups: a row's weight in replicate b is V[g(i), b], where g(i) is one of
+`Replicates.buckets` groups (1024 by default), chosen by a hash of the seed and the row's global
+index i, and V a (buckets, replicates) table of Poisson(1) weights. A state therefore keeps, for
+every statistic a replicate needs, its sum per group (`boot`, shape (buckets, columns)); the
+replicates are V' times those sums, computed once when the intervals are asked for. The pass
+costs a few grouped sums per row whatever the number of replicates. Rows assigned to groups at
+random make this the random-groups bootstrap (Wolter, "Introduction to Variance Estimation",
+ch. 2): for a smooth statistic its variance is the row bootstrap's times (1 - 1/buckets), with a
+relative spread of about sqrt(2 / buckets) (4 % of the variance, 2 % of an interval's width at
+1024 groups; 200 replicates add about 5 %). Below a few thousand rows most groups hold one row
+and it is the row bootstrap itself. `tests/test_bootstrap.py` checks the coverage on simulated
+data, with sorted rows and groups of hundreds of rows.
+
+Determinism: g(i) depends only on the seed and i, V only on the seed, so any chunking, any
+number of threads and any executor (Dask) give the same weights; counts come out equal to the
+bit, float sums up to summation order. Two states with the same seed see the same weights:
+replicate b of model A and replicate b of model B are the same resample, which makes the
 bootstrap of a difference *paired* (`headcheck.engine.paired`).
 
 The weights: Poisson(1) to within 0.009 in each probability, with mean and variance exactly 1,
 drawn from one random byte each (`CUTS`).
 
-Cost: the kernel hands the per-row quantities it computes anyway (correctness, log loss, Brier,
-confidence, ...) to `add`; per block of rows, one matrix product of those columns with the
-block's weights gives every sum-type statistic for all replicates, and a grouped sum gives the
-per-class counts. Metrics without a replicate here: multiclass / multi-label ROC AUC and average
-precision (per-class histograms per replicate would cost classes x bins x replicates).
+What a kernel hands over: the per-row quantities it computes anyway (correctness, log loss,
+Brier, confidence, calibration cell, ...; names per task kind in `_binary`, `_multiclass`,
+`_multilabel`) to `add`, which sums them per group (compiled loops for the numba kernel,
+numpy's grouped sums otherwise). Metrics without a replicate here:
+multiclass / multi-label ROC AUC and average precision (per-class histograms per group would
+cost classes x bins x groups).
 
 >>> import numpy as np
 >>> from headcheck.engine import new_state
@@ -32,18 +41,18 @@ precision (per-class histograms per replicate would cost classes x bins x replic
 >>> s = new_state(TaskProfile("binary", 2, "integer", "probabilities", "column"),
 ...               replicates=Replicates(50, seed=1))
 >>> r = np.random.default_rng(0)
->>> y = r.integers(0, 2, 500); s.update(y, np.clip(y * .3 + r.random(500) * .7, 0, 1))
+>>> y = r.integers(0, 2, 500)
+>>> _ = s.update(y, np.clip(y * .3 + r.random(500) * .7, 0, 1))
 >>> lo, hi = interval(replicate_metrics(s)["accuracy"], 0.95)
 >>> bool(lo < s.result().metrics["accuracy"] < hi)
 True
 """
 from __future__ import annotations
 
+import math
 import threading
-from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -54,29 +63,29 @@ from headcheck.errors import InputError
 if TYPE_CHECKING:  # pragma: no cover
     from headcheck.engine._state import State
 
-BLOCK_ROWS = 4096  # rows per block of weights
 DEFAULT_REPLICATES = 200
+DEFAULT_BUCKETS = 1024
 # The weights: W >= k exactly when a uniform byte u reaches CUTS[k - 1]. P(W = 0..5) = (95, 92,
 # 49, 15, 4, 1) / 256: Poisson(1) (0.368, 0.368, 0.184, 0.061, 0.015, 0.004) to within 0.009,
-# with mean and variance exactly 1 (what the bootstrap's variance rests on). A byte per weight
-# keeps the drawing cheap: it is most of the bootstrap's cost after the grouped sums.
+# with mean and variance exactly 1 (what the bootstrap's variance rests on).
 CUTS = np.array([95, 187, 236, 251, 255], dtype=np.uint8)
 MAX_WEIGHT = len(CUTS)
-BYTE_RUN = 255 // MAX_WEIGHT  # rows whose weights always sum within a byte
 # Binary ROC AUC / AP replicates keep score histograms coarsened to at most this many bins.
-COARSE_AUC_BINS = 2048
-# Per-class replicate counts are kept while classes x replicates stays within this many cells.
+COARSE_AUC_BINS = 512
+# Per-class group sums are kept while classes x groups stays within this many cells.
 CLASS_CELL_BUDGET = 1 << 20
-_CACHE_BLOCKS = 20  # blocks of weights a thread keeps (a chunk of 65,536 rows is 16 blocks)
+_REPLICATE_BLOCK = 256  # replicates turned from group sums into statistics at a time
 KINDS = ("binary", "multiclass", "multilabel")  # the task kinds with replicates (not ordinal yet)
 
 
 @dataclass(frozen=True)
 class Replicates:
-    """How many bootstrap replicates a state keeps, and the seed of their weights."""
+    """How many bootstrap replicates a state keeps, the seed of their weights, and the number
+    of random groups of rows the weights are drawn for (a power of two)."""
 
     n: int = DEFAULT_REPLICATES
     seed: int = 0
+    buckets: int = DEFAULT_BUCKETS
 
     def __post_init__(self) -> None:
         if not isinstance(self.n, (int, np.integer)) or not 10 <= int(self.n) <= 100_000:
@@ -85,138 +94,69 @@ class Replicates:
                              "of their width.")
         if not isinstance(self.seed, (int, np.integer)) or int(self.seed) < 0:
             raise InputError(f"seed: expected a non-negative whole number; got {self.seed!r}.")
-
-    @property
-    def lanes(self) -> int:
-        """Replicates drawn per row: `n` rounded up to a multiple of 8 (eight byte lanes of a
-        uint64 add at once in the grouped sums); the extra ones are never used."""
-        return -(-self.n // 8) * 8
-
-
-@contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """BLAS limited to one thread while a pass with replicates runs: the replicates' matrix
-    products run inside the executor's worker threads, and a multi-threaded BLAS called from
-    several threads at once oversubscribes the cores (five times slower on a busy 2-core
-    machine). Needs threadpoolctl (a dependency); without it, BLAS is left as it is."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
+        b = self.buckets
+        if not isinstance(b, (int, np.integer)) or not 16 <= int(b) <= 1 << 16 or b & (b - 1):
+            raise InputError(f"buckets: expected a power of two from 16 to 65536; got {b!r}.")
 
 
 # --- the weights ---------------------------------------------------------------------------------
+_MIX = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
+_GOLDEN = 0x9E3779B97F4A7C15
+
+
+def _splitmix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser (uint64, in place): every input bit flips about half the output
+    bits, so consecutive row indices land in unrelated groups."""
+    z ^= z >> np.uint64(30)
+    z *= _MIX[0]
+    z ^= z >> np.uint64(27)
+    z *= _MIX[1]
+    z ^= z >> np.uint64(31)
+    return z
+
+
 _local = threading.local()
 
 
-def block_weights(rep: Replicates, block: int) -> np.ndarray:
-    """The (BLOCK_ROWS, rep.lanes) uint8 weights of rows block * BLOCK_ROWS... (cached per
-    thread: the models of a comparison fold the same rows one after the other)."""
-    cache: OrderedDict = getattr(_local, "cache", None) or OrderedDict()
-    _local.cache = cache
-    key = (rep.lanes, rep.seed, block)
-    hit = cache.get(key)
-    if hit is not None:
-        cache.move_to_end(key)
-        return hit
-    bits = np.random.PCG64(np.random.SeedSequence([rep.seed, block])).random_raw(
-        BLOCK_ROWS * rep.lanes // 8)
-    u = bits.astype("<u8", copy=False).view(np.uint8)  # the same bytes on any byte order
-    w = np.greater_equal(u, CUTS[0]).view(np.uint8)
-    step = np.empty(u.shape, dtype=bool)
-    for cut in CUTS[1:]:
-        np.greater_equal(u, cut, out=step)
-        w += step.view(np.uint8)
-    w = w.reshape(BLOCK_ROWS, rep.lanes)
-    cache[key] = w
-    if len(cache) > _CACHE_BLOCKS:
-        cache.popitem(last=False)
+def groups(rep: Replicates, index: int | np.ndarray, n: int) -> np.ndarray:
+    """The random group (0 <= g < rep.buckets) of each of `n` rows: `index` is the global index
+    of the first row (rows contiguous) or of every row. The models of a comparison fold the same
+    rows one after the other: the last answer is kept per thread."""
+    key = (rep.seed, rep.buckets, int(index), n) if isinstance(index, (int, np.integer)) else None
+    last = getattr(_local, "groups", None)
+    if key is not None and last is not None and last[0] == key:
+        return last[1]
+    if key is not None:
+        z = np.arange(int(index), int(index) + n, dtype=np.uint64)
+    else:
+        z = np.asarray(index, dtype=np.int64).astype(np.uint64)
+    z += np.uint64((int(rep.seed) * _GOLDEN + _GOLDEN) % (1 << 64))
+    g = (_splitmix(z) & np.uint64(rep.buckets - 1)).astype(np.intp)
+    if key is not None:
+        _local.groups = (key, g)
+    return g
+
+
+@lru_cache(maxsize=8)
+def table(rep: Replicates) -> np.ndarray:
+    """The (buckets, n) uint8 Poisson weights of every group in every replicate (read-only)."""
+    size = rep.buckets * rep.n
+    bits = np.random.PCG64(np.random.SeedSequence([rep.seed, rep.buckets])).random_raw(
+        -(-size // 8))
+    u = bits.astype("<u8", copy=False).view(np.uint8)[:size]  # the same bytes on any byte order
+    w = np.zeros(size, dtype=np.uint8)
+    for cut in CUTS:
+        w += u >= cut
+    w = w.reshape(rep.buckets, rep.n)
+    w.flags.writeable = False
     return w
 
 
 def weights(rep: Replicates, rows: np.ndarray) -> np.ndarray:
-    """The (len(rows), rep.n) uint8 weights of the rows with these global indices (ascending):
-    what a state's replicate b multiplies row i's sample weight by."""
+    """The (len(rows), rep.n) uint8 weights of the rows with these global indices: what a
+    state's replicate b multiplies row i's sample weight by."""
     rows = np.asarray(rows, dtype=np.int64)
-    out = np.empty((len(rows), rep.n), dtype=np.uint8)
-    for sl, w8 in _pieces(rep, rows, len(rows)):
-        out[sl] = w8[:, :rep.n]
-    return out
-
-
-def _pieces(rep: Replicates, index: int | np.ndarray, n: int):
-    """(positions in the chunk, uint8 weights) per block of weights: `index` is the global index
-    of the chunk's first row (rows contiguous) or of every row (some rows were dropped)."""
-    if isinstance(index, (int, np.integer)):
-        pos, start = 0, int(index)
-        while pos < n:
-            block, off = divmod(start + pos, BLOCK_ROWS)
-            take = min(n - pos, BLOCK_ROWS - off)
-            yield slice(pos, pos + take), block_weights(rep, block)[off:off + take]
-            pos += take
-        return
-    index = np.asarray(index, dtype=np.int64)
-    blocks = index // BLOCK_ROWS
-    cuts = np.flatnonzero(np.diff(blocks)) + 1
-    for a, b in zip(np.r_[0, cuts], np.r_[cuts, n]):
-        w = block_weights(rep, int(blocks[a]))[index[a:b] - blocks[a] * BLOCK_ROWS]
-        yield slice(int(a), int(b)), w
-
-
-class _Block:
-    """The weights of one block of rows, in the two forms the sums need: float32 (times the
-    sample weights) for products with per-row values, and, without sample weights, the bytes
-    themselves, eight replicates to a uint64, for grouped counts: runs of up to BYTE_RUN rows
-    add in byte lanes (their sum fits a byte), then the runs of a group in 16-bit lanes (a
-    block's counts stay below 2**16: BLOCK_ROWS times at most MAX_WEIGHT)."""
-
-    def __init__(self, w8: np.ndarray, w: np.ndarray | None, n: int) -> None:
-        self.w8, self.w, self.n = w8, w, n
-        self._f32: np.ndarray | None = None
-
-    @property
-    def f32(self) -> np.ndarray:
-        if self._f32 is None:
-            f = self.w8[:, :self.n].astype(np.float32)
-            if self.w is not None:
-                f *= self.w[:, None].astype(np.float32)
-            self._f32 = f
-        return self._f32
-
-    def grouped(self, keys: np.ndarray, groups: int, rows: np.ndarray | None = None) -> np.ndarray:
-        """(groups, replicates) sums of the weights of `rows` (default: every row) by their key
-        (0 <= key < groups)."""
-        out = np.zeros((groups, self.n), dtype=np.float64)
-        if len(keys) == 0:
-            return out
-        narrow = keys.astype(np.uint16) if groups <= 1 << 16 else keys
-        order = np.argsort(narrow, kind="stable")  # a radix sort on 16-bit keys
-        k = narrow[order]
-        starts = _changes(k)
-        if rows is not None:
-            order = rows[order]
-        if self.w is None:
-            runs = np.union1d(starts, np.arange(0, len(k), BYTE_RUN))  # within one group each
-            rows8 = np.ascontiguousarray(self.w8).view(np.uint64).take(order, axis=0)
-            part = np.add.reduceat(rows8, runs, axis=0).view(np.uint8).astype(np.uint16)
-            rk = k[runs]
-            first = _changes(rk)
-            sums = np.add.reduceat(part.view(np.uint64), first, axis=0).view(np.uint16)
-            out[rk[first]] = sums[:, :self.n]
-        else:
-            out[k[starts]] = np.add.reduceat(self.f32.take(order, axis=0), starts, axis=0)
-        return out
-
-
-def _changes(k: np.ndarray) -> np.ndarray:
-    """Positions where a sorted key array starts a new value (0 included)."""
-    new = np.empty(len(k), dtype=bool)
-    new[0] = True
-    np.not_equal(k[1:], k[:-1], out=new[1:])
-    return np.flatnonzero(new)
+    return table(rep)[groups(rep, rows, len(rows))]
 
 
 # --- what a kernel hands over --------------------------------------------------------------------
@@ -230,6 +170,8 @@ class Rows:
 
     def put(self, **values: Any) -> None:
         for name, v in values.items():
+            if v is None:  # not computed for this state (e.g. histogram keys without AUC)
+                continue
             v = np.asarray(v)
             arr = self.arrays.get(name)
             if arr is None:
@@ -237,7 +179,7 @@ class Rows:
             arr[self.lo:self.lo + len(v)] = v
 
 
-# --- the layout of the replicate statistics --------------------------------------------------------
+# --- the layout of the group sums ----------------------------------------------------------------
 def coarsening(shift: int | None) -> int | None:
     """Bits dropped from the binary AUC histogram keys for the replicates (None: no AUC)."""
     if shift is None:
@@ -250,14 +192,23 @@ def coarsening(shift: int | None) -> int | None:
 
 def per_class(state: State) -> bool:
     """Whether the replicates keep per-class (per-label) counts: within CLASS_CELL_BUDGET."""
-    return state.kind != "binary" and state.profile.n_classes * state.replicates.n <= CLASS_CELL_BUDGET
+    return (state.kind != "binary"
+            and state.profile.n_classes * state.replicates.buckets <= CLASS_CELL_BUDGET)
 
 
-def layout(state: State) -> dict[str, np.ndarray]:
-    """The empty replicate statistics of a state: `rep_<name>` of shape (replicates, *shape)."""
+def columns(state: State) -> dict[str, tuple[int, tuple[int, ...]]]:
+    """The statistics the replicates carry: name -> (first column in `boot`, shape of the
+    statistic as the state keeps it). Kept on the state (its layout never changes)."""
+    cols = state.__dict__.get("_boot_columns")
+    if cols is None:
+        cols = state.__dict__["_boot_columns"] = _columns(state)
+    return cols
+
+
+def _columns(state: State) -> dict[str, tuple[int, tuple[int, ...]]]:
     if state.kind not in KINDS:
         return {}  # ordinal targets: no replicates yet
-    B, K, nb = state.replicates.n, state.profile.n_classes, state.n_bins
+    K, nb = state.profile.n_classes, state.n_bins
     prob = state.profile.is_probabilistic
     shapes: dict[str, tuple[int, ...]] = {"w_total": (1,)}
     if state.kind == "binary":
@@ -278,138 +229,222 @@ def layout(state: State) -> dict[str, np.ndarray]:
     if prob:
         # multi-label: log loss and Brier are totals over the labels (the metrics use the sum)
         shapes.update(logloss=(1,), brier=(1,), cal_w=(nb,), cal_conf=(nb,), cal_acc=(nb,))
-    return {f"rep_{k}": np.zeros((B, *v)) for k, v in shapes.items()}
+    out, at = {}, 0
+    for name, shape in shapes.items():
+        out[name] = (at, shape)
+        at += int(np.prod(shape))
+    return out
+
+
+def layout(state: State) -> dict[str, np.ndarray]:
+    """The empty group sums of a state: `boot`, (buckets, columns)."""
+    cols = columns(state)
+    if not cols:
+        return {}
+    width = sum(int(np.prod(shape)) for _, shape in cols.values())
+    return {"boot": np.zeros((state.replicates.buckets, width))}
 
 
 # --- accumulating --------------------------------------------------------------------------------
+class _Sums:
+    """Adds a chunk's per-row values to the group sums: `rows` adds columns of values (1-D, or
+    2-D with one column per cell of the statistic), `keyed` adds each row's weight (times a
+    value) to the cell its key names (2-D keys: every cell of a row counts). Rows are weighted
+    by the sample weights `w`. The numba kernel's states add with compiled loops
+    (`_boot_numba`), the others with numpy's grouped sums: the same sums
+    (`kernels.testing.assert_kernels_agree`)."""
+
+    def __init__(self, state: State, g: np.ndarray, w: np.ndarray | None) -> None:
+        self.boot, self.cols, self.g, self.w = state.stats["boot"], columns(state), g, w
+        self.fast = _load_numba() if state.kernel.name == "numba" else None
+        self.wc = _w(w)
+
+    def rows(self, **values: np.ndarray) -> None:
+        for name, v in values.items():
+            at = self.cols[name][0]
+            v = np.asarray(v)
+            v = v.reshape(len(v), -1)
+            if self.fast is not None:
+                if v.dtype == np.bool_:
+                    v = v.view(np.uint8)
+                self.fast.group_rows(self.boot, self.g, v, self.wc, self.w is not None, at)
+            elif v.shape[1] <= 8:
+                M = len(self.boot)
+                for j in range(v.shape[1]):
+                    col = v[:, j] if self.w is None else v[:, j] * self.w
+                    self.boot[:, at + j] += np.bincount(self.g, weights=col, minlength=M)
+            else:
+                v = v.astype(np.float64) if self.w is None else v * self.w[:, None]
+                order = np.argsort(self.g.astype(np.uint16), kind="stable")  # a radix sort
+                gs = self.g[order]
+                starts = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]])
+                self.boot[gs[starts], at:at + v.shape[1]] += np.add.reduceat(v[order], starts)
+
+    def keyed(self, name: str, keys: np.ndarray, values: np.ndarray | None = None) -> None:
+        at, shape = self.cols[name]
+        width = math.prod(shape)
+        keys = np.asarray(keys, dtype=np.int64)
+        if self.fast is not None:
+            k2 = keys.reshape(len(keys), -1)
+            v2 = np.zeros((0, 0)) if values is None else np.asarray(values).reshape(k2.shape)
+            if v2.dtype == np.bool_:
+                v2 = v2.view(np.uint8)
+            self.fast.group_keys(self.boot, self.g, k2, v2, values is not None, self.wc,
+                                 self.w is not None, at)
+            return
+        M = len(self.boot)
+        per = 1 if keys.ndim == 1 else keys.shape[1]
+        cell = (np.repeat(self.g, per) if per > 1 else self.g) * width + keys.ravel()
+        wt = None if self.w is None else (np.repeat(self.w, per) if per > 1 else self.w)
+        if values is not None:
+            v = np.asarray(values, dtype=np.float64).ravel()
+            wt = v if wt is None else v * wt
+        self.boot[:, at:at + width] += np.bincount(cell, weights=wt, minlength=M * width
+                                                   ).reshape(M, width)
+
+
+def _w(w: np.ndarray | None) -> np.ndarray:
+    return np.zeros(0) if w is None else np.ascontiguousarray(w, dtype=np.float64)
+
+
+@lru_cache(maxsize=1)
+def _load_numba() -> Any:
+    from headcheck.engine.kernels import _boot_numba
+
+    return _boot_numba
+
+
 def add(state: State, y: np.ndarray, rows: dict[str, np.ndarray], w: np.ndarray | None,
         index: int | np.ndarray) -> None:
-    """Add one chunk's replicate statistics: `rows` are the kernel's per-row quantities of the
-    chunk's finite rows, `index` the global index of its first row (int) or of every row."""
+    """Add one chunk's per-group sums: `rows` are the kernel's per-row quantities of the chunk's
+    finite rows, `index` the global index of its first row (int) or of every row."""
     fold = {"binary": _binary, "multiclass": _multiclass, "multilabel": _multilabel}.get(state.kind)
-    if fold is None or rows is None:
+    if fold is None or rows is None or len(y) == 0:
         return
-    rep = state.replicates
-    for sl, w8 in _pieces(rep, index, len(y)):
-        block = _Block(w8, None if w is None else w[sl], rep.n)
-        fold(state, y[sl], {k: v[sl] for k, v in rows.items()}, block)
+    g = groups(state.replicates, index, len(y))
+    if state.kernel.name == "numba" and state.kind in FUSED_COLUMNS:
+        _fused(state, np.asarray(y), rows, g, w)
+        return
+    fold(state, np.asarray(y), rows, _Sums(state, g, w))
 
 
-def _sums(st: dict, columns: dict[str, np.ndarray], block: _Block) -> None:
-    """rep_<name> += column' W for every named per-row column, in one matrix product; a 2-D
-    column (m, c) adds to a statistic of c cells."""
-    names, parts = [], []
-    for name, col in columns.items():
-        col = np.asarray(col, dtype=np.float32)
-        names.append((name, 1 if col.ndim == 1 else col.shape[1]))
-        parts.append(col.reshape(len(col), -1))
-    R = (np.concatenate(parts, axis=1).T @ block.f32).astype(np.float64).T  # (B, columns)
-    at = 0
-    for name, width in names:
-        st[f"rep_{name}"] += R[:, at:at + width]
-        at += width
+# The statistics the compiled per-kind loops (`_boot_numba.binary` / `.multiclass`) add, in the
+# order of their `at` argument.
+FUSED_COLUMNS = {
+    "binary": ("w_total", "cm_honest", "logloss", "brier", "cal_w", "cal_conf", "cal_acc",
+               "auc_pos", "auc_all"),
+    "multiclass": ("w_total", "correct", "topk", "support", "predicted", "tp", "logloss", "brier",
+                   "cal_w", "cal_conf", "cal_acc"),
+}
 
 
-def _calibration(st: dict, rows: dict, block: _Block, cols: dict) -> None:
-    """Calibration replicates: weight and correct weight per bin as grouped counts of the cells
-    bin + n_bins * correct (`_common.calibration_keys`); the confidence sum per bin as columns
-    (a row's confidence in its bin's column) of the product. Multi-label rows count each label."""
-    nb = st["rep_cal_w"].shape[1]
-    keys, conf = rows["cal"], rows["conf"]
-    m = len(keys)
-    if keys.ndim == 1:
-        cells = block.grouped(keys, 2 * nb)
-        spread = np.zeros((m, nb), dtype=np.float32)
-        spread[np.arange(m), keys % nb] = conf
-    else:  # per row: the labels' weight per cell and confidence per bin
-        flat = (np.arange(m)[:, None] * (2 * nb) + keys).ravel()
-        per_row = np.bincount(flat, minlength=m * 2 * nb).reshape(m, 2 * nb)
-        cells = (per_row.astype(np.float32).T @ block.f32).astype(np.float64)
-        binned = (np.arange(m)[:, None] * nb + keys % nb).ravel()
-        spread = np.bincount(binned, weights=conf.ravel(), minlength=m * nb).reshape(m, nb)
-    st["rep_cal_w"] += (cells[:nb] + cells[nb:]).T
-    st["rep_cal_acc"] += cells[nb:].T
-    cols["cal_conf"] = spread
+def _fused(state: State, y: np.ndarray, rows: dict, g: np.ndarray, w: np.ndarray | None) -> None:
+    """`add` for the numba kernel's binary and multiclass states: one compiled loop adds every
+    statistic (the same sums as `_binary` / `_multiclass` through `_Sums`)."""
+    cols = columns(state)
+    at = np.array([cols[name][0] if name in cols else -1 for name in FUSED_COLUMNS[state.kind]],
+                  dtype=np.int64)
+    nb, boot, impl = state.n_bins, state.stats["boot"], _load_numba()
+    empty_f, empty_i = np.zeros(0), np.zeros(0, np.int64)
+    y = np.ascontiguousarray(y, dtype=np.int64)
+    get = rows.get
+    if state.kind == "multiclass":
+        impl.multiclass(boot, g, y, rows["pred"], get("greater", empty_i),
+                        np.asarray(state.ks, np.int64), get("nll", empty_f),
+                        get("brier", empty_f), get("conf", empty_f), get("cal", empty_i), nb,
+                        _w(w), w is not None, at)
+    else:
+        impl.binary(boot, g, y, rows["pred"], get("nll", empty_f), get("sq", empty_f),
+                    get("conf", empty_f), get("cal", empty_i), get("key", empty_i),
+                    coarsening(state.shift) or 0, nb, _w(w), w is not None, at)
 
 
-def _binary(state: State, y: np.ndarray, rows: dict, block: _Block) -> None:
-    st = state.stats
-    y = y.astype(np.intp, copy=False)
-    cell = np.zeros((len(y), 4), dtype=np.float32)
-    cell[np.arange(len(y)), 2 * y + rows["pred"].astype(np.intp)] = 1
-    cols: dict[str, np.ndarray] = {"w_total": np.ones(len(y)), "cm_honest": cell}
+def _calibration(rows: dict, sums: _Sums, nb: int) -> None:
+    """Calibration: weight, correct weight and confidence sum per bin, from each row's (or each
+    label's) cell bin + n_bins * correct (`_common.calibration_keys`) and confidence."""
+    cell = np.asarray(rows["cal"], dtype=np.int64)
+    right = cell >= nb
+    b = cell - nb * right
+    sums.keyed("cal_w", b)
+    sums.keyed("cal_acc", b, right)
+    sums.keyed("cal_conf", b, rows["conf"])
+
+
+def _binary(state: State, y: np.ndarray, rows: dict, sums: _Sums) -> None:
+    y = y.astype(np.int64, copy=False)
+    sums.rows(w_total=np.ones((len(y), 1), np.bool_))
+    sums.keyed("cm_honest", 2 * y + np.asarray(rows["pred"], dtype=np.int64))
     if state.profile.is_probabilistic:
-        cols.update(logloss=rows["nll"], brier=rows["sq"])
-        _calibration(st, rows, block, cols)
-    _sums(st, cols, block)
-    if "rep_auc_pos" in st:
-        bins = st["rep_auc_pos"].shape[1]
-        key = rows["key"].astype(np.intp) >> coarsening(state.shift)
-        g = block.grouped(2 * key + y, 2 * bins)  # cell 2 * key + label
-        st["rep_auc_pos"] += g[1::2].T
-        st["rep_auc_all"] += (g[0::2] + g[1::2]).T
+        sums.rows(logloss=rows["nll"], brier=rows["sq"])
+        _calibration(rows, sums, state.n_bins)
+    if "auc_pos" in sums.cols:
+        key = np.asarray(rows["key"], dtype=np.int64) >> coarsening(state.shift)
+        sums.keyed("auc_all", key)
+        sums.keyed("auc_pos", key, y == 1)
 
 
-def _multiclass(state: State, y: np.ndarray, rows: dict, block: _Block) -> None:
-    st, K = state.stats, state.profile.n_classes
-    y = y.astype(np.intp, copy=False)
-    pred = rows["pred"].astype(np.intp, copy=False)
+def _multiclass(state: State, y: np.ndarray, rows: dict, sums: _Sums) -> None:
+    y = y.astype(np.int64, copy=False)
+    pred = np.asarray(rows["pred"], dtype=np.int64)
     correct = pred == y
-    cols: dict[str, np.ndarray] = {"w_total": np.ones(len(y)), "correct": correct}
-    if "rep_topk" in st:
-        cols["topk"] = np.stack([rows["greater"] < k for k in state.ks], axis=1)
+    sums.rows(w_total=np.ones((len(y), 1), np.bool_), correct=correct)
+    if "topk" in sums.cols:
+        greater = np.asarray(rows["greater"])
+        sums.rows(topk=np.stack([greater < k for k in state.ks], axis=1))
     if state.profile.is_probabilistic:
-        cols.update(logloss=rows["nll"], brier=rows["brier"])
-        _calibration(st, rows, block, cols)
-    _sums(st, cols, block)
-    if "rep_support" in st:
-        by_class = block.grouped(2 * y + correct, 2 * K)  # cell 2 * class + correct
-        tp, fn = by_class[1::2], by_class[0::2]
-        wrong = np.flatnonzero(~correct)
-        fp = block.grouped(pred[wrong], K, rows=wrong)
-        st["rep_support"] += (tp + fn).T
-        st["rep_tp"] += tp.T
-        st["rep_predicted"] += (tp + fp).T
+        sums.rows(logloss=rows["nll"], brier=rows["brier"])
+        _calibration(rows, sums, state.n_bins)
+    if "support" in sums.cols:
+        sums.keyed("support", y)
+        sums.keyed("tp", y, correct)
+        sums.keyed("predicted", pred)
 
 
-def _multilabel(state: State, y: np.ndarray, rows: dict, block: _Block) -> None:
-    st = state.stats
-    cols: dict[str, np.ndarray] = {"w_total": np.ones(len(y)), "exact_honest": rows["exact"],
-                                   "jaccard": rows["jaccard"]}
+def _multilabel(state: State, y: np.ndarray, rows: dict, sums: _Sums) -> None:
+    sums.rows(w_total=np.ones((len(y), 1), np.bool_), exact_honest=rows["exact"],
+              jaccard=rows["jaccard"])
     if state.profile.is_probabilistic:
-        cols.update(logloss=rows["nll"], brier=rows["sq"])
-        _calibration(st, rows, block, cols)
-    _sums(st, cols, block)
-    if "rep_support" in st:
-        yb, pred = y.astype(bool, copy=False), rows["pred"]
-        L = yb.shape[1]
-        Z = np.concatenate([yb, yb & pred, pred], axis=1).astype(np.float32)
-        R = (Z.T @ block.f32).astype(np.float64).T
-        st["rep_support"] += R[:, :L]
-        st["rep_tp_honest"] += R[:, L:2 * L]
-        st["rep_pred_honest"] += R[:, 2 * L:]
+        sums.rows(logloss=rows["nll"], brier=rows["sq"])
+        _calibration(rows, sums, state.n_bins)
+    if "support" in sums.cols:
+        yb, pred = y.astype(bool, copy=False), np.asarray(rows["pred"], dtype=bool)
+        sums.rows(support=yb, tp_honest=yb & pred, pred_honest=pred)
 
 
 # --- from replicates to intervals --------------------------------------------------------------
-def replicate_stats(state: State, b: int) -> dict[str, np.ndarray]:
-    """Replicate b's statistics under the state's names (what `State.metrics_of` reads)."""
-    return {k[4:]: v[b] for k, v in state.stats.items() if k.startswith("rep_")}
+def replicate_sums(state: State, first: int = 0, stop: int | None = None) -> np.ndarray:
+    """(replicates first..stop, columns): each replicate's statistics, V' times the group sums."""
+    V = table(state.replicates)[:, first:stop]
+    return V.T.astype(np.float64) @ state.stats["boot"]
+
+
+def replicate_stats(state: State, b: int, sums: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Replicate b's statistics under the state's names (what `State.metrics_of` reads);
+    `sums`: a row of `replicate_sums` when already computed."""
+    row = replicate_sums(state, b, b + 1)[0] if sums is None else sums
+    return {name: row[at:at + size].reshape(shape) for name, at, size, shape in _slices(state)}
+
+
+def _slices(state: State) -> list[tuple[str, int, int, tuple[int, ...]]]:
+    return [(name, at, math.prod(shape), shape) for name, (at, shape) in columns(state).items()]
 
 
 def replicate_metrics(state: State) -> dict[str, np.ndarray]:
     """Every metric the replicates carry: metric id -> (replicates,) values (NaN where a
     replicate leaves it undefined, e.g. no weight at all)."""
-    if state.replicates is None or "rep_w_total" not in state.stats:
+    if state.replicates is None or "boot" not in state.stats:
         return {}
     out: dict[str, list[float]] = {}
     B = state.replicates.n
-    for b in range(B):
-        st = replicate_stats(state, b)
-        values = state.metrics_of(st) if st["w_total"][0] > 0 else {}
-        for k, v in values.items():
-            out.setdefault(k, [float("nan")] * B)[b] = v
+    for first in range(0, B, _REPLICATE_BLOCK):
+        R = replicate_sums(state, first, min(B, first + _REPLICATE_BLOCK))
+        for j, row in enumerate(R):
+            st = replicate_stats(state, first + j, row)
+            values = state.metrics_of(st) if st["w_total"][0] > 0 else {}
+            for k, v in values.items():
+                out.setdefault(k, [float("nan")] * B)[first + j] = v
     arrays = {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
-    if "rep_auc_pos" in state.stats:
+    if "auc_pos" in columns(state):
         _shift_coarse_auc(state, arrays)
     return arrays
 
@@ -420,7 +455,7 @@ def _shift_coarse_auc(state: State, arrays: dict[str, np.ndarray]) -> None:
     around the reported value."""
     r, st = coarsening(state.shift), state.stats
     keys = np.arange(len(st["auc_pos"])) >> r
-    bins = state.stats["rep_auc_pos"].shape[1]
+    bins = columns(state)["auc_pos"][1][0]
     pos = np.bincount(keys, weights=st["auc_pos"], minlength=bins)
     allw = np.bincount(keys, weights=st["auc_all"], minlength=bins)
     auc_c, ap_c, _ = C.auc_from_hist(pos, allw - pos)
@@ -482,6 +517,7 @@ def intervals(state: State, level: float,
 
 def describe(rep: Replicates, level: float) -> str:
     """One sentence saying how the intervals were computed."""
-    return (f"{level:.0%} intervals: percentile bootstrap over {rep.n} replicates (Poisson-"
-            f"weighted rows, seed {rep.seed}) computed in the same pass; multi-class and "
+    return (f"{level:.0%} intervals: percentile bootstrap over {rep.n} replicates (Poisson "
+            f"weights on {rep.buckets} random groups of rows, seed {rep.seed}) computed in the "
+            "same pass; multi-class and "
             "multi-label roc_auc / average_precision have none.")

@@ -161,7 +161,7 @@ class MulticlassState(State):
             metrics["log_loss"] = float(st["logloss"][0] / W)
             # sklearn halves the two-column Brier score so that it equals the binary one
             metrics["brier"] = float(st["brier"][0] / W) * (0.5 if K == 2 else 1.0)
-            metrics["ece"] = C.calibration_result(st, self.n_bins).ece
+            metrics["ece"] = C.ece(st)
             if "auc_pos" in st or self.shift is None:
                 self._auc_metrics(st, metrics, {} if bounds is None else bounds,
                                   [] if notes is None else notes)

@@ -163,7 +163,7 @@ class MultilabelState(State):
             # the sum over labels / L: the mean of per-label values (replicates keep the sum)
             metrics["log_loss"] = float(st["logloss"].sum() / L / W)
             metrics["brier"] = float(st["brier"].sum() / L / W)
-            metrics["ece"] = C.calibration_result(st, self.n_bins).ece
+            metrics["ece"] = C.ece(st)
             if "auc_hist" in st or self.shift is None:
                 self._auc_metrics(st, metrics, {} if bounds is None else bounds,
                                   [] if notes is None else notes)

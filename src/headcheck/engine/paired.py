@@ -33,7 +33,7 @@ import numpy as np
 
 from headcheck.engine import _common as C
 from headcheck.engine.pipeline import (
-    MAX_ATTEMPTS, Plan, RawChunk, blas_for, fold_parts, verify_pass,
+    MAX_ATTEMPTS, Plan, RawChunk, fold_parts, verify_pass,
 )
 from headcheck.errors import InputError
 from headcheck.gate import (
@@ -125,6 +125,15 @@ class PairedState:
         out.joint_n = self.joint_n + other.joint_n
         out.joint_w = self.joint_w + other.joint_w
         return out
+
+    def absorb(self, other: PairedState) -> PairedState:
+        """`merge` into this state, in place where each model's state can (`State.absorb`)."""
+        if len(other.states) != len(self.states):
+            return self.merge(other)
+        self.states = [a.absorb(b) for a, b in zip(self.states, other.states)]
+        self.joint_n += other.joint_n
+        self.joint_w += other.joint_w
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         return {"states": [s.to_dict() for s in self.states], "joint_n": self.joint_n.tolist(),
@@ -223,8 +232,7 @@ def run_paired_pass(profiles: Sequence[TaskProfile], parts: Any, *, names: Seque
                                 for p, k in zip(profiles, top_ks)))
         advance = progress(getattr(parts, "n_rows", None)) if progress is not None else None
         try:
-            with blas_for(replicates):
-                state = executor.run(plan, parts, advance)  # type: ignore[arg-type]
+            state = executor.run(plan, parts, advance)  # type: ignore[arg-type]
         except ModelScoreKindMismatch as m:
             profiles[m.index] = correct_score_kind(profiles[m.index], m.corrected)  # type: ignore[arg-type]
             continue

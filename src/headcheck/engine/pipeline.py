@@ -199,18 +199,6 @@ class Plan:
         return replace(self, kernel=get_kernel(self.kernel))
 
 
-def blas_for(replicates: Replicates | None) -> Any:
-    """The BLAS threading a pass runs under: one thread when it keeps bootstrap replicates
-    (`engine.bootstrap.one_blas_thread`), as configured otherwise."""
-    from contextlib import nullcontext
-
-    if replicates is None:
-        return nullcontext()
-    from headcheck.engine.bootstrap import one_blas_thread
-
-    return one_blas_thread()
-
-
 def fold_parts(plan: Any, part: Part, state: Any = None,
                counted: Callable[[int], None] | None = None) -> Any:
     """`plan.fold` every chunk of `part` into `state` (`plan.new_state()` when None): the loop of
@@ -307,8 +295,7 @@ def run_pass(profile: TaskProfile, parts: Iterable[Part], *, top_k: tuple[int, .
         plan = Plan(profile, tuple(top_k), n_bins, kernel, replicates=replicates, auc=auc)
         advance = progress(getattr(parts, "n_rows", None)) if progress is not None else None
         try:
-            with blas_for(replicates):
-                state = executor.run(plan, parts, advance)
+            state = executor.run(plan, parts, advance)
         except ScoreKindMismatch as m:
             profile = correct_score_kind(profile, m.corrected)
             continue

@@ -15,11 +15,12 @@ A kernel computes them. The contract a kernel must fill, for one canonical chunk
 - add the chunk's statistics to every array of `state.stats`, so that the state equals the
   reference (numpy) kernel's state on the same chunks: integer-valued statistics exactly, float
   sums up to summation order (`headcheck.engine.kernels.testing.assert_states_match`);
-- when the state keeps bootstrap replicates (`state.replicates`, the `rep_*` statistics), `fill`
+- when the state keeps bootstrap replicates (`state.replicates`, the group sums `boot`), `fill`
   returns the chunk's per-row quantities (`headcheck.engine.bootstrap`: the names and meaning of
   each, per task kind) and sets `rows = True`; `Kernel.update` hands them to
-  `bootstrap.add`, which fills the replicates the same way for every kernel. A state asked for
-  replicates with a kernel whose `rows` is False uses the numpy kernel instead.
+  `bootstrap.add`, which adds them to the group sums the same way for every kernel (and returns
+  them: a comparison reads each row's decision). A state asked for replicates with a kernel
+  whose `rows` is False uses the numpy kernel instead.
 
 `Kernel.update` below does the bookkeeping and hands the finite rows to `fill`; a kernel
 usually implements `fill` only (one method per task kind: `binary`, `multiclass`, `multilabel`, `ordinal`).

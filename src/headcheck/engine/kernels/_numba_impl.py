@@ -165,14 +165,17 @@ def multiclass(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, prob, nll, logit
                weighted, probabilities, ks, eps, n_bins, scale, top, dense, cm,
                support, predicted, tp, topk, sums, cal_w, cal_conf, cal_acc,
                do_auc, shift, shift16, lo, width, bins, sc, sb, auc_all, auc_pos,
-               bad, wrong_keys, wrong_vals, ranges):
+               bad, wrong_keys, wrong_vals, ranges, keep, r_pred, r_greater, r_nll, r_brier,
+               r_conf, r_cal):
     """Multiclass probabilities ('probabilities' rows sum to 1; else 'independent') or logits.
     The decisions (argmax, top-k rank, scores above 0.5, ranges) read the scores `s`; Brier,
     calibration and the histograms read `prob` (`s` itself, or the logits' softmax as the
     numpy kernel computes it, with their log loss per row in `nll` when `logits`; `b32`: the
     bits of `prob` as float32). `sums`: n, w_total, above, true_above, logloss, brier. `ranges`
-    (out): score min/max, label min/max of the finite rows. Returns (rows with non-finite
-    scores, wrong pairs written)."""
+    (out): score min/max, label min/max of the finite rows. With `keep`, each finite row's
+    quantities for the bootstrap (`r_*`: prediction, classes scored above the true one, log
+    loss, Brier, confidence, calibration cell), as the numpy kernel hands them over. Returns
+    (rows with non-finite scores, wrong pairs written)."""
     n, K = s.shape
     mid = (bins - 1) // 2
     tmp32 = np.empty(1, np.float32)
@@ -246,17 +249,27 @@ def multiclass(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, prob, nll, logit
         if st > 0.5:
             true_above += wi
         if logits:
-            logloss += wi * nll[i]
+            term = nll[i]
         else:
             pt = np.float64(st)
             if pt < eps:
                 pt = eps
             elif pt > 1.0 - eps:
                 pt = 1.0 - eps
-            logloss -= wi * np.log(pt)
-        brier += wi * (sq - 2.0 * np.float64(p_true) + 1.0)
+            term = -np.log(pt)
+        logloss += wi * term
+        bt = sq - 2.0 * np.float64(p_true) + 1.0
+        brier += wi * bt
         conf = np.float64(p_hi)
         c = _cal_bin(conf, correct, scale, top)
+        if keep:
+            r = i - n_bad
+            r_pred[r] = arg
+            r_greater[r] = g
+            r_nll[r] = term
+            r_brier[r] = bt
+            r_conf[r] = conf
+            r_cal[r] = c
         if c >= n_bins:
             c -= n_bins
             cal_acc[c] += wi
@@ -560,10 +573,13 @@ def _ml_cells(row, yr, one, t_h, conf_is_max, scale, top, L, conf, cidx, do_auc,
 
 @njit(**_OPTS)
 def binary(y, s, w, weighted, thr, strict, honest, one, eps_lo, eps_hi, n_bins, scale, top, cms,
-           sums, cal_w, cal_conf, cal_acc, do_auc, shift, lo, bins, auc_all, auc_pos, bad, ranges):
+           sums, cal_w, cal_conf, cal_acc, do_auc, shift, lo, bins, auc_all, auc_pos, bad, ranges,
+           keep, r_pred, r_nll, r_sq, r_conf, r_cal, r_key):
     """Binary probabilities of the positive class. `cms` (thresholds x 4): tn, fp, fn, tp at each
     (thr, strict); `honest`: the row of the honest decision. `sums`: n, w_total, logloss, brier.
-    Returns the rows with non-finite scores."""
+    With `keep`, each finite row's quantities for the bootstrap (`r_*`: honest decision, log
+    loss, squared error, confidence, calibration cell, histogram key). Returns the rows with
+    non-finite scores."""
     n = s.shape[0]
     mid = (bins - 1) // 2
     tmp32 = np.empty(1, np.float32)
@@ -603,11 +619,20 @@ def binary(y, s, w, weighted, thr, strict, honest, one, eps_lo, eps_hi, n_bins, 
             pl = eps_lo
         elif pl > eps_hi:
             pl = eps_hi
-        logloss -= wi * np.log(np.float64(pl))
+        term = -np.log(np.float64(pl))
+        logloss += wi * term
         p = np.float64(v)
-        brier += wi * (p - yi) * (p - yi)
+        sq = (p - yi) * (p - yi)
+        brier += wi * sq
         conf = p if ph else 1.0 - p
         c = _cal_bin(conf, ph == (yi == 1), scale, top)
+        if keep:
+            r = i - n_bad
+            r_pred[r] = ph
+            r_nll[r] = term
+            r_sq[r] = sq
+            r_conf[r] = conf
+            r_cal[r] = c
         if c >= n_bins:
             c -= n_bins
             cal_acc[c] += wi
@@ -620,6 +645,8 @@ def binary(y, s, w, weighted, thr, strict, honest, one, eps_lo, eps_hi, n_bins, 
             auc_all[k] += wi
             if yi == 1:
                 auc_pos[k] += wi
+            if keep:
+                r_key[i - n_bad] = k
     sums[0] += n_ok
     sums[1] += w_tot
     sums[2] += logloss

@@ -13,6 +13,11 @@ log loss from the numpy kernel's code, the rest in the loop), float16 scores, an
 `min_cells` score cells
 (a training callback's batches: numpy is quicker than the call overhead, and the first call
 does not wait for numba). States are identical either way (`testing.assert_kernels_agree`).
+
+Bootstrap replicates (binary and multiclass): the loops also write each finite row's quantities
+(decision, log loss, Brier, confidence, calibration cell, ...: what the reference hands over)
+and `bootstrap.add` sums them per random group in one compiled loop (`_boot_numba`). Multi-label
+states with replicates run the reference's loops, then the compiled group sums.
 """
 from __future__ import annotations
 
@@ -59,11 +64,13 @@ class NumbaKernel(NumpyKernel):
     def fused(self, state: State, y_score: np.ndarray) -> bool:
         """Whether the compiled pass handles this chunk (else the numpy reference does)."""
         kind = state.profile.score_kind
-        # bootstrap replicates need the reference's per-row quantities (`rows`)
         # multiclass logits too: their softmax comes from the numpy kernel's own code
         kinds = ("probabilities", "independent") + (("logits",) if state.kind == "multiclass"
                                                       else ())
-        return (state.kind in ("binary", "multiclass", "multilabel") and state.replicates is None
+        # bootstrap replicates: the loops hand over the per-row quantities (not multi-label yet)
+        kinds_rows = ("binary", "multiclass")
+        return (state.kind in ("binary", "multiclass", "multilabel")
+                and (state.replicates is None or state.kind in kinds_rows)
                 and kind in kinds and y_score.dtype in _FLOATS
                 and y_score.size >= self.min_cells and y_score.size > 0)
 
@@ -72,10 +79,9 @@ class NumbaKernel(NumpyKernel):
         y, s, w = self.prepare(y_true, y_score, sample_weight)
         if not self.fused(state, s):
             return super().update(state, y, s, w, offset)
-        self._fused_update(state, y, s, w, offset)
-        return None
+        return self._fused_update(state, y, s, w, offset)
 
-    def _fused_update(self, state: State, y, s, w, offset) -> None:
+    def _fused_update(self, state: State, y, s, w, offset) -> dict[str, np.ndarray] | None:
         state._check(y, s, w)
         start = state.n_rows if offset is None else int(offset)
         state.n_rows += len(y)
@@ -87,7 +93,8 @@ class NumbaKernel(NumpyKernel):
         s = np.ascontiguousarray(s)
         bad = np.empty(len(y), np.int64)
         ranges = np.empty(4)
-        n_bad = getattr(self, "_" + state.kind)(state, y, s, w, bad, ranges)
+        rows = _Rows(len(y), state.replicates is not None)
+        n_bad = getattr(self, "_" + state.kind)(state, y, s, w, bad, ranges, rows)
         if w is not None:
             state.stats["weighted"] += len(y) - n_bad
         if n_bad:
@@ -99,9 +106,22 @@ class NumbaKernel(NumpyKernel):
             state.score_max = max(state.score_max, float(ranges[1]))
             state.label_min = min(state.label_min, float(ranges[2]))
             state.label_max = max(state.label_max, float(ranges[3]))
+        if not rows.keep:
+            return None
+        out = rows.arrays(len(y) - n_bad)
+        index: int | np.ndarray = start
+        if n_bad:  # the finite rows: their labels, weights and global indices
+            keep = np.ones(len(y), bool)
+            keep[bad[:n_bad]] = False
+            y, w, index = y[keep], None if w is None else w[keep], start + np.flatnonzero(keep)
+        if len(y):
+            from headcheck.engine.bootstrap import add
+
+            add(state, y, out, w, index)
+        return out
 
     # --- per kind: arguments for the compiled loops --------------------------------------------
-    def _multiclass(self, state, y, s, w, bad, ranges) -> int:
+    def _multiclass(self, state, y, s, w, bad, ranges, rows) -> int:
         from headcheck.engine.kernels import _numba_impl as impl
         from headcheck.engine.multiclass import add_confusion_pairs
 
@@ -133,14 +153,16 @@ class NumbaKernel(NumpyKernel):
             st["predicted"], st["tp"], st["topk"], sums, st["cal_w"], st["cal_conf"],
             st["cal_acc"], do_auc, shift or 0, shift == 16, lo, lo + bins, bins,
             *(state.auc_strides if do_auc else (1, 1)), st["auc_all"] if do_auc else empty, st["auc_pos"] if do_auc else empty,
-            bad, wrong_keys, wrong_vals, ranges)
+            bad, wrong_keys, wrong_vals, ranges, rows.keep,
+            *rows.want(pred=np.int64, greater=np.int64, nll=np.float64, brier=np.float64,
+                       conf=np.float64, cal=np.int64))
         if not state.dense:
             add_confusion_pairs(st, wrong_keys[:n_wrong], wrong_vals[:n_wrong])
         for i, key in enumerate(("n", "w_total", "above", "true_above", "logloss", "brier")):
             st[key] += sums[i]
         return n_bad
 
-    def _multilabel(self, state, y, s, w, bad, ranges) -> int:
+    def _multilabel(self, state, y, s, w, bad, ranges, rows) -> int:
         from headcheck.engine.kernels import _numba_impl as impl
 
         st, n, dt = state.stats, len(y), s.dtype.type
@@ -165,7 +187,7 @@ class NumbaKernel(NumpyKernel):
             st[key] += sums[i]
         return n_bad
 
-    def _binary(self, state, y, s, w, bad, ranges) -> int:
+    def _binary(self, state, y, s, w, bad, ranges, rows) -> int:
         from headcheck.engine.kernels import _numba_impl as impl
 
         st, n, dt = state.stats, len(y), s.dtype.type
@@ -184,12 +206,37 @@ class NumbaKernel(NumpyKernel):
             float(state.n_bins), state.n_bins - 0.5, cms, sums, st["cal_w"], st["cal_conf"],
             st["cal_acc"], do_auc, shift or 0, C.key_floor(shift) if do_auc else 0,
             C.n_auc_bins(shift) if do_auc else 1, st["auc_all"] if do_auc else empty,
-            st["auc_pos"] if do_auc else empty, bad, ranges)
+            st["auc_pos"] if do_auc else empty, bad, ranges, rows.keep,
+            *rows.want(pred=np.bool_, nll=np.float64, sq=np.float64, conf=np.float64,
+                       cal=np.int64, key=np.int64))
+        if not do_auc:
+            rows.drop("key")
         for i, name in enumerate(names):
             st[f"cm_{name}"] += cms[i]
         for i, key in enumerate(("n", "w_total", "logloss", "brier")):
             st[key] += sums[i]
         return n_bad
+
+
+class _Rows:
+    """The per-row outputs of a compiled loop (`keep`: the state keeps bootstrap replicates;
+    else empty arrays the loop never writes)."""
+
+    def __init__(self, n: int, keep: bool) -> None:
+        self.n, self.keep = n, keep
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def want(self, **dtypes: type) -> list[np.ndarray]:
+        for name, dt in dtypes.items():
+            self._arrays[name] = np.empty(self.n if self.keep else 0, dt)
+        return [self._arrays[name] for name in dtypes]
+
+    def drop(self, name: str) -> None:
+        del self._arrays[name]
+
+    def arrays(self, n_ok: int) -> dict[str, np.ndarray]:
+        """The outputs of the finite rows (the loops write them packed, in order)."""
+        return {name: a[:n_ok] for name, a in self._arrays.items()}
 
 
 def _sortable(s: np.ndarray) -> tuple:
