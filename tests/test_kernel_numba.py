@@ -96,22 +96,30 @@ def test_bootstrap_group_sums_equal_the_reference(kind, which, k, n, dtype, weig
         np.testing.assert_allclose(ra[name], rb[name], rtol=1e-6, atol=1e-9, err_msg=name)
 
 
-def test_replicates_take_the_compiled_loops(monkeypatch):
-    """A state with replicates runs the fused loops (binary, multiclass), not the reference."""
+@pytest.mark.parametrize("kind, score_kind, k", [("binary", "probabilities", 2),
+                                                 ("multiclass", "probabilities", 4),
+                                                 ("multilabel", "independent", 5)])
+def test_replicates_take_the_compiled_loops(monkeypatch, kind, score_kind, k):
+    """A state with replicates runs the fused loops, not the reference, and hands over each
+    row's decision (a comparison's paired counts read it)."""
     from headcheck.engine.bootstrap import Replicates
     from headcheck.engine.kernels import numpy_kernel
 
     def refuse(*_args, **_kwargs):
         raise AssertionError("the reference code ran")
 
-    monkeypatch.setattr(numpy_kernel, "_multiclass_block", refuse)
-    monkeypatch.setattr(numpy_kernel, "_binary_block", refuse)
-    profile = TaskProfile("multiclass", 4, "integer", "probabilities", "matrix")
-    chunks = chunks_of("multiclass", "probabilities", 4, 500, np.float32, False, 1)
+    for name in ("_multiclass_block", "_binary_block", "_multilabel_block"):
+        monkeypatch.setattr(numpy_kernel, name, refuse)
+    profile = TaskProfile(kind, k, "integer", score_kind, LAYOUT[kind])
+    chunks = chunks_of(kind, score_kind, k, 500, np.float32, False, 1)
     state = new_state(profile, kernel=FUSED, replicates=Replicates(20))
+    offset = 0
     for y, s, w in chunks:
-        rows = state.update(y, s, w)
-        assert rows is not None and len(rows["pred"]) == np.isfinite(s).all(axis=1).sum()
+        rows = state.update(y, s, w, offset=offset)
+        offset += len(y)
+        finite = np.isfinite(s) if s.ndim == 1 else np.isfinite(s).all(axis=1)
+        decision = rows["exact"] if kind == "multilabel" else rows["pred"]
+        assert len(decision) == finite.sum()
     assert state.stats["boot"].sum() > 0
 
 

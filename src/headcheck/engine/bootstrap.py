@@ -322,28 +322,36 @@ def add(state: State, y: np.ndarray, rows: dict[str, np.ndarray], w: np.ndarray 
     if fold is None or rows is None or len(y) == 0:
         return
     g = groups(state.replicates, index, len(y))
-    if state.kernel.name == "numba" and state.kind in FUSED_COLUMNS:
+    if state.kernel.name == "numba" and state.kind in ("binary", "multiclass"):
         _fused(state, np.asarray(y), rows, g, w)
         return
     fold(state, np.asarray(y), rows, _Sums(state, g, w))
 
 
-# The statistics the compiled per-kind loops (`_boot_numba.binary` / `.multiclass`) add, in the
-# order of their `at` argument.
+# The statistics the compiled per-kind loops add (`_boot_numba.binary` / `.multiclass`, and the
+# numba kernel's multi-label loop itself), in the order of their `at` argument.
 FUSED_COLUMNS = {
     "binary": ("w_total", "cm_honest", "logloss", "brier", "cal_w", "cal_conf", "cal_acc",
                "auc_pos", "auc_all"),
     "multiclass": ("w_total", "correct", "topk", "support", "predicted", "tp", "logloss", "brier",
                    "cal_w", "cal_conf", "cal_acc"),
+    "multilabel": ("w_total", "exact_honest", "jaccard", "logloss", "brier", "cal_w", "cal_conf",
+                   "cal_acc", "support", "tp_honest", "pred_honest"),
 }
+
+
+def fused_columns(state: State) -> np.ndarray:
+    """The `at` argument of a compiled loop: the first column in `boot` of each statistic in
+    FUSED_COLUMNS order (-1 where the state keeps none)."""
+    cols = columns(state)
+    return np.array([cols[name][0] if name in cols else -1 for name in FUSED_COLUMNS[state.kind]],
+                    dtype=np.int64)
 
 
 def _fused(state: State, y: np.ndarray, rows: dict, g: np.ndarray, w: np.ndarray | None) -> None:
     """`add` for the numba kernel's binary and multiclass states: one compiled loop adds every
     statistic (the same sums as `_binary` / `_multiclass` through `_Sums`)."""
-    cols = columns(state)
-    at = np.array([cols[name][0] if name in cols else -1 for name in FUSED_COLUMNS[state.kind]],
-                  dtype=np.int64)
+    at = fused_columns(state)
     nb, boot, impl = state.n_bins, state.stats["boot"], _load_numba()
     empty_f, empty_i = np.zeros(0), np.zeros(0, np.int64)
     y = np.ascontiguousarray(y, dtype=np.int64)

@@ -322,7 +322,7 @@ def multiclass(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, prob, nll, logit
 def multilabel(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, w, weighted, one, t_h, t_k,
                eps_lo, eps_hi, conf_is_max, n_bins, scale, top, support, pred_h, tp_h, pred_k,
                tp_k, sums, logloss, brier, cal_w, cal_conf, cal_acc, do_auc, shift, lo, bins,
-               auc_hist, bad, ranges):
+               auc_hist, bad, ranges, keep, g, boot, at, r_exact):
     """Multi-label independent probabilities at the honest threshold `t_h` and Keras's `t_k`
     (both computed: integer work that vectorises, cheaper than a branch). `y`: 0/1 bytes. `sums`: n, w_total, no_positive,
     keras_cat, jaccard, exact_h, exact_k. Returns the rows with non-finite scores.
@@ -332,6 +332,11 @@ def multilabel(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, w, weighted, one
     calibration table has one block per label (no two cells of a row meet), summed at the end.
     Unweighted chunks count the per-label decisions in integers (exact, and integer adds
     vectorise), added to the float statistics once.
+
+    With `keep` (bootstrap replicates), each finite row also adds to the row `g[i]` of the group
+    sums `boot` (columns `at`: w_total, exact_honest, jaccard, logloss, brier, cal_w, cal_conf,
+    cal_acc, support, tp_honest, pred_honest; -1: not kept) and writes its exact match to
+    `r_exact` (packed): the same sums as `bootstrap.add` of the reference's per-row quantities.
     """
     n, L = s.shape
     mid = (bins - 1) // 2
@@ -402,6 +407,10 @@ def multilabel(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, w, weighted, one
                     logloss[j] -= np.log(prod[j])
                     prod[j] = 1.0
                 n_prod = 0
+        if keep:
+            _ml_group_sums(boot[g[i]], at, row, yr, t_h, one, eps_lo, eps_hi, wi, ycount, pc_h,
+                           in_h, n_bins, cidx, conf, L)
+            r_exact[i - n_bad] = pc_h + ycount == 2 * in_h
         if ycount == 0:
             no_pos += wi
         if arg == _first_positive(yr):  # Keras: the first positive label (0 when none)
@@ -446,6 +455,69 @@ def multilabel(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, w, weighted, one
     ranges[2] = ymin
     ranges[3] = ymax
     return n_bad
+
+
+@njit(**_OPTS)
+def _ml_group_sums(r, at, row, yr, t_h, one, eps_lo, eps_hi, wi, ycount, pc_h, in_h, n_bins,
+                   cidx, conf, L):
+    """One multi-label row's bootstrap group sums, added to its group's row `r` of `boot`:
+    exact match, Jaccard ratio, the row's log loss and squared error summed over its labels (as
+    `numpy_kernel` hands them over: logarithms of products of 16 labels), calibration cells,
+    and per-label positives, hits and predictions when kept."""
+    r[at[0]] += wi
+    if pc_h + ycount == 2 * in_h:
+        r[at[1]] += wi
+    union = pc_h + ycount - in_h
+    if union > 0:
+        r[at[2]] += wi * (in_h / union)
+    nll = 0.0
+    for a in range(0, L, 16):
+        nll -= np.log(_ml_label_product(row, yr, one, eps_lo, eps_hi, a, min(a + 16, L)))
+    r[at[3]] += wi * nll
+    r[at[4]] += wi * _ml_row_sq(row, yr)
+    a5, a6, a7 = at[5], at[6], at[7]
+    for j in range(L):  # branch-free: the bins of a row's labels are anywhere
+        c = cidx[j]
+        ok = c >= n_bins
+        c -= n_bins * ok
+        r[a5 + c] += wi
+        r[a6 + c] += wi * conf[j]
+        r[a7 + c] += wi * ok
+    if at[8] >= 0:  # branch-free over the labels (vectorises)
+        _ml_label_sums(r[at[8]:at[8] + L], r[at[9]:at[9] + L], r[at[10]:at[10] + L], row, yr,
+                       t_h, wi)
+
+
+@njit(**_OPTS)
+def _ml_label_product(row, yr, one, eps_lo, eps_hi, a, b):
+    """The product of the clipped probabilities of the true values of labels a..b-1 (float64)."""
+    prod = 1.0
+    for j in range(a, b):
+        v = row[j]
+        pl = v if yr[j] != 0 else one - v
+        pl = min(max(pl, eps_lo), eps_hi)
+        prod *= np.float64(pl)
+    return prod
+
+
+@njit(nogil=True, cache=True, fastmath={"reassoc", "nsz"})
+def _ml_row_sq(row, yr):
+    """The row's squared error summed over its labels (float64)."""
+    sq = 0.0
+    for j in range(row.shape[0]):
+        d = np.float64(row[j]) - np.float64(yr[j])
+        sq += d * d
+    return sq
+
+
+@njit(**_OPTS)
+def _ml_label_sums(support, tp, pred, row, yr, t_h, wi):
+    for j in range(row.shape[0]):
+        yv = wi * (yr[j] != 0)
+        ph = row[j] > t_h
+        support[j] += yv
+        tp[j] += yv * ph
+        pred[j] += wi * ph
 
 
 @njit(**_OPTS)

@@ -16,8 +16,9 @@ does not wait for numba). States are identical either way (`testing.assert_kerne
 
 Bootstrap replicates (binary and multiclass): the loops also write each finite row's quantities
 (decision, log loss, Brier, confidence, calibration cell, ...: what the reference hands over)
-and `bootstrap.add` sums them per random group in one compiled loop (`_boot_numba`). Multi-label
-states with replicates run the reference's loops, then the compiled group sums.
+and `bootstrap.add` sums them per random group in one compiled loop (`_boot_numba`); the
+multi-label loop adds its group sums itself (its per-label quantities would be arrays of rows x
+labels) and hands over each row's exact match.
 """
 from __future__ import annotations
 
@@ -67,8 +68,9 @@ class NumbaKernel(NumpyKernel):
         # multiclass logits too: their softmax comes from the numpy kernel's own code
         kinds = ("probabilities", "independent") + (("logits",) if state.kind == "multiclass"
                                                       else ())
-        # bootstrap replicates: the loops hand over the per-row quantities (not multi-label yet)
-        kinds_rows = ("binary", "multiclass")
+        # bootstrap replicates: the loops hand over the per-row quantities (multi-label: the
+        # loop adds the group sums itself)
+        kinds_rows = ("binary", "multiclass", "multilabel")
         return (state.kind in ("binary", "multiclass", "multilabel")
                 and (state.replicates is None or state.kind in kinds_rows)
                 and kind in kinds and y_score.dtype in _FLOATS
@@ -93,7 +95,7 @@ class NumbaKernel(NumpyKernel):
         s = np.ascontiguousarray(s)
         bad = np.empty(len(y), np.int64)
         ranges = np.empty(4)
-        rows = _Rows(len(y), state.replicates is not None)
+        rows = _Rows(len(y), state.replicates is not None, start)
         n_bad = getattr(self, "_" + state.kind)(state, y, s, w, bad, ranges, rows)
         if w is not None:
             state.stats["weighted"] += len(y) - n_bad
@@ -114,7 +116,7 @@ class NumbaKernel(NumpyKernel):
             keep = np.ones(len(y), bool)
             keep[bad[:n_bad]] = False
             y, w, index = y[keep], None if w is None else w[keep], start + np.flatnonzero(keep)
-        if len(y):
+        if len(y) and not rows.summed:
             from headcheck.engine.bootstrap import add
 
             add(state, y, out, w, index)
@@ -174,6 +176,13 @@ class NumbaKernel(NumpyKernel):
         do_auc = shift is not None
         eps = np.finfo(s.dtype).eps
         sums = np.zeros(7)
+        if rows.keep:
+            from headcheck.engine.bootstrap import fused_columns, groups
+
+            g, boot, at = groups(state.replicates, rows.start, n), st["boot"], fused_columns(state)
+            rows.summed = True
+        else:
+            g, boot, at = np.zeros(0, np.intp), np.zeros((1, 1)), np.zeros(0, np.int64)
         n_bad = impl.multilabel(
             y, s, *_sortable(s), _weights(w, n), w is not None, dt(1), t_h, t_k, eps,
             dt(1) - eps, state.profile.threshold == 0.5, state.n_bins, dt(state.n_bins),
@@ -181,7 +190,8 @@ class NumbaKernel(NumpyKernel):
             st["pred_keras"], st["tp_keras"], sums, st["logloss"], st["brier"], st["cal_w"],
             st["cal_conf"], st["cal_acc"], do_auc, shift or 0,
             C.key_floor(shift) if do_auc else 0, C.n_auc_bins(shift) if do_auc else 1,
-            st["auc_hist"] if do_auc else np.zeros(1, np.int64), bad, ranges)
+            st["auc_hist"] if do_auc else np.zeros(1, np.int64), bad, ranges, rows.keep, g, boot,
+            at, *rows.want(exact=np.bool_))
         for i, key in enumerate(("n", "w_total", "no_positive", "keras_cat", "jaccard",
                                  "exact_honest", "exact_keras")):
             st[key] += sums[i]
@@ -222,8 +232,9 @@ class _Rows:
     """The per-row outputs of a compiled loop (`keep`: the state keeps bootstrap replicates;
     else empty arrays the loop never writes)."""
 
-    def __init__(self, n: int, keep: bool) -> None:
-        self.n, self.keep = n, keep
+    def __init__(self, n: int, keep: bool, start: int = 0) -> None:
+        self.n, self.keep, self.start = n, keep, start
+        self.summed = False  # the loop added the group sums itself (`bootstrap.add` not needed)
         self._arrays: dict[str, np.ndarray] = {}
 
     def want(self, **dtypes: type) -> list[np.ndarray]:

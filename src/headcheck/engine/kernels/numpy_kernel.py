@@ -441,7 +441,8 @@ def _multilabel_probabilistic(state: MultilabelState, y, s, w, pred, rows=None) 
         conf = select(pred, p, other)
     cal = C.calibration_update(st, conf, pred == y, w, state.n_bins)
     if rows is not None:
-        rows.put(sq=np.einsum("ij,ij->i", diff, diff), conf=conf, cal=cal.reshape(conf.shape))
+        rows.put(sq=np.einsum("ij,ij->i", diff, diff, dtype=np.float64), conf=conf,
+                 cal=cal.reshape(conf.shape))
     if state.shift is not None:
         # p > 1 - p is the decision at 0.5: reuse it as the histogram's side
         high = pred if conf_is_max else None
