@@ -457,6 +457,9 @@ def multilabel(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, w, weighted, one
     return n_bad
 
 
+_LOG_1E150 = float(np.log(1e150))
+
+
 @njit(**_OPTS)
 def _ml_group_sums(r, at, row, yr, t_h, one, eps_lo, eps_hi, wi, ycount, pc_h, in_h, n_bins,
                    cidx, conf, L):
@@ -470,9 +473,16 @@ def _ml_group_sums(r, at, row, yr, t_h, one, eps_lo, eps_hi, wi, ycount, pc_h, i
     union = pc_h + ycount - in_h
     if union > 0:
         r[at[2]] += wi * (in_h / union)
-    nll = 0.0
+    # one logarithm per row: the product of blocks of 16 labels (each block >= eps**16, 1e-111
+    # for float32), scaled back up by 1e150 whenever it falls below 1e-150
+    prod = 1.0
+    scaled = 0
     for a in range(0, L, 16):
-        nll -= np.log(_ml_label_product(row, yr, one, eps_lo, eps_hi, a, min(a + 16, L)))
+        prod *= _ml_label_product(row, yr, one, eps_lo, eps_hi, a, min(a + 16, L))
+        if prod < 1e-150:
+            prod *= 1e150
+            scaled += 1
+    nll = scaled * _LOG_1E150 - np.log(prod)
     r[at[3]] += wi * nll
     r[at[4]] += wi * _ml_row_sq(row, yr)
     a5, a6, a7 = at[5], at[6], at[7]
@@ -488,9 +498,10 @@ def _ml_group_sums(r, at, row, yr, t_h, one, eps_lo, eps_hi, wi, ycount, pc_h, i
                        t_h, wi)
 
 
-@njit(**_OPTS)
+@njit(nogil=True, cache=True, fastmath={"reassoc", "nsz"})
 def _ml_label_product(row, yr, one, eps_lo, eps_hi, a, b):
-    """The product of the clipped probabilities of the true values of labels a..b-1 (float64)."""
+    """The product of the clipped probabilities of the true values of labels a..b-1 (float64;
+    reassociated, so it vectorises: 16 factors >= float32 eps cannot underflow in any order)."""
     prod = 1.0
     for j in range(a, b):
         v = row[j]
@@ -512,9 +523,10 @@ def _ml_row_sq(row, yr):
 
 @njit(**_OPTS)
 def _ml_label_sums(support, tp, pred, row, yr, t_h, wi):
-    for j in range(row.shape[0]):
-        yv = wi * (yr[j] != 0)
-        ph = row[j] > t_h
+    """Per label: positives, hits and predictions of one row, times its weight."""
+    for j in range(row.shape[0]):  # `yr`: 0/1 bytes
+        yv = wi * np.float64(yr[j])
+        ph = np.float64(1.0) if row[j] > t_h else np.float64(0.0)
         support[j] += yv
         tp[j] += yv * ph
         pred[j] += wi * ph
