@@ -47,6 +47,18 @@ def group_keys(boot, g, keys, v, has_values, w, weighted, at):
 
 
 @njit(**_OPTS)
+def add_calibration(r, a_w, a_conf, a_acc, cell, n_bins, wi, conf):
+    """One decision's calibration cell (bin + n_bins when correct) added to a group's row `r`:
+    weight, confidence and (when correct) correct weight of its bin."""
+    ok = cell >= n_bins
+    b = cell - n_bins if ok else cell
+    r[a_w + b] += wi
+    r[a_conf + b] += wi * conf
+    if ok:
+        r[a_acc + b] += wi
+
+
+@njit(**_OPTS)
 def multiclass(boot, g, y, pred, greater, ks, nll, brier, conf, cal, n_bins, w, weighted, at):
     """Every group sum of multiclass rows. `at`: w_total, correct, topk, support, predicted, tp,
     logloss, brier, cal_w, cal_conf, cal_acc (-1: not kept)."""
@@ -74,14 +86,7 @@ def multiclass(boot, g, y, pred, greater, ks, nll, brier, conf, cal, n_bins, w, 
         if at[6] >= 0:
             r[at[6]] += wi * nll[i]
             r[at[7]] += wi * brier[i]
-            c = cal[i]
-            ok = c >= n_bins
-            if ok:
-                c -= n_bins
-            r[at[8] + c] += wi
-            r[at[9] + c] += wi * conf[i]
-            if ok:
-                r[at[10] + c] += wi
+            add_calibration(r, at[8], at[9], at[10], cal[i], n_bins, wi, conf[i])
 
 
 @njit(**_OPTS)
@@ -98,14 +103,7 @@ def binary(boot, g, y, pred, nll, sq, conf, cal, key, coarse, n_bins, w, weighte
         if at[2] >= 0:
             r[at[2]] += wi * nll[i]
             r[at[3]] += wi * sq[i]
-            c = cal[i]
-            ok = c >= n_bins
-            if ok:
-                c -= n_bins
-            r[at[4] + c] += wi
-            r[at[5] + c] += wi * conf[i]
-            if ok:
-                r[at[6] + c] += wi
+            add_calibration(r, at[4], at[5], at[6], cal[i], n_bins, wi, conf[i])
         if at[7] >= 0:
             k = key[i] >> coarse
             r[at[8] + k] += wi
