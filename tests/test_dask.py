@@ -106,6 +106,15 @@ def test_shards_on_dask_equal_the_thread_executor_to_the_last_bit(tmp_path, dask
     assert a == run_pass(profile, parts, executor=ThreadExecutor(1)).state.to_dict()
 
 
+def test_sharded_bootstrap_intervals_on_dask_equal_threads_to_the_last_bit(tmp_path, dask_ex):
+    """The group sums travel with the states and merge in the same tree: the same intervals."""
+    y, p = predictions(4000, 4, seed=17)
+    specs = write_shards(tmp_path, "npz", y, p, SIZES)
+    on_dask = report_shards(specs, executor=dask_ex, ci=0.95, replicates=30)
+    on_threads = report_shards(specs, executor=ThreadExecutor(2), ci=0.95, replicates=30)
+    assert on_dask.intervals and on_dask.to_dict() == on_threads.to_dict()
+
+
 def test_cli_scheduler_address_and_a_local_cluster_of_one_worker(tmp_path, capsys, cluster):
     y, p = predictions(3000, 4, seed=12)
     specs = write_shards(tmp_path, "parquet", y, p, [1000, 0, 999])

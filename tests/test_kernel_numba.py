@@ -88,7 +88,10 @@ def test_bootstrap_group_sums_equal_the_reference(kind, which, k, n, dtype, weig
     k = 2 if kind == "binary" else k
     profile = TaskProfile(kind, k, "integer", score_kind, LAYOUT[kind])
     chunks = chunks_of(kind, score_kind, k, n, dtype, weighted, seed)
-    a, b = _agree(profile, chunks, auc, replicates=Replicates(20, seed % 7, buckets=64))
+    # a group may hold one row whose Brier term is ~1e-6 (p_true near 1): its float32 sum of
+    # squares rounds differently in the two kernels by ~1e-7 absolute, so cells agree to 1e-5
+    a, b = _agree(profile, chunks, auc, atol=1e-5,
+                  replicates=Replicates(20, seed % 7, buckets=64))
     assert a.stats["boot"].any()
     ra, rb = replicate_metrics(a), replicate_metrics(b)
     assert ra.keys() == rb.keys() and ("accuracy" in ra or "subset_accuracy" in ra)
@@ -123,7 +126,7 @@ def test_replicates_take_the_compiled_loops(monkeypatch, kind, score_kind, k):
     assert state.stats["boot"].sum() > 0
 
 
-def _agree(profile, chunks, auc=True, **kw):
+def _agree(profile, chunks, auc=True, atol=0.0, **kw):
     states = []
     for kernel in (FUSED, "numpy"):
         state = new_state(profile, kernel=kernel, auc=auc, **kw)
@@ -132,7 +135,7 @@ def _agree(profile, chunks, auc=True, **kw):
             state.update(y, s, w, offset=offset)
             offset += len(y)
         states.append(state)
-    assert_states_match(states[0], states[1])
+    assert_states_match(states[0], states[1], atol=atol)
     return states[0], states[1]
 
 

@@ -470,6 +470,14 @@ def explain(
 
 def explain_files(paths: Sequence[str], reported: float | int | str, *, tolerance: float | None = None,
                   name: str | None = None, **kwargs: Any) -> Explanation:
-    """`explain()` on files (see `headcheck.report.report_files` for the file arguments)."""
-    rep = report_files(paths, **kwargs)
+    """`explain()` on files (see `headcheck.report.report_files` for the file arguments); shards
+    (a glob, a directory, a labels glob and a scores glob) are read as `report` reads them."""
+    from headcheck.io.shards import is_sharded
+
+    if is_sharded(paths):
+        from headcheck._sharded import report_shards
+
+        rep = report_shards(paths, **kwargs)
+    else:
+        rep = report_files(paths, **kwargs)
     return explain_report(rep, reported, tolerance=tolerance, name=name)

@@ -194,16 +194,14 @@ def report(
     level = None if ci is None or ci is False else check_level(ci)
     reps = None if level is None else Replicates(int(replicates), int(seed))
     if any(callable(getattr(x, "__dask_graph__", None)) for x in (y_true, y_score, sample_weight)):
-        if level is not None:
-            raise InputError("ci: confidence intervals are not available for Dask arrays yet; "
-                             "leave ci out, or pass numpy / memory-mapped arrays.")
         from headcheck._sharded import report_dask  # Dask arrays: one part per block
 
         return report_dask(y_true, y_score, sample_weight=sample_weight, task=task,
                            threshold=threshold, score_kind=score_kind, top_k=top_k,
                            chunk_rows=chunk_rows, progress=progress, description=source,
                            notes=notes, sample_rows=sample_rows, classes=classes,
-                           label_offset=label_offset, auc=auc)
+                           label_offset=label_offset, auc=auc, ci=ci, replicates=replicates,
+                           seed=seed)
     yt = as_input_array(y_true, "labels")
     ys = as_input_array(y_score, "scores")
     extra = {} if sample_rows is None else {"sample_rows": sample_rows}

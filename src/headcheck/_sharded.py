@@ -169,10 +169,14 @@ def report_source(source: Any, executor: Executor, *, task: str | None = None,
                   sample_rows: int | None = None, chunk_rows: int | None = None,
                   description: str | None = None, notes: Sequence[str] = (),
                   classes: Any = None, label_offset: int | None = None,
-                  auc: bool = True) -> Report:
+                  auc: bool = True, ci: float | bool | None = None, replicates: int = 200,
+                  seed: int = 0) -> Report:
     """The report of a source of tree parts (`ShardParts`, Dask parts): infer from the first part
-    with rows (after a label scan when needed), one pass on `executor`, assemble."""
+    with rows (after a label scan when needed), one pass on `executor`, assemble. `ci`: bootstrap
+    intervals as in `report` (each part's rows keyed by part and row when they are numbered
+    within it, globally otherwise: `engine.bootstrap.groups`)."""
     from headcheck._report import _assemble
+    from headcheck.engine.bootstrap import Replicates, check_level, describe, intervals
     from headcheck.engine.pipeline import run_pass
     from headcheck.gate import infer_task
     from headcheck.gate.labels import sample_rows_for
@@ -181,6 +185,8 @@ def report_source(source: Any, executor: Executor, *, task: str | None = None,
 
     check_options(task=task, threshold=threshold, score_kind=score_kind)
     top_k = parse_top_k(top_k)
+    level = None if ci is None or ci is False else check_level(ci)
+    reps = None if level is None else Replicates(int(replicates), int(seed))
     bars = _Bars(progress)
     try:
         with source.first() as (_, first):
@@ -197,7 +203,8 @@ def report_source(source: Any, executor: Executor, *, task: str | None = None,
                                  label_offset=label_offset)
             chunk = int(chunk_rows) if chunk_rows else default_chunk_rows(np.asarray(s[:1]))
         done = run_pass(profile, source.with_chunk_rows(chunk), top_k=check_top_k(profile, top_k),
-                        executor=executor, progress=bars.factory("headcheck report"), auc=auc)
+                        executor=executor, progress=bars.factory("headcheck report"), auc=auc,
+                        replicates=reps)
     finally:
         bars.close()
     profile = replace(done.profile, n_samples=done.state.n_rows)
@@ -205,8 +212,12 @@ def report_source(source: Any, executor: Executor, *, task: str | None = None,
             "states merged in a fixed tree: the same result, to the last bit, on any executor "
             "and number of workers",)
     res = done.result()
-    return _assemble(profile, res, description or source.describe(),
-                     tuple(notes) + found + info + tuple(res.notes))
+    rep = _assemble(profile, res, description or source.describe(),
+                    tuple(notes) + found + info + tuple(res.notes))
+    if reps is None:
+        return rep
+    return replace(rep, intervals=intervals(done.state, level),
+                   notes=rep.notes + (describe(reps, level),))
 
 
 class _Bars:

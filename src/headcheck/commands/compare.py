@@ -46,6 +46,14 @@ def run(args: argparse.Namespace) -> int:
                          "bce.npy cce.npy")
     if args.task is not None and args.task not in TASK_KINDS:
         raise InputError(f"--task: expected one of {', '.join(TASK_KINDS)}; got {args.task!r}.")
+    from headcheck.io.shards import _is_spec
+
+    for path in (args.labels, *args.scores):
+        if _is_spec(path):
+            raise InputError(f"compare: {path!r} is a glob, a directory or a URL (shards); "
+                             "compare reads one local labels file and one local scores file per "
+                             "model. Concatenate the shards into one file each, or report each "
+                             "model over its shards with `headcheck report ... --ci`.")
     result = compare_files(
         args.labels, args.scores, names=args.name, labels_key=args.labels_key,
         scores_key=args.scores_key, weights=args.weights, tmp_dir=args.tmp_dir, task=args.task,

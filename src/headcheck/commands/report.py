@@ -49,11 +49,8 @@ def run(args: argparse.Namespace) -> int:
 
         if args.workers is not None and args.workers < 1:
             raise InputError(f"--workers: expected a positive number; got {args.workers}.")
-        if args.ci is not None:
-            raise InputError("--ci: confidence intervals are not available for sharded or Dask "
-                             "reports yet; leave --ci out, or report one labels/scores pair.")
         rep = report_shards(args.files, executor=args.executor, scheduler=args.scheduler,
-                            workers=args.workers, progress=True, **kwargs)
+                            workers=args.workers, progress=True, **kwargs, **ci_kwargs(args))
     else:
         rep = report_files(args.files, progress=True, **kwargs, **ci_kwargs(args))
     print(render(rep, args.format, _width()))

@@ -44,6 +44,9 @@ class State:
         self.n_bins = int(n_bins)
         self.auc = bool(auc)  # False: no rank statistics (ROC AUC / AP), the cheapest pass
         self.n_rows = 0  # rows seen, non-finite ones included (global row numbering)
+        # the part (1, 2, ...) whose rows this state folds when they are numbered within it (a
+        # shard): keys its rows' bootstrap groups (`bootstrap.groups`); 0: rows numbered globally
+        self.part = 0
         self.score_min = float("inf")
         self.score_max = float("-inf")
         self.label_min = float("inf")

@@ -20,7 +20,8 @@ and it is the row bootstrap itself. `tests/test_bootstrap.py` checks the coverag
 data, with sorted rows and groups of hundreds of rows.
 
 Determinism: g(i) depends only on the seed and i, V only on the seed, so any chunking, any
-number of threads and any executor (Dask) give the same weights; counts come out equal to the
+number of threads and any executor (Dask) give the same weights (rows of shards, numbered within
+their shard, are keyed by shard and row: `groups`' `part`); counts come out equal to the
 bit, float sums up to summation order. Two states with the same seed see the same weights:
 replicate b of model A and replicate b of model B are the same resample, which makes the
 bootstrap of a difference *paired* (`headcheck.engine.paired`).
@@ -102,6 +103,7 @@ class Replicates:
 # --- the weights ---------------------------------------------------------------------------------
 _MIX = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 _GOLDEN = 0x9E3779B97F4A7C15
+PART_SHIFT = 40  # rows of a part numbered within it: part << 40 + row
 
 
 def _splitmix(z: np.ndarray) -> np.ndarray:
@@ -118,11 +120,13 @@ def _splitmix(z: np.ndarray) -> np.ndarray:
 _local = threading.local()
 
 
-def groups(rep: Replicates, index: int | np.ndarray, n: int) -> np.ndarray:
+def groups(rep: Replicates, index: int | np.ndarray, n: int, part: int = 0) -> np.ndarray:
     """The random group (0 <= g < rep.buckets) of each of `n` rows: `index` is the global index
-    of the first row (rows contiguous) or of every row. The models of a comparison fold the same
-    rows one after the other: the last answer is kept per thread."""
-    key = (rep.seed, rep.buckets, int(index), n) if isinstance(index, (int, np.integer)) else None
+    of the first row (rows contiguous) or of every row; `part` numbers the part whose rows are
+    numbered within it (shards: 1, 2, ...; 0 when rows are numbered globally). The models of a
+    comparison fold the same rows one after the other: the last answer is kept per thread."""
+    key = ((rep.seed, rep.buckets, int(index), n, part)
+           if isinstance(index, (int, np.integer)) else None)
     last = getattr(_local, "groups", None)
     if key is not None and last is not None and last[0] == key:
         return last[1]
@@ -130,7 +134,9 @@ def groups(rep: Replicates, index: int | np.ndarray, n: int) -> np.ndarray:
         z = np.arange(int(index), int(index) + n, dtype=np.uint64)
     else:
         z = np.asarray(index, dtype=np.int64).astype(np.uint64)
-    z += np.uint64((int(rep.seed) * _GOLDEN + _GOLDEN) % (1 << 64))
+    # a part's rows (below 2**40 of them) get keys of their own: (part, row) never collide
+    salt = (int(rep.seed) * _GOLDEN + _GOLDEN + (int(part) << PART_SHIFT)) % (1 << 64)
+    z += np.uint64(salt)
     g = (_splitmix(z) & np.uint64(rep.buckets - 1)).astype(np.intp)
     if key is not None:
         _local.groups = (key, g)
@@ -152,11 +158,16 @@ def table(rep: Replicates) -> np.ndarray:
     return w
 
 
-def weights(rep: Replicates, rows: np.ndarray) -> np.ndarray:
-    """The (len(rows), rep.n) uint8 weights of the rows with these global indices: what a
-    state's replicate b multiplies row i's sample weight by."""
+def weights(rep: Replicates, rows: np.ndarray, part: int = 0) -> np.ndarray:
+    """The (len(rows), rep.n) uint8 weights of the rows with these global indices (within part
+    `part`, see `groups`): what a state's replicate b multiplies row i's sample weight by."""
     rows = np.asarray(rows, dtype=np.int64)
-    return table(rep)[groups(rep, rows, len(rows))]
+    return table(rep)[groups(rep, rows, len(rows), part)]
+
+
+def state_groups(state: State, index: int | np.ndarray, n: int) -> np.ndarray:
+    """`groups` of rows a state folds (`state.part`: the part its rows are numbered in)."""
+    return groups(state.replicates, index, n, getattr(state, "part", 0))
 
 
 # --- what a kernel hands over --------------------------------------------------------------------
@@ -321,7 +332,7 @@ def add(state: State, y: np.ndarray, rows: dict[str, np.ndarray], w: np.ndarray 
     fold = {"binary": _binary, "multiclass": _multiclass, "multilabel": _multilabel}.get(state.kind)
     if fold is None or rows is None or len(y) == 0:
         return
-    g = groups(state.replicates, index, len(y))
+    g = state_groups(state, index, len(y))
     if state.kernel.name == "numba" and state.kind in ("binary", "multiclass"):
         _fused(state, np.asarray(y), rows, g, w)
         return

@@ -188,7 +188,10 @@ class Plan:
         names itself (`where`, and `name` for its file): its input errors say where, and its
         NaN/inf scores are an error here, naming the part, rather than after the merge."""
         with named_errors(part):
-            state = self.fold_part(part, None, counted)
+            state = self.new_state()
+            if getattr(part, "where", None) is not None:  # rows numbered within the part
+                state.part = int(getattr(part, "index", 0)) + 1
+            state = self.fold_part(part, state, counted)
             if getattr(part, "where", None) is not None and state.n_nonfinite:
                 raise nonfinite_error(state.n_nonfinite, state.nonfinite_rows)
         return state

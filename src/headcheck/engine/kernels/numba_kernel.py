@@ -177,9 +177,9 @@ class NumbaKernel(NumpyKernel):
         eps = np.finfo(s.dtype).eps
         sums = np.zeros(7)
         if rows.keep:
-            from headcheck.engine.bootstrap import fused_columns, groups
+            from headcheck.engine.bootstrap import fused_columns, state_groups
 
-            g, boot, at = groups(state.replicates, rows.start, n), st["boot"], fused_columns(state)
+            g, boot, at = state_groups(state, rows.start, n), st["boot"], fused_columns(state)
             rows.summed = True
         else:
             g, boot, at = np.zeros(0, np.intp), np.zeros((1, 1)), np.zeros(0, np.int64)
