@@ -353,3 +353,33 @@ def test_report_ci_from_the_cli(tmp_path, capsys):
     assert d["intervals"]["accuracy"]["ci_low"] < d["metrics"]["accuracy"] < d["intervals"]["accuracy"]["ci_high"]
     assert main(["report", str(tmp_path / "y.npy"), str(tmp_path / "p.npy"), "--ci"]) == 0
     assert "95% CI" in capsys.readouterr().out
+
+
+def test_the_verdict_never_contradicts_the_test_it_cites():
+    """12 rows only the first model gets right, 4 only the second: McNemar's exact p is 0.077, but
+    on 300 rows the 95 % bootstrap interval of the +0.0267 difference just excludes 0 for most
+    seeds. A verdict 'A is better ... McNemar p 0.077' would contradict itself: within noise."""
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 300)
+    a = np.where(rng.random(300) < 0.8, y, 1 - y).astype(float)
+    b = a.copy()
+    rows = rng.permutation(300)
+    only_a, only_b = rows[:12], rows[12:16]
+    a[only_a], b[only_a] = y[only_a], 1 - y[only_a]
+    a[only_b], b[only_b] = 1 - y[only_b], y[only_b]
+    from statsmodels.stats.contingency_tables import mcnemar as sm_mcnemar
+
+    assert sm_mcnemar([[0, 12], [4, 0]], exact=True).pvalue == pytest.approx(0.0768, abs=1e-4)
+    excluded = 0
+    for seed in range(4):
+        c = headcheck.compare(y, {"A": a, "B": b}, seed=seed)
+        d = c.difference("accuracy")
+        assert d.test == "McNemar" and d.p_value == pytest.approx(0.0768, abs=1e-4)
+        assert d.within_noise and d.better is None and c.verdict.best is None
+        assert "cannot be told apart on accuracy" in c.verdict.text and "A - B = +0.0267" in c.verdict.text
+        if d.ci_low > 0:
+            excluded += 1
+            assert d.test_disagrees and "Borderline: the interval excludes 0 but McNemar" in c.verdict.text
+    assert excluded  # the case the rule is for happens with these seeds
+    far = headcheck.compare(y, {"A": np.where(rng.random(300) < 0.95, y, 1 - y), "B": b})
+    assert far.verdict.best == "A" and far.difference("accuracy").p_value < 0.05

@@ -53,10 +53,18 @@ class Difference:
 
     @property
     def within_noise(self) -> bool:
-        """Whether the interval holds 0 (no difference the data can show)."""
+        """Whether the data cannot show a difference: the interval holds 0, or the paired test
+        does not reject at the interval's level (McNemar's or DeLong's test and the bootstrap
+        interval can disagree near the edge; a difference is called only when both see it)."""
         if not (math.isfinite(self.ci_low) and math.isfinite(self.ci_high)):
             return True
-        return self.ci_low <= 0.0 <= self.ci_high
+        return self.ci_low <= 0.0 <= self.ci_high or self.test_disagrees
+
+    @property
+    def test_disagrees(self) -> bool:
+        """The interval excludes 0 but the test's p-value is at or above 1 - level."""
+        return (not self.ci_low <= 0.0 <= self.ci_high and math.isfinite(self.p_value)
+                and self.p_value >= 1.0 - self.level)
 
     @property
     def better(self) -> str | None:
@@ -368,7 +376,7 @@ def _verdict(metric: str, why: str, best: str, reports: dict[str, Report],
     mine = [d for d in diffs if d.metric == metric]
     value = reports[best].metrics[metric]
     others = ", ".join(f"{d.b} {reports[d.b].metrics[metric]:.4f}" for d in mine)
-    tail = "; ".join(f"{d.b}: difference {d.value:+.4f}, {level:.0%} CI {d.ci_low:+.4f} to "
+    tail = "; ".join(f"{d.a} - {d.b} = {d.value:+.4f}, {level:.0%} CI {d.ci_low:+.4f} to "
                      f"{d.ci_high:+.4f}, {d.test} p {_p(d.p_value)}" for d in mine)
     if not mine:
         return Verdict(metric, None, True, f"{metric} has no interval: the models cannot be "
@@ -380,6 +388,10 @@ def _verdict(metric: str, why: str, best: str, reports: dict[str, Report],
     tied = ", ".join(d.b for d in noisy)
     text = (f"{best} and {tied} cannot be told apart on {metric}: {value:.4f} vs {others}; the "
             f"difference is within noise ({tail}).")
+    edge = [d for d in noisy if d.test_disagrees]
+    if edge:
+        text += (f" Borderline: the interval excludes 0 but {edge[0].test}'s test does not reject at "
+                 f"{1 - level:.0%}; more rows would decide.")
     if len(noisy) < len(mine):
         beaten = ", ".join(d.b for d in mine if not d.within_noise)
         text += f" {best} is better than {beaten}."
