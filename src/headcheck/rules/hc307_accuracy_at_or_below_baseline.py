@@ -71,7 +71,8 @@ class AccuracyAtOrBelowBaseline(Rule):
             counts = class_counts(ctx)
             top = f" (class {class_name(ctx, max(range(len(counts)), key=lambda i: counts[i]))})" if counts else ""
             what = "accuracy", f"always predicting the most frequent class{top}"
-        relation = "below" if acc < base else "at"
+        # 'within the margin' only where it explains the finding: just above the rate
+        relation = "below" if acc < base else "at" if acc == base else f"only just above (within {MARGIN})"
         a, b = _distinct(acc, base)
         seen = "accuracy can see"
         if ordinal:
@@ -79,7 +80,7 @@ class AccuracyAtOrBelowBaseline(Rule):
             seen = (f"accuracy or the class error can see (its mean absolute class error {m} is no better "
                     f"than always predicting the median class, {md})")
         message = (f"The {what[0]} {a} is {relation} the majority-class rate {b} "
-                   f"({what[1]}, within {MARGIN}): the model shows no learning that {seen}; a "
+                   f"({what[1]}): the model shows no learning that {seen}; a "
                    "value stuck there usually means a head or label bug rather than an optimiser problem.")
         judge = ("the mean absolute class error and quadratic weighted kappa" if ordinal else
                  "balanced accuracy, macro F1 or AUC")
@@ -104,6 +105,8 @@ class AccuracyAtOrBelowBaseline(Rule):
              message="per-label accuracy"),
         Case(ctx(data=DataFacts(accuracy=0.977512, majority_rate=0.977538)),
              message="0.97751 is below the majority-class rate 0.97754"),
+        Case(ctx(data=DataFacts(accuracy=0.605, majority_rate=0.60)),
+             message="0.6050 is only just above (within 0.01) the majority-class rate 0.6000"),
         Case(ctx(data=DataFacts(accuracy=0.51, majority_rate=0.51, extra={"mae": 1.05, "median_mae": 1.05})),
              message="no better than always predicting the median class, 1.0500"),
     ]
