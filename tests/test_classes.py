@@ -144,3 +144,21 @@ def test_feed_maps_batches(ratings):
     for a in range(0, 300, 64):
         feed.update(y[a:a + 64], p[a:a + 64])
     assert feed.result().metrics["accuracy"] == headcheck.report(y - 1, p).metrics["accuracy"]
+
+
+def test_check_says_the_loss_needs_the_mapped_labels(ratings):
+    """A clean check of 1-based labels under --label-offset / --classes is a check of the mapped
+    labels: it says so, with the mapping to apply, so nobody reads it as 'labels 1..5 are fine'."""
+    y, _ = ratings
+    head = HeadSpec.declared(activation="softmax", units=5, loss="sparse_categorical_crossentropy")
+    for kw in ({"label_offset": 1}, {"classes": "1,2,3,4,5"}):
+        res = headcheck.check(head, y, **kw)
+        assert res.findings == () and len(res.notes) == 1
+        assert "the loss must receive them mapped too (`y - 1`)" in res.notes[0]
+        assert "note: labels mapped to outputs" in res.to_text()
+        assert res.to_dict()["notes"] == list(res.notes)
+    res = headcheck.check(head, y, classes=[5, 4, 3, 2, 1])
+    assert "'5' -> 0" in res.notes[0] and "its position in the class list" in res.notes[0]
+    names = headcheck.check(head, y - 1, classes="bad,poor,ok,good,great")  # names only: nothing mapped
+    assert names.findings == () and names.notes == ()
+    assert [f.code for f in headcheck.check(head, y, classes="bad,poor,ok,good,great").findings] == ["HC203"]

@@ -179,17 +179,19 @@ def check_declared(
 
         (y_true,), masked = unmask([y_true])
         notes = (masked_note(masked),) if masked else ()
-        profile, facts = _profile(y_true, task, head.units, classes, label_offset)
+        profile, facts, mapped = _profile(y_true, task, head.units, classes, label_offset)
+        notes += mapped
     ctx = Context(head=head, task=profile, data=facts, declared_task=task)
     return CheckResult(tuple(run_rules(ctx, select=select, ignore=ignore)), ctx, notes)
 
 
 def _profile(y_true: object, task: str | None, units: int | None, classes: Any,
-             label_offset: int | None) -> tuple[Any, Any]:
+             label_offset: int | None) -> tuple[Any, Any, tuple[str, ...]]:
     """The labels-only profile, with the user's class list or offset applied first (as `report`
     applies it: `headcheck.gate.classes`). Ordinal labels for one output (a regression head) are
     read as `report` reads them against one regression output: the classes run from the smallest
-    label to the largest."""
+    label to the largest. The third item: a note saying the mapping when the user's list or offset
+    translated the labels (the head is judged on the mapped labels, so the loss must get them)."""
     from dataclasses import replace
 
     from headcheck.gate import as_labels
@@ -203,12 +205,31 @@ def _profile(y_true: object, task: str | None, units: int | None, classes: Any,
     if spec is not None and spec.maps and y.ndim == 1:
         y = map_labels(y, spec.values, spec.offset)
     profile, facts = profile_labels(y, task=task, units=units)
+    note: tuple[str, ...] = ()
     if spec is not None:
         k = profile.n_classes
         names = spec.names or tuple(str(spec.offset + i) for i in range(k))
         if len(names) >= k:
             profile = replace(profile, classes=names, decisions=profile.decisions + (spec.describe(k),))
-    return profile, facts
+        if spec.maps and not spec.implicit:
+            how = _mapping_code(spec)
+            note = (f"{spec.describe(k)}. The head was checked against the mapped labels: the loss must "
+                    f"receive them mapped too ({how}), not the raw values.",)
+    return profile, facts, note
+
+
+def _mapping_code(spec: Any) -> str:
+    """How to map the labels in code: `y - 1` for an offset or consecutive numbers, else in words."""
+    start = spec.offset
+    vals = spec.values
+    if vals and all(isinstance(v, float) for v in vals):
+        if all(v == vals[0] + i for i, v in enumerate(vals)) and vals[0] == int(vals[0]):
+            start = int(vals[0])
+        else:
+            return "each label replaced by its position in the class list"
+    elif vals:
+        return "each label replaced by its position in the class list"
+    return f"`y - {start}`" if start else "the labels as they are"
 
 
 def load_labels(path: str) -> np.ndarray:

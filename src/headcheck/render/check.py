@@ -104,7 +104,8 @@ def summary(result: CheckResult) -> str:
 
 def to_text(result: CheckResult, width: int = TEXT_WIDTH) -> str:
     """One block per finding: code, name, severity; the message; the fix; the link."""
-    notes = "".join(f"\nnote: {n}" for n in result.notes)
+    notes = "".join("\n" + textwrap.fill(f"note: {n}", width=width, subsequent_indent="  ")
+                    for n in result.notes)
     blocks = [_heads_text(result).rstrip("\n") + notes + "\n"]
     for f in result.findings:
         message, fix = finding_parts(f)
