@@ -89,3 +89,35 @@ def test_correct_head_sparse_categorical_accuracy_fits(digits):
     assert match(ex, "keras.sparse_categorical_accuracy").fits_task is True
     assert ex.recommended.id == "accuracy"
     assert ex.recommended.value == pytest.approx(printed["accuracy"], abs=ex.tolerance)
+
+
+def test_pasted_checkpoint_line_evaluate_dict_and_loss_line(digits, tmp_path):
+    """What a user pastes from a real training: ModelCheckpoint's 'val_accuracy improved from A to
+    B' line (explained against the best model it saved), the dict `evaluate(return_dict=True)`
+    printed, and a loss on its own ('val_loss: ...'), which is the log loss, not accuracy."""
+    import contextlib
+    import io
+
+    x, y = digits
+    tr, va = slice(0, 1200), slice(1200, None)
+    model = dense(10, "softmax")
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    best = str(tmp_path / "best.keras")
+    save = keras.callbacks.ModelCheckpoint(best, monitor="val_accuracy", save_best_only=True, verbose=1)
+    log = io.StringIO()
+    with contextlib.redirect_stdout(log):
+        model.fit(x[tr], y[tr], epochs=3, batch_size=64, verbose=0, validation_data=(x[va], y[va]),
+                  callbacks=[save])
+    line = [s for s in log.getvalue().splitlines() if "improved from" in s][-1]
+    best_model = keras.models.load_model(best)
+    probs = np.asarray(best_model.predict(x[va], verbose=0))
+    ex = explain(y[va], probs, reported=line)
+    assert ex.name == "val_accuracy" and ex.given.startswith("val_accuracy: 0.")
+    assert ex.recommended.id == "accuracy" and match(ex, "accuracy")
+    assert ex.reported == pytest.approx(np.mean(probs.argmax(1) == y[va]), abs=5e-6)
+    printed = best_model.evaluate(x[va], y[va], verbose=0, return_dict=True)
+    ex = explain(y[va], probs, reported=str(printed))  # "{'accuracy': 0.9..., 'loss': 0.2...}"
+    assert ex.name == "accuracy" and ex.recommended.id == "accuracy" and ex.matches
+    ex = explain(y[va], probs, reported=f"val_loss: {printed['loss']:.4f}")
+    assert match(ex, "log_loss") and ex.recommended.id == "log_loss"

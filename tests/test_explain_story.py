@@ -78,6 +78,10 @@ def test_digits_given_set_the_tolerance():
     ("val_acc 95.00%", "val_acc"),
     ("32/32 ━━━━━━━━━━━━━━━━━━━━ 0s 2ms/step - accuracy: 0.9912 - loss: 0.0712 - val_accuracy: 0.9500 "
      "- val_loss: 0.1234", "val_accuracy"),
+    ("{'accuracy': 0.949999988079071, 'loss': 0.1234}", "accuracy"),  # evaluate(return_dict=True)
+    ('{"val_accuracy": 0.95}', "val_accuracy"),
+    ("Epoch 3: val_accuracy improved from 0.93000 to 0.95000, saving model to best.keras", "val_accuracy"),
+    ("Epoch 4: val_accuracy did not improve from 0.95000", "val_accuracy"),
 ])
 def test_pasted_log_lines(line, name):
     y = np.array([0, 1] * 100)

@@ -124,8 +124,16 @@ class Explanation:
 
 
 # ---------------------------------------------------------------------------------------------
-_PAIR = re.compile(r"(?<![\w.])([A-Za-z][\w.@-]*?)\s*(?:[:=]\s*|\s+)(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)(\s*%)?(?![\w/.])")
-_NOT_METRICS = {"epoch", "step", "steps", "batch", "eta", "iter", "iteration", "lr", "learning_rate", "time"}
+_NUMBER = r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
+# name: number, name=number, name number; a quoted name as a printed dict has it ({'accuracy': 0.97})
+_PAIR = re.compile(r"(?<![\w.])([A-Za-z][\w.@-]*?)['\"]?\s*(?:[:=]\s*|\s+)" + _NUMBER
+                   + r"(\s*%)?(?![\w/.])")
+# Keras's ModelCheckpoint / EarlyStopping: 'val_accuracy improved from 0.56863 to 0.58235, saving
+# model to ...' and 'val_accuracy did not improve from 0.58235': the metric's latest best
+_CHECKPOINT = re.compile(r"(?<![\w.])([A-Za-z][\w.@-]*)\s+(?:improved from\s+\S+?\s+to|did not improve from)\s+"
+                         + _NUMBER)
+_NOT_METRICS = {"epoch", "step", "steps", "batch", "eta", "iter", "iteration", "lr", "learning_rate", "time",
+                "from", "to"}
 
 
 def parse_log(text: str) -> list[tuple[str, str]]:
@@ -134,7 +142,14 @@ def parse_log(text: str) -> list[tuple[str, str]]:
 
     >>> parse_log("32/32 - 0s 2ms/step - accuracy: 0.9778 - loss: 0.0712 - val_accuracy: 0.9611")
     [('accuracy', '0.9778'), ('loss', '0.0712'), ('val_accuracy', '0.9611')]
+    >>> parse_log("{'accuracy': 0.9778, 'loss': 0.0712}")  # model.evaluate(..., return_dict=True)
+    [('accuracy', '0.9778'), ('loss', '0.0712')]
+    >>> parse_log("Epoch 7: val_accuracy improved from 0.95000 to 0.96111, saving model to best.keras")
+    [('val_accuracy', '0.96111')]
     """
+    checkpoint = _CHECKPOINT.search(text)
+    if checkpoint:
+        return [checkpoint.groups()]
     out = []
     for name, number, pct in _PAIR.findall(text):
         if name.lower() in _NOT_METRICS:
@@ -404,7 +419,9 @@ def _recommend(rep: Report, matches: Sequence[Match], name: str | None) -> Recom
     if name:
         from headcheck.views import view_for_name  # the names each framework prints
 
-        definition = view_for_name(name) or name.strip().lower().removeprefix("val_")
+        key = name.strip().lower().removeprefix("val_")
+        # a name that is no metric or view here ('loss', 'val_loss') says nothing: the matches do
+        definition = view_for_name(name) or (key if key in rep.metrics or key in rep.views else None)
     if definition is None and matches:
         # the closest definition that does not fit the task is the likely source of the number
         misfit = [m for m in matches if not m.fits_task and m.source == "view"]
