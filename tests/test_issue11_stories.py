@@ -522,5 +522,7 @@ def test_7_nothing_matches_says_what_else_the_number_may_be(healthy, capsys):
     assert "Nearest definitions:" in joined
     ex = headcheck.explain(healthy.y_train - 1, healthy.train_scores, f"accuracy: {printed:.4f}")
     assert not ex.matches and len(ex.nearest) == 5 and ex.name == "accuracy"
+    # five different numbers, not accuracy and the four views that print the same accuracy
+    assert len({round(m.value, 12) for m in ex.nearest}) == 5
     final = float(np.mean(healthy.train_scores.argmax(1) == healthy.y_train - 1))
     assert {m.id: m.value for m in ex.nearest}["accuracy"] == pytest.approx(final)

@@ -293,8 +293,7 @@ def _explain_one(rep: Report, reported: float | int | str, tolerance: float | No
             break
     if not matches and readings[0][1]:
         notes.append(readings[0][1])
-    nearest = tuple(sorted((Match(k, float(v), mean, fits, src, abs(float(v) - chosen))
-                            for k, v, mean, fits, src in cands), key=lambda m: m.distance)[:NEAREST])
+    nearest = _nearest(cands, chosen)
     if name:
         matches = _named_first(matches, name)
     tied = _tied(matches)
@@ -308,6 +307,22 @@ def _explain_one(rep: Report, reported: float | int | str, tolerance: float | No
                        _recommend(rep, matches, name), () if matches else nearest, tuple(notes),
                        rep.task, story=_story(rep, chosen, matches, bearing), findings=bearing,
                        hints=() if matches else _hints(rep, name), name=name, tied=tied)
+
+
+def _nearest(cands: list[tuple[str, float, str, bool, str]], value: float) -> tuple[Match, ...]:
+    """The NEAREST closest distinct values, one definition each (the first: metrics before views
+    before baselines): five definitions printing the same accuracy would fill the list with one
+    number and hide the next ones."""
+    out: list[Match] = []
+    seen: set[float] = set()
+    for k, v, mean, fits, src in sorted(cands, key=lambda c: abs(float(c[1]) - value)):
+        if round(float(v), 12) in seen:
+            continue
+        seen.add(round(float(v), 12))
+        out.append(Match(k, float(v), mean, fits, src, abs(float(v) - value)))
+        if len(out) == NEAREST:
+            break
+    return tuple(out)
 
 
 def _named_first(matches: list[Match], name: str) -> list[Match]:
