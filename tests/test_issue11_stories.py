@@ -347,6 +347,14 @@ def test_4_constant_one_is_a_finding_not_hard_predictions(one_unit_softmax, caps
     assert str(rep.findings[0].severity) == "error"
     assert rep.metrics["log_loss"] == pytest.approx(t.history["val_loss"][-1], abs=1e-3)  # Keras's loss
     assert rep.thresholds is None  # a constant score leaves no threshold to choose
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    # every pair is a true tie: the histogram AUC is exact, and the notes say so (no error bound)
+    assert rep.metrics["roc_auc"] == roc_auc_score(t.y, t.scores[:, 0]) == 0.5
+    assert rep.metrics["average_precision"] == pytest.approx(average_precision_score(t.y, t.scores[:, 0]))
+    assert any("exact: every score is the same" in n for n in rep.notes)
+    assert not any("the AUC is within" in n for n in rep.notes)
+    assert f"always predicts (class 1: {t.y.mean():.4f} here)" in rep.findings[0].message
     code, out, _ = cli(capsys, "report", t.files["labels"], t.files["scores"])
     task = " ".join(out.split("Metrics that fit")[0].split())
     assert code == 0 and "read as probabilities of a constant output (not as predicted labels)" in task

@@ -108,11 +108,16 @@ class BinaryState(State):
                          "present in the labels.")
         else:
             metrics["roc_auc"], metrics["average_precision"] = auc, ap
+            if not self._scores_vary():
+                # one score for every row: every pair is a true tie, which the histogram counts
+                # exactly as scikit-learn does (1/2), so there is no binning error to bound
+                bound = 0.0
             if bounds is not None:
                 bounds["roc_auc"] = bound
             notes.append(f"roc_auc and average_precision come from a score histogram of "
                          f"{len(st['auc_pos'])} bins; the AUC is within {C.bound_text(bound)} of the "
-                         "exact value.")
+                         "exact value." if bound > 0 else "roc_auc and average_precision are exact: "
+                         "every score is the same, so every pair of rows is a tie.")
         return metrics
 
     def accuracy_at(self, name: str) -> float:

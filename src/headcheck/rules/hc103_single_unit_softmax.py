@@ -81,11 +81,13 @@ class SingleUnitSoftmax(Rule):
             return
         what = "softmax" if value == 1.0 else "log-softmax"
         rate = ""
+        predicted = int(value)  # read at the threshold 0.5, 1.0 always predicts class 1 and 0.0 class 0
         if data.class_counts and len(data.class_counts) == 2 and sum(data.class_counts) > 0:
-            rate = f" ({data.class_counts[1] / sum(data.class_counts):.4f} here)"
+            rate = f" (class {predicted}: {data.class_counts[predicted] / sum(data.class_counts):.4f} here)"
         message = (f"Every score is exactly {value:.1f}: the signature of a {what} over a single output "
                    f"unit, which outputs {value:.1f} whatever the input. The model has learned nothing, and "
-                   f"an accuracy at 0.5 is frozen at the rate of the class it always predicts{rate}.")
+                   f"its accuracy at the threshold 0.5 is frozen at the rate of the class it always "
+                   f"predicts{rate}.")
         fix = ("use one sigmoid output with binary cross-entropy (or two softmax outputs with a "
                "categorical loss), then retrain")
         yield self.finding(message, fix)
@@ -103,5 +105,7 @@ class SingleUnitSoftmax(Rule):
         Case(ctx(activation="nn.Softmax(dim=1)", units=1, loss="nn.BCELoss"), message="nn.BCEWithLogitsLoss"),
         Case(ctx(activation="nn.LogSoftmax(dim=1)", units=1, loss="nn.NLLLoss"), message="outputs 0.0"),
         Case(ctx(data=DataFacts(n_outputs=1, score_min=1.0, score_max=1.0, class_counts=(49, 51))),
-             message="frozen at the rate of the class it always predicts (0.5100 here)"),
+             message="frozen at the rate of the class it always predicts (class 1: 0.5100 here)"),
+        Case(ctx(data=DataFacts(n_outputs=1, score_min=0.0, score_max=0.0, class_counts=(49, 51))),
+             message="always predicts (class 0: 0.4900 here)"),
     ]
