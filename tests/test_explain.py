@@ -146,3 +146,11 @@ def test_every_view_value_is_explained_by_that_view(n, k, seed):
         found = {m.id: m for m in ex.matches}
         assert view_id in found and found[view_id].fits_task == view.fits_task
         assert ex.recommended is not None and ex.recommended.id in rep.metrics
+
+
+def test_cli_explain_help_shows_percent_signs_once(capsys):
+    """argparse %-formats argument help but not a description without %(prog)s: '%%' would show."""
+    with pytest.raises(SystemExit):
+        main(["explain", "--help"])
+    out = capsys.readouterr().out
+    assert "%%" not in out and "(also 90 or 90%)" in out

@@ -245,6 +245,40 @@ def test_1_stuck_val_accuracy_is_named_the_majority_rate_cli(collapsed, capsys):
     assert d["recommended"]["id"] == "balanced_accuracy" and "has collapsed onto one class" in d["recommended"]["why"]
 
 
+def test_1_compare_the_two_star_models_with_the_labels_as_stars(healthy, collapsed, capsys):
+    """`compare` on the two real trainings (same validation rows, labels 1..5 on disk): each model's
+    accuracy is what Keras printed, with its interval; McNemar's p is statsmodels'; the verdict
+    names its metric; the collapsed model keeps its findings."""
+    from statsmodels.stats.contingency_tables import mcnemar
+
+    assert np.array_equal(healthy.y, collapsed.y)
+    args = ("compare", healthy.files["stars"], healthy.files["scores"], collapsed.files["scores"],
+            "--name", "healthy", "--name", "collapsed")
+    code, _, err = cli(capsys, *args)
+    assert code == 2 and "--label-offset 1" in err  # what the error asks for, compare accepts:
+    code, out, _ = cli(capsys, *args, "--label-offset", "1", "--format", "json")
+    d = json.loads(out)
+    assert code == 0 and d["task"]["class_counts"] == [float(np.sum(healthy.y == k)) for k in range(1, 6)]
+    for name, t in (("healthy", healthy), ("collapsed", collapsed)):
+        acc = d["models"][name]["metrics"]["accuracy"]
+        printed = t.history["val_accuracy"][-1]
+        assert acc["value"] == pytest.approx(printed, abs=1e-6) and acc["level"] == 0.95
+        assert acc["ci_low"] < printed < acc["ci_high"]
+        assert d["models"][name]["views"]["keras.sparse_categorical_accuracy"]["value"] == pytest.approx(printed, abs=1e-6)
+    assert "HC402" in codes(d["models"]["collapsed"]["findings"])
+    right_h = healthy.scores.argmax(1) == healthy.y - 1
+    right_c = collapsed.scores.argmax(1) == collapsed.y - 1
+    b, c = int(np.sum(right_h & ~right_c)), int(np.sum(~right_h & right_c))
+    diff = next(x for x in d["differences"] if x["metric"] == "accuracy")
+    assert diff["test"] == "McNemar" and diff["p_value"] == pytest.approx(
+        mcnemar([[0, b], [c, 0]], exact=b + c < 25, correction=True).pvalue, rel=1e-9)
+    assert d["verdict"]["metric"] == "accuracy" and d["verdict"]["best"] == "healthy"
+    assert d["verdict"]["text"].startswith("healthy is better on accuracy")
+    same = headcheck.compare(healthy.y, {"healthy": healthy.scores, "collapsed": collapsed.scores},
+                             classes=[1, 2, 3, 4, 5])
+    assert same.difference("accuracy").p_value == pytest.approx(diff["p_value"])
+
+
 # ---------------------------------------------------------------------------------------------
 # 2. Ordinal: report --task ordinal; check --task ordinal with a linear single-unit MSE head
 # ---------------------------------------------------------------------------------------------

@@ -249,7 +249,9 @@ def compare(
     if not unweighted:
         method.append("sample weights: McNemar's and DeLong's tests assume unweighted rows; the "
                       "bootstrap tests every difference instead.")
-    return Comparison(task=done.profiles[0], reports=reports, differences=tuple(diffs),
+    # the labels' class counts are known after the pass (each report has them; they are shared)
+    task = replace(done.profiles[0], class_counts=reports[names[0]].task.class_counts)
+    return Comparison(task=task, reports=reports, differences=tuple(diffs),
                       verdict=verdict, level=level, replicates=reps.n, seed=reps.seed,
                       source=source, notes=tuple(notes) + tuple(method))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from headcheck.commands._inputs import add_ci_arguments
+from headcheck.commands._inputs import add_ci_arguments, add_class_arguments
 from headcheck.errors import InputError
 from headcheck.task import TASK_KINDS
 
@@ -28,6 +28,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--weights", metavar="FILE", help="sample weights, one per sample")
     p.add_argument("--tmp-dir", metavar="DIR", help="where csv/parquet/compressed-npz data is spooled")
     p.add_argument("--task", help="binary, multiclass or multilabel (default: inferred)")
+    add_class_arguments(p)  # 1-based ratings: the labels error points at these options
     p.add_argument("--threshold", type=float, help="decision threshold on probabilities (default 0.5)")
     p.add_argument("--score-kind", choices=("probabilities", "independent", "logits", "hard"),
                    help="how to read every model's scores (default: inferred per model)")
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         args.labels, args.scores, names=args.name, labels_key=args.labels_key,
         scores_key=args.scores_key, weights=args.weights, tmp_dir=args.tmp_dir, task=args.task,
         threshold=args.threshold, score_kind=args.score_kind, top_k=tuple(args.top_k) if args.top_k else None,
-        metric=args.metric, ci=args.ci, replicates=args.replicates, seed=args.seed,
+        classes=args.classes, label_offset=args.label_offset, metric=args.metric, ci=args.ci, replicates=args.replicates, seed=args.seed,
         progress=True)
     print(render(result, args.format))
     return 0

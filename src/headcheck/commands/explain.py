@@ -8,7 +8,7 @@ from headcheck.commands._inputs import add_input_arguments, report_kwargs
 NAME = "explain"
 HELP = "which metric or framework definition produces a reported number, and the honest one"
 DESCRIPTION = (HELP + ". Example: headcheck explain labels.npy scores.npy --reported 0.90 "
-               "(also 90 or 90%%). Exit code 0; 2 for bad input.")
+               "(also 90 or 90%). Exit code 0; 2 for bad input.")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
