@@ -191,3 +191,87 @@ def test_cli_task_ordinal(tmp_path, capsys):
     d = json.loads(capsys.readouterr().out)
     assert {"mae", "rmse", "within_one_accuracy", "quadratic_weighted_kappa", "spearman"} <= set(d["metrics"])
     assert "median_class" in d["baselines"] and d["task"]["score_kind"] == "regression"
+
+
+@pytest.fixture(scope="module")
+def diabetes_ratings():
+    """scikit-learn's diabetes progression cut into ratings 1..5 (quintiles), with what a user's
+    models give on held-out rows: a softmax over the 5 ratings (LogisticRegression.predict_proba)
+    and one 'class > j' sigmoid per cut (4 independent LogisticRegressions: cumulative columns
+    that, unlike CORAL's, rise somewhere)."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import LogisticRegression
+
+    x, t = load_diabetes(return_X_y=True)
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    stars = np.digitize(t, np.quantile(t, [0.2, 0.4, 0.6, 0.8])) + 1
+    tr, te = slice(0, 300), slice(300, None)
+    soft = LogisticRegression(max_iter=2000).fit(x[tr], stars[tr]).predict_proba(x[te])
+    cum = np.column_stack([LogisticRegression(max_iter=2000).fit(x[tr], stars[tr] > j + 1)
+                           .predict_proba(x[te])[:, 1] for j in range(4)])
+    return stars[te], soft, cum
+
+
+def test_softmax_over_one_based_ratings_is_not_read_as_cumulative(diabetes_ratings):
+    """5 probability columns with ratings 1..5: the labels need 6 classes, one more than there are
+    columns, but rows that sum to 1 are class scores, never CORAL outputs of 6 classes with an
+    empty class 0 (which gave an MAE of 3 classes without a word)."""
+    y, soft, _ = diabetes_ratings
+    with pytest.raises(InputError, match=r"--label-offset 1 or --classes 1,2,3,4,5"):
+        headcheck.report(y, soft, task="ordinal")
+    rep = headcheck.report(y, soft, task="ordinal", label_offset=1)
+    assert rep.task.score_kind == "probabilities" and rep.task.n_classes == 5
+    pred = soft.argmax(axis=1) + 1
+    assert rep.metrics["mae"] == pytest.approx(mean_absolute_error(y, pred))
+    assert rep.metrics["quadratic_weighted_kappa"] == pytest.approx(
+        cohen_kappa_score(y, pred, weights="quadratic"))
+
+
+def test_cumulative_columns_with_one_based_ratings_say_how_to_state_them(diabetes_ratings):
+    y, _, cum = diabetes_ratings
+    assert np.any(np.diff(cum, axis=1) > 0)  # independent sigmoids: not rank-consistent
+    with pytest.raises(InputError, match=r"if the 4 columns are cumulative P\(y > k\) of 5 classes"
+                                         r".*pass --score-kind cumulative") as e:
+        headcheck.report(y, cum, task="ordinal")
+    assert "give the last layer" not in str(e.value).split("Fix")[0]
+    with pytest.raises(InputError, match=r"out of range for cumulative scores of 5 classes \(4 columns\)"
+                                         r".*--label-offset 1"):
+        headcheck.report(y, cum, task="ordinal", score_kind="cumulative")
+    # rank-consistent columns (CORAL's) are read as cumulative without being told
+    coral = np.sort(cum, axis=1)[:, ::-1]
+    with pytest.raises(InputError, match=r"cumulative scores of 5 classes.*--label-offset 1"):
+        headcheck.report(y, coral, task="ordinal")
+    rep = headcheck.report(y, coral, task="ordinal", label_offset=1)
+    pred = (coral > 0.5).sum(axis=1) + 1
+    assert rep.task.score_kind == "cumulative"
+    assert rep.metrics["mae"] == pytest.approx(mean_absolute_error(y, pred))
+    assert rep.metrics["spearman"] == pytest.approx(spearmanr(y, pred).statistic)
+
+
+def test_check_follows_its_own_ordinal_advice(diabetes_ratings, tmp_path, capsys):
+    """HC205 recommends a cumulative-logit head (K-1 sigmoid outputs, binary cross-entropy on
+    'class > k' targets) for ordered classes: `check` then says which targets it trains on, not
+    'use a softmax' (which HC205 flags); a regression loss is valid on one linear output only."""
+    from headcheck.cli import main
+    from headcheck.head import HeadSpec
+
+    y = diabetes_ratings[0] - 1  # class indices 0..4
+    head = HeadSpec.declared(activation="sigmoid", units=4, loss="binary_crossentropy")
+    found = headcheck.check(head, y, task="ordinal").findings
+    assert [f.code for f in found] == ["HC202"] and str(found[0].severity) == "info"
+    assert "cumulative-logit" in found[0].message and "np.arange(4)" in found[0].fix
+    torch_head = HeadSpec.declared(activation="linear", units=4, loss="nn.BCEWithLogitsLoss")
+    assert "torch.arange(4)" in headcheck.check(torch_head, y, task="ordinal").findings[0].fix
+    # the same head on nominal classes, or with K outputs, is still the broadcast error
+    assert str(headcheck.check(head, y).findings[0].severity) == "error"
+    wide = HeadSpec.declared(activation="sigmoid", units=5, loss="binary_crossentropy")
+    assert "nonsense" in headcheck.check(wide, y, task="ordinal").findings[0].message
+    np.save(tmp_path / "y.npy", y)
+    for head, code, words in ((["sigmoid", "1", "mse"], 1, "can never reach most classes"),
+                              (["softmax", "5", "mse"], 1, "over 5 outputs on ordered classes"),
+                              (["linear", "1", "mse"], 0, "is a valid choice")):
+        act, units, loss = head
+        assert main(["check", "--activation", act, "--units", units, "--loss", loss, "--labels",
+                     str(tmp_path / "y.npy"), "--task", "ordinal"]) == code
+        out = " ".join(capsys.readouterr().out.split())
+        assert "HC109" in out and words in out

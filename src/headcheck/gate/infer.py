@@ -296,7 +296,17 @@ class _Decider:
     # -- ordinal (declared only) -------------------------------------------------------------
     def _ordinal(self) -> TaskProfile:
         k, layout, skind = self._ordinal_scores()
-        self._check_indices(k)
+        if skind in ("cumulative", "cumulative-logits"):
+            self._check_indices(k, scores=f"cumulative scores of {k} classes ({k - 1} columns)")
+        elif layout == "matrix" and not self.s.sums_to_one and self.score_kind is None:
+            # class scores that do not sum to 1 may be cumulative ones that rise somewhere
+            # (independent sigmoids, CORN's conditional probabilities): say how to state that
+            self._check_indices(k, note=(
+                f"; if the {k} columns are cumulative P(y > k) of {k + 1} classes (CORAL / CORN), "
+                "pass --score-kind cumulative (score_kind='cumulative'; 'cumulative-logits' for "
+                "logits)"))
+        else:
+            self._check_indices(k)
         return TaskProfile(kind="ordinal", n_classes=k, label_encoding=self.l.encoding,
                            score_kind=skind, score_layout=layout, classes=self.l.classes,
                            n_samples=int(self.yt.shape[0]), decisions=tuple(self.decisions),
@@ -340,10 +350,16 @@ class _Decider:
 
     def _cumulative(self, C: int, k_labels: int) -> bool:
         """K-1 columns are cumulative scores when the labels need one more class than there are
-        columns, or when the rows do not sum to 1 and never increase (P(y > k) falls with k)."""
+        columns, or when the rows do not sum to 1 and never increase (P(y > k) falls with k).
+        Rows that sum to 1 are class scores whatever the labels need (a softmax over ratings 1..5
+        is 5 classes with shifted labels, not 6 cumulative classes with an empty class 0); labels
+        that need more than C + 1 classes with falling rows are still cumulative, so that the
+        label check speaks of C + 1 classes (and of an offset for 1-based ratings)."""
+        if self.s.sums_to_one:
+            return False
         if k_labels == C + 1:
             return True
-        if k_labels > C + 1 or self.s.sums_to_one or self.s.hard:
+        if self.s.hard:
             return False
         sample = np.asarray(self.ys[:sample_rows_for(self.ys)], dtype=np.float64)
         with np.errstate(over="ignore", invalid="ignore"):  # +-1e308 neighbours: the sign decides
@@ -477,10 +493,10 @@ class _Decider:
             return
         self._check_indices(k)
 
-    def _check_indices(self, k: int) -> None:
+    def _check_indices(self, k: int, scores: str = "", note: str = "") -> None:
         """Class indices that do not map to k score columns: judged by the label rules (policy)."""
         if self.l.is_indices:
-            reject_bad_indices(self.yt, k, low=self.l.low, high=self.l.high)
+            reject_bad_indices(self.yt, k, low=self.l.low, high=self.l.high, scores=scores, note=note)
 
     def _forbid(self, kind: str, why: str) -> None:
         if self.task == kind:

@@ -84,17 +84,19 @@ def blocking_findings(data: DataFacts) -> list[Finding]:
 
 
 def reject_bad_indices(y: np.ndarray, n_outputs: int, *, offset: int = 0,
-                       low: float | None = None, high: float | None = None) -> None:
+                       low: float | None = None, high: float | None = None,
+                       scores: str = "", note: str = "") -> None:
     """Raise LabelsRejected when the (N,) class indices `y` do not map to `n_outputs` score
     columns (as the blocking rules judge); rows are numbered from `offset`. `low`/`high` may be
-    given when already known."""
+    given when already known; `scores` describes the scores when they are not one column per
+    class (cumulative ones have one column fewer); `note` adds what else the data may be."""
     lo = float(np.min(y)) if low is None else low
     hi = float(np.max(y)) if high is None else high
     findings = blocking_findings(DataFacts(n_samples=len(y), n_outputs=n_outputs, label_min=lo,
                                            label_max=hi, label_is_integer=True))
     if findings:
-        raise LabelsRejected(_rows_detail(y, n_outputs, offset, lo, hi) + _keep_hint(lo, hi, n_outputs),
-                             findings[0])
+        detail = _rows_detail(y, n_outputs, offset, lo, hi, scores)
+        raise LabelsRejected(detail + _keep_hint(lo, hi, n_outputs) + note, findings[0])
 
 
 def _keep_hint(lo: float, hi: float, k: int) -> str:
@@ -111,13 +113,14 @@ def _keep_hint(lo: float, hi: float, k: int) -> str:
             "in Python)")
 
 
-def _rows_detail(y: np.ndarray, k: int, offset: int, lo: float, hi: float) -> str:
+def _rows_detail(y: np.ndarray, k: int, offset: int, lo: float, hi: float, scores: str = "") -> str:
     if lo < 0:
         bad = np.flatnonzero(y < 0)
         return (f"expected class indices 0..K-1; got {bad.size} negative label(s) (first rows: "
                 f"{_rows(bad, offset)}; smallest {lo:g})")
     bad = np.flatnonzero(y >= k)
-    return (f"class index {hi:g} is out of range for scores with {k} columns (valid: 0..{k - 1}); "
+    return (f"class index {hi:g} is out of range for {scores or f'scores with {k} columns'} "
+            f"(valid: 0..{k - 1}); "
             f"{bad.size} row(s) affected (first rows: {_rows(bad, offset)})")
 
 
