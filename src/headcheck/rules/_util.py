@@ -140,6 +140,20 @@ def is_ordinal(ctx: Context) -> bool:
     return (ctx.head is not None and ctx.head.task == "ordinal") or ctx.declared_task == "ordinal"
 
 
+def cumulative_head(ctx: Context) -> int | None:
+    """K when the head is the cumulative-logit (CORAL-style) head of K ordered classes: declared
+    ordinal, a per-output binary loss over K - 1 outputs, class indices 0..K-1 in the data. Its
+    outputs are P(class > k), trained on 0/1 'class > k' targets, not on the indices."""
+    head, task = ctx.head, ctx.task
+    if head is None or head.loss is None or head.loss.kind != "binary" or not is_ordinal(ctx):
+        return None
+    if task is None or not task.n_classes or not head.units or head.units < 1:
+        return None
+    if ctx.data is not None and ctx.data.label_min is not None and ctx.data.label_min < 0:
+        return None
+    return task.n_classes if head.units == task.n_classes - 1 else None
+
+
 def known_task(ctx: Context) -> str | None:
     """The task kind stated by data, declaration or visible labels; never guessed from the head."""
     if ctx.task is not None:

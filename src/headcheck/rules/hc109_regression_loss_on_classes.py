@@ -7,6 +7,7 @@ from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
 from headcheck.rules._util import (ACCURACY_NAMES, ORDINAL_KERAS, ORDINAL_TORCH, is_ordinal, known_task,
                                    loss_label, metrics, pick)
+from headcheck.task import DataFacts
 
 
 class RegressionLossOnClasses(Rule):
@@ -59,6 +60,9 @@ class RegressionLossOnClasses(Rule):
         if evidence is None:
             return
         spelling = loss_label(head)
+        if is_ordinal(ctx) and (problem := self._not_a_class_regression(ctx, spelling)) is not None:
+            yield self.finding(*problem)
+            return
         if is_ordinal(ctx):
             message = (f"`{spelling}` on ordered classes ({evidence}) is a valid choice (regression on the "
                        "class index), but it treats the classes as evenly spaced and its outputs need "
@@ -82,6 +86,39 @@ class RegressionLossOnClasses(Rule):
             "(binary / multi-label) on the logits",
         )
         yield self.finding(message, fix)
+
+    @staticmethod
+    def _not_a_class_regression(ctx: Context, spelling: str) -> tuple[str, str] | None:
+        """What keeps a regression loss on ordered classes from being a regression on the class
+        index: several outputs (each compared with its own one-hot or cumulative column), or one
+        squashed output that cannot reach the labels (a sigmoid stays in (0, 1), a tanh in
+        (-1, 1)). None when it is one (the valid choice)."""
+        head = ctx.head
+        assert head is not None
+        ordinal_fix = pick(ctx, keras=f"or an ordinal loss: {ORDINAL_KERAS}",
+                           pytorch=f"or an ordinal loss: {ORDINAL_TORCH}")
+        linear = pick(ctx, keras="one linear output (`Dense(1)`, no activation)",
+                      pytorch="one output with no activation (`nn.Linear(d, 1)`)")
+        if head.units is not None and head.units > 1:
+            return (f"`{spelling}` over {head.units} outputs on ordered classes compares each output with "
+                    "its own target column (one-hot or cumulative): it is no regression on the class "
+                    "index, and no likelihood over the classes either.",
+                    f"for a regression on the class index use {linear} with `{spelling}`, {ordinal_fix}")
+        span = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}.get(head.activation or "")
+        data = ctx.data
+        if span is None or data is None or data.label_min is None or data.label_max is None:
+            return None
+        lo, hi = data.label_min, data.label_max
+        if span[0] <= lo and hi <= span[1]:
+            return None  # targets scaled into the output's range
+        offset = ctx.task.label_offset if ctx.task is not None else 0
+        shown = f" (labels {lo + offset:g} to {hi + offset:g})" if offset else ""
+        return (f"`{spelling}` on one {head.activation} output, but a {head.activation} stays within "
+                f"({span[0]:g}, {span[1]:g}) while the class indices run from {lo:g} to {hi:g}{shown}: "
+                "the output "
+                "can never reach most classes, so the rounded predictions pile up on the lowest ones.",
+                f"use {linear} for a regression on the class index (or scale the targets into "
+                f"({span[0]:g}, {span[1]:g}) and the predictions back), {ordinal_fix}")
 
     @staticmethod
     def _evidence(ctx: Context) -> str | None:
@@ -110,4 +147,12 @@ class RegressionLossOnClasses(Rule):
         Case(ctx(units=1, loss="mae", metrics=["acc"]), message="an accuracy is reported"),
         Case(ctx(units=1, loss="mse", task="ordinal"), message="is a valid choice"),
         Case(ctx(units=1, loss="nn.L1Loss", task="ordinal"), message="`coral_pytorch.losses.corn_loss`"),
+        Case(ctx(activation="softmax", units=5, loss="mse", task="ordinal"),
+             message="over 5 outputs on ordered classes"),
+        Case(ctx(activation="sigmoid", units=1, loss="mse", declared="ordinal",
+                 data=DataFacts(label_min=1, label_max=5, label_is_integer=True)),
+             message="the output can never reach most classes"),
+        Case(ctx(activation="sigmoid", units=1, loss="mse", declared="ordinal",
+                 data=DataFacts(label_min=0, label_max=1, label_is_integer=True)),
+             message="is a valid choice", note="targets within the sigmoid's range"),
     ]

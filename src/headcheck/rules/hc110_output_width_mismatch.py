@@ -5,7 +5,7 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import NOMINAL_LOSSES, label_encoding, loss_label, loss_name, pick
+from headcheck.rules._util import NOMINAL_LOSSES, cumulative_head, label_encoding, loss_label, loss_name, pick
 
 
 class OutputWidthMismatch(Rule):
@@ -82,8 +82,8 @@ class OutputWidthMismatch(Rule):
 
     def _against_data(self, ctx: Context) -> Iterator[Finding]:
         head, task = ctx.head, ctx.task
-        if task is None or not task.n_classes:
-            return
+        if task is None or not task.n_classes or cumulative_head(ctx) is not None:
+            return  # (K-1 outputs are right for the cumulative head of K ordered classes)
         units, k = head.units, task.n_classes
         if task.kind == "binary":
             if units > 2:

@@ -5,7 +5,9 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import keras_api, known_task, label_encoding, loss_label, loss_name
+from headcheck.rules._util import (cumulative_head, keras_api, known_task, label_encoding, loss_label,
+                                   loss_name)
+from headcheck.task import DataFacts
 
 _KERAS_ONE_HOT_LOSSES = frozenset({"categorical_crossentropy", "categorical_focal_crossentropy"})
 
@@ -58,6 +60,10 @@ class LabelEncodingMismatch(Rule):
         if head is None or name is None or enc is None:
             return
         spelling = loss_label(head)
+        k = cumulative_head(ctx)
+        if k is not None and enc == "integer":
+            yield self._cumulative(ctx, spelling, k)
+            return
         if enc == "integer" and name in _KERAS_ONE_HOT_LOSSES:
             message = (f"The labels are class indices but `{spelling}` expects one-hot rows: Keras "
                        "raises a shape error or broadcasts the index against every output, and the "
@@ -86,6 +92,23 @@ class LabelEncodingMismatch(Rule):
             return
         yield self.finding(message, fix)
 
+    def _cumulative(self, ctx: Context, spelling: str, k: int) -> Finding:
+        """The cumulative-logit head HC205 recommends for ordered classes: right, given the right
+        targets; the class indices check was given are not those targets."""
+        units = k - 1
+        message = (f"`{spelling}` over {units} outputs on {k} ordered classes is the cumulative-logit "
+                   f"(CORAL-style) head: output j is P(class > j), trained on the 0/1 targets "
+                   f"'class > j', one column per output. The class indices given here are not those "
+                   "targets: trained on them, the indices would be broadcast against every output.")
+        if ctx.head is not None and ctx.head.loss is not None and ctx.head.loss.is_torch:
+            target = f"`(y[:, None] > torch.arange({units})).float()`"
+        else:
+            target = f"`(y[:, None] > np.arange({units})).astype('float32')`"
+        fix = (f"train on the cumulative targets {target} (y: class indices 0..{k - 1}), predict "
+               "the number of outputs above 0.5, and report with `headcheck report --task ordinal` "
+               f"(it reads {units} columns as cumulative probabilities)")
+        return self.finding(message, fix, severity=Severity.INFO)
+
     VALID = [
         Case(ctx(activation="softmax", units=10, loss="sparse_categorical_crossentropy",
                  task=profile("multiclass", 10, "integer"))),
@@ -95,6 +118,15 @@ class LabelEncodingMismatch(Rule):
         Case(ctx(activation="sigmoid", units=1, loss="binary_crossentropy", task=profile("binary", 2, "integer"))),
     ]
     INVALID = [
+        Case(ctx(activation="sigmoid", units=4, loss="binary_crossentropy", declared="ordinal",
+                 task=profile("multiclass", 5, "integer"),
+                 data=DataFacts(label_min=0, label_max=4, label_is_integer=True)),
+             message="is the cumulative-logit (CORAL-style) head",
+             note="the ordinal head HC205 recommends: info, with the targets it trains on"),
+        Case(ctx(activation="linear", units=5, loss="nn.BCEWithLogitsLoss", declared="ordinal",
+                 task=profile("multiclass", 5, "integer")),
+             message="`nn.CrossEntropyLoss` with the class indices",
+             note="ordinal, but K outputs: not the cumulative head"),
         Case(ctx(activation="softmax", units=10, loss="categorical_crossentropy",
                  task=profile("multiclass", 10, "integer")), message="`keras.utils.to_categorical"),
         Case(ctx(activation="softmax", units=10, loss="sparse_categorical_crossentropy", labels="one-hot"),

@@ -5,7 +5,7 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import known_task, label_encoding, loss_label, pick
+from headcheck.rules._util import cumulative_head, known_task, label_encoding, loss_label, pick
 from headcheck.task import DataFacts
 
 
@@ -57,6 +57,8 @@ class LabelsOutOfRange(Rule):
             return
         lo, hi = data.label_min, data.label_max
         head = ctx.head
+        if cumulative_head(ctx) is not None:
+            return  # class indices 0..K-1 for K-1 cumulative outputs: HC202 says which targets
         if head is not None and head.loss is not None and head.loss.kind == "binary" and (lo < 0 or hi > 1):
             yield self._bce(ctx, lo, hi)
             return
