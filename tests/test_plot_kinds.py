@@ -52,3 +52,29 @@ def test_bad_plot_paths_exit_2_before_the_report(tmp_path, capsys):
     assert not (tmp_path / f"{tmp_path.name}.png").exists()
     with pytest.raises(InputError, match="is a folder"):
         headcheck.report(y, s).plot(str(tmp_path))
+
+
+def test_fifty_labels_predicting_nothing_has_no_empty_panel(tmp_path):
+    """50 labels from scikit-learn's multilabel generator, per-label logistic regressions whose
+    scores are scaled below 0.5 (nothing predicted at 0.5): the per-class bars would all be 0, so
+    the panel is left out; the positives panel says why and names how many labels it shows, and
+    the findings stack one a line under the views (PNG looked at by hand: nothing overlaps)."""
+    import matplotlib
+    from sklearn.datasets import make_multilabel_classification
+    from sklearn.linear_model import LogisticRegression
+
+    x, y = make_multilabel_classification(n_samples=1500, n_features=20, n_classes=50, n_labels=2,
+                                          random_state=0)
+    p = np.column_stack([LogisticRegression(max_iter=300).fit(x[:1000], y[:1000, j]).predict_proba(x[1000:])[:, 1]
+                         if 0 < y[:1000, j].sum() < 1000 else np.zeros(500) for j in range(50)]) * 0.3
+    rep = headcheck.report(y[1000:], p)
+    assert rep.metrics["micro_f1"] == 0.0
+    path = tmp_path / "ml.svg"
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        rep.plot(str(path))
+    svg = path.read_text()
+    assert "per class" not in svg and "are 0 for every" not in svg
+    assert "positives per label: true vs predicted (largest 30)" in svg
+    assert "no label is predicted positive at 0.5" in svg and "metrics across thresholds" in svg
+    codes = [f"{f.code} {f.name}" for f in rep.findings]
+    assert len(codes) >= 2 and "; ".join(codes[:2]) not in svg and all(c in svg for c in codes)

@@ -62,13 +62,16 @@ def plot_report(rep: Report, path: str) -> str:
         panels.remove(_reliability)  # no probabilities: no empty panel
     if rep.thresholds is not None and _inner_thresholds(rep).size > 1:
         panels.append(_thresholds)  # constant scores have no curve to draw: no empty panel
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.4 * len(panels), 5.2))
+    if _all_zero(rep):
+        panels.remove(_per_class)  # nothing predicted: the first panel says so, no empty bars
+    # constrained layout spaces each panel by its own labels (tight_layout gave every gap the width
+    # of the views panel's long names, squeezing the bar panels until their labels overlapped)
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.4 * len(panels), 5.2), layout="constrained")
     try:
         for draw, ax in zip(panels, axes):
             draw(ax, rep)
         fig.suptitle(f"headcheck: {rep.task.kind}, {rep.task.n_classes} "
                      f"{'labels' if rep.task.kind == 'multilabel' else 'classes'}, {rep.task.n_samples} samples")
-        fig.tight_layout()
         fig.savefig(path, dpi=110, bbox_inches="tight")  # no label clipped at the edges
     except OSError as e:
         raise InputError(f"--plot: cannot write {path} ({e}).") from e
@@ -96,8 +99,9 @@ def _views(ax: Any, rep: Report) -> None:
     ax.set_title("framework views (red: misleading)")
     ax.set_xlabel("value")
     codes = [f"{f.code} {f.name}" for f in rep.findings[:6]]
-    text = "findings: " + ("; ".join(codes) if codes else "none")
-    ax.text(0.0, -0.16, text, transform=ax.transAxes, fontsize=7, va="top", wrap=True)
+    # one finding a line: a long single line widened the panel's box and pushed the next panel away
+    text = "findings: " + ("\n".join(codes) if codes else "none")
+    ax.text(0.0, -0.16, text, transform=ax.transAxes, fontsize=7, va="top")
 
 
 def _multilabel_positives(ax: Any, rep: Report) -> None:
@@ -107,7 +111,8 @@ def _multilabel_positives(ax: Any, rep: Report) -> None:
     ax.bar(x + 0.2, [float(r.get("predicted", 0)) for r in rows], width=0.4, label="predicted positives")
     ax.set_xticks(x, [str(r.get("name", r.get("class"))) for r in rows], rotation=90 if len(rows) > 6 else 0,
                   fontsize=8)
-    ax.set_title("positives per label: true vs predicted")
+    ax.set_title("positives per label: true vs predicted"
+                 + (f" (largest {len(rows)})" if len(rep.per_class) > len(rows) else ""))
     ax.legend(fontsize=7)
     if not any(float(r.get("predicted", 0)) > 0 for r in rows):
         _empty_note(ax, f"no label is predicted positive at {rep.task.threshold:g}")
@@ -169,6 +174,12 @@ def _reliability(ax: Any, rep: Report) -> None:
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.legend(fontsize=7, loc="upper left")
+
+
+def _all_zero(rep: Report) -> bool:
+    """Whether precision, recall and F1 are 0 for every class (a per-class panel would be empty)."""
+    return bool(rep.per_class) and not any(float(r.get(k, 0.0)) > 0 for r in rep.per_class
+                                           for k in ("precision", "recall", "f1"))
 
 
 def _per_class(ax: Any, rep: Report) -> None:

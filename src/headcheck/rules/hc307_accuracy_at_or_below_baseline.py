@@ -71,9 +71,13 @@ class AccuracyAtOrBelowBaseline(Rule):
             counts = class_counts(ctx)
             top = f" (class {class_name(ctx, max(range(len(counts)), key=lambda i: counts[i]))})" if counts else ""
             what = "accuracy", f"always predicting the most frequent class{top}"
-        # 'within the margin' only where it explains the finding: just above the rate
-        relation = "below" if acc < base else "at" if acc == base else f"only just above (within {MARGIN})"
-        a, b = _distinct(acc, base)
+        # 'within the margin' only where it explains the finding: just above the rate. A per-label
+        # accuracy and its baseline summed in different orders differ by float error: equal, not
+        # 'below', and not printed to 12 digits
+        same = abs(acc - base) <= 1e-9 * max(1.0, abs(acc), abs(base))
+        relation = ("at" if same else "below" if acc < base
+                    else f"only just above (within {MARGIN})")
+        a, b = (f"{acc:.4f}", f"{base:.4f}") if same else _distinct(acc, base)
         seen = "accuracy can see"
         if ordinal:
             m, md = _distinct(mae, median)
@@ -107,6 +111,11 @@ class AccuracyAtOrBelowBaseline(Rule):
              message="0.97751 is below the majority-class rate 0.97754"),
         Case(ctx(data=DataFacts(accuracy=0.605, majority_rate=0.60)),
              message="0.6050 is only just above (within 0.01) the majority-class rate 0.6000"),
+        Case(ctx(data=DataFacts(accuracy=0.95966, majority_rate=0.95966 + 1e-16)),
+             message="accuracy 0.9597 is at the majority-class rate 0.9597 (",
+             note="equal up to float error: 'at', printed with 4 decimals, not 12"),
+        Case(ctx(data=DataFacts(accuracy=0.95966 + 1e-16, majority_rate=0.95966)),
+             message="accuracy 0.9597 is at the majority-class rate 0.9597 ("),
         Case(ctx(data=DataFacts(accuracy=0.51, majority_rate=0.51, extra={"mae": 1.05, "median_mae": 1.05})),
              message="no better than always predicting the median class, 1.0500"),
     ]
