@@ -461,8 +461,10 @@ def test_6_plots_show_the_views_and_the_findings(story, request, folder, capsys)
     svg = path.read_text()
     rep = headcheck.report(t.y, t.scores, **kw)
     assert "framework views (red: misleading)" in svg
-    shown = re.search(r"findings: ([^<]*)", svg).group(1)
-    assert all(f.code in shown for f in rep.findings) and (shown.strip() == "none") == (not rep.findings)
+    # the findings stand under the views, one a line (each line its own SVG text element)
+    shown = " ".join(re.findall(r">([^<>]*)</text>", svg[svg.rfind("<text", 0, svg.index("findings: ")):]))
+    assert all(f"{f.code} {f.name}" in shown for f in rep.findings)
+    assert (re.search(r"findings: none", svg) is not None) == (not rep.findings)
     assert "no confusions to show" not in svg and "hard predictions: no calibration" not in svg
     assert ("reliability diagram" in svg) == (rep.calibration is not None)
     if story == "rare_labels":
