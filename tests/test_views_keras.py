@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from views_data import (  # noqa: E402
-    SETTINGS, binary_data, close, multiclass_data, multilabel_data, onehot, run,
+    SETTINGS, binary_data, close, multiclass_data, multilabel_data, onehot, run, scores,
 )
 
 from headcheck.task import TaskProfile  # noqa: E402
@@ -141,3 +141,40 @@ def test_hard_multiclass_predictions_views(km):
     close(res.views["keras.categorical_accuracy"],
           keras_value(km["categorical"], onehot(y, 3), onehot(pred, 3)))
     assert "keras.top_k_categorical_accuracy" not in res.views
+
+
+@st.composite
+def cumulative_data(draw):
+    """Class indices 0..K-1 and K-1 cumulative scores P(y > k) (or their logits), rank-consistent
+    or not, with ties and exact 0.5 values; optional weights."""
+    n, K = draw(st.integers(2, 50)), draw(st.integers(2, 7))
+    rng, z = draw(scores((n, K - 1), 0.0))
+    y = rng.integers(0, K, n)
+    z = z + (y[:, None] > np.arange(K - 1)) * draw(st.floats(0, 3))
+    if draw(st.booleans()):
+        z = np.sort(z, axis=1)[:, ::-1]  # CORAL: P(y > k) falls with k
+    logits = draw(st.booleans())
+    s = z.astype(np.float32) if logits else (1 / (1 + np.exp(-z))).astype(np.float32)
+    if not logits and draw(st.booleans()):
+        s[rng.random(s.shape) < 0.2] = 0.5  # Keras: 0.5 is not above 0.5
+    s = np.ascontiguousarray(s)
+    w = rng.uniform(0.1, 3, n).astype(np.float32) if draw(st.booleans()) else None
+    return y, s, w, logits
+
+
+@SETTINGS
+@given(cumulative_data())
+def test_cumulative_ordinal_views(km, d):
+    """K-1 cumulative outputs trained on the 0/1 'class > k' targets: Keras's BinaryAccuracy and
+    CategoricalAccuracy on those targets (what metrics=['accuracy'] resolves to under the old and
+    the modern Keras rules), against the engine's one pass."""
+    y, s, w, logits = d
+    K = s.shape[1] + 1
+    res = run(TaskProfile("ordinal", K, "integer", "cumulative-logits" if logits else "cumulative"),
+              y, s, w)
+    targets = (y[:, None] > np.arange(K - 1)).astype(np.float32)
+    v = res.views
+    close(v["keras.binary_accuracy"], keras_value(km["binary"], targets, s, w))
+    close(v["keras.categorical_accuracy"], keras_value(km["categorical"], targets, s, w))
+    assert not v["keras.binary_accuracy"].fits_task and not v["keras.categorical_accuracy"].fits_task
+    assert "class > k" in v["keras.binary_accuracy"].note

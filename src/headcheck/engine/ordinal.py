@@ -51,7 +51,11 @@ class OrdinalState(MulticlassState):
     (sums of |pred - true| and (pred - true)^2 over class indices, weighted) and `within_one`
     (weight of rows with |pred - true| <= 1); for a regression output also `raw_abs`, `raw_sq`
     (errors of the raw output against the labels' values) and `keras_bin` (weight of rows where
-    `output > 0.5` equals the label value: what Keras's binary_accuracy counts).
+    `output > 0.5` equals the label value: what Keras's binary_accuracy counts); for K-1
+    cumulative outputs also `keras_cols` (weighted count of the column decisions where
+    `score_k > 0.5` equals `y > k`: Keras's binary_accuracy on the 'class > k' targets is
+    keras_cols / (W * (K-1))) and `keras_first` (weight of rows whose first output is the highest:
+    Keras's categorical_accuracy on those targets, whose argmax is always 0).
     """
 
     kind = "ordinal"
@@ -74,6 +78,8 @@ class OrdinalState(MulticlassState):
         s.update(abs_err=np.zeros(1), sq_err=np.zeros(1), within_one=np.zeros(1))
         if self.profile.score_kind == "regression":
             s.update(raw_abs=np.zeros(1), raw_sq=np.zeros(1), keras_bin=np.zeros(1))
+        elif self.profile.score_kind in ("cumulative", "cumulative-logits"):
+            s.update(keras_cols=np.zeros(1), keras_first=np.zeros(1))
         return s
 
     def _check(self, y, s, w) -> None:

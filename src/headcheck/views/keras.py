@@ -145,7 +145,33 @@ def ordinal(state, m: dict, notes: list[str]) -> dict[str, View]:
                 "on ordered classes only the labels 0 and 1 can ever match: no meaning."),
         }
     if kind in ("cumulative", "cumulative-logits"):
-        notes.append("no Keras view is shown for cumulative (CORAL-style) outputs: Keras has no "
-                     "built-in metric that reads them.")
-        return {}
+        return cumulative(state, m)
     return multiclass(state, m, notes)
+
+
+def cumulative(state, m: dict) -> dict[str, View]:
+    """K-1 cumulative outputs trained on the 0/1 'class > k' targets: Keras has no metric that
+    reads them as classes; what it prints compares each output column with its own target.
+    `metrics=['accuracy']` becomes binary_accuracy under Keras 1.0.6-2.3 / tf.keras <= 2.1 (a
+    binary loss) and categorical_accuracy under tf.keras >= 2.2 / Keras 3 (labels as wide as the
+    outputs)."""
+    st, W, cuts = state.stats, state.total_weight, state.n_classes - 1
+    exact = f"the share of ratings predicted exactly, accuracy {m['accuracy']:.4f}"
+    note = (f"it averages the {cuts} 'class > k' decisions, most of them easy for a rating far "
+            f"from the cut, so it sits far above {exact}.")
+    if state.profile.score_kind == "cumulative-logits":
+        note += " " + LOGITS_AT_HALF
+    return {
+        "keras.binary_accuracy": View(
+            float(st["keras_cols"][0] / (W * cuts)),
+            f"mean over the {cuts} cumulative columns of (score > 0.5) == (class > k): what "
+            "metrics=['binary_accuracy'] prints on the 'class > k' targets ('accuracy' too, under "
+            "Keras <= 2.3 / tf.keras <= 2.1)", False, note),
+        "keras.categorical_accuracy": View(
+            float(st["keras_first"][0] / W),
+            "argmax of the scores equals argmax of the 'class > k' target row, which is always 0: "
+            "the share of rows whose first output is the highest; what metrics=['accuracy'] "
+            "becomes under tf.keras >= 2.2 / Keras 3 on these targets", False,
+            f"no meaning: a rank-consistent head scores 1.0 whatever it predicts, far above "
+            f"{exact}."),
+    }

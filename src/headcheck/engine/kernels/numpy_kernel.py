@@ -334,6 +334,7 @@ def _ordinal_block(state: OrdinalState, y, s, w, auc, rows=None) -> None:
             _regression_raw(state, y, s, w)
         elif kind in ("cumulative", "cumulative-logits"):
             pred = rowsum(s > (0.5 if kind == "cumulative" else 0.0)).astype(np.intp)
+            _cumulative_keras(st, y, s, w)
         else:
             pred = s.astype(np.intp, copy=False)
         correct = pred == y
@@ -345,6 +346,16 @@ def _ordinal_block(state: OrdinalState, y, s, w, auc, rows=None) -> None:
     st["abs_err"] += a.sum() if w is None else w @ a
     st["sq_err"] += d @ d if w is None else w @ (d * d)
     st["within_one"] += C.wsum(a <= 1, w)
+
+
+def _cumulative_keras(st: dict, y, s, w) -> None:
+    """What Keras's accuracies count on the K-1 cumulative outputs trained on the 0/1 'class > k'
+    targets: the column decisions where (score > 0.5) == (y > k) (binary_accuracy; 0.5 on logits
+    too, as Keras applies it), and the rows whose first output is the highest (categorical_accuracy:
+    the argmax of every cumulative target row is 0, ties to the first index)."""
+    hits = rowsum((s > 0.5) == (y[:, None] > np.arange(s.shape[1])))
+    st["keras_cols"] += hits.sum() if w is None else w @ hits
+    st["keras_first"] += C.wsum(s.argmax(axis=1) == 0, w)
 
 
 def _regression_raw(state: OrdinalState, y, s, w) -> None:
