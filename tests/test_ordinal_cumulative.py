@@ -65,7 +65,8 @@ def training(tmp_path_factory):
         files[name] = str(folder / f"{name}.npy")
         np.save(files[name], a)
     last = {k: v[-1] for k, v in h.history.items()}
-    return {"y": y[va], "scores": scores, "history": last, "files": files}
+    return {"y": y[va], "scores": scores, "history": last, "files": files, "model": model,
+            "x": x[va]}
 
 
 def cli(capsys, *args: str) -> tuple[int, str]:
@@ -108,3 +109,74 @@ def test_explain_names_the_printed_number(training, capsys, printed):
     assert match["fits_task"] is False and "class > k" in match["meaning"]
     assert d["recommended"]["value"] == pytest.approx(
         float(np.mean((training["scores"] > 0.5).sum(axis=1) == training["y"])))
+
+
+def test_check_accepts_the_cumulative_targets_it_recommends(training, capsys):
+    """The 0/1 'class > k' matrix the model trained on, given to `check --task ordinal`: read as
+    the targets of 5 ordered classes (said in a note), and the K-1 sigmoid + BCE head is valid."""
+    f = training["files"]
+    head = ["--activation", "sigmoid", "--units", "4", "--loss", "binary_crossentropy"]
+    code, out = cli(capsys, "check", *head, "--labels", f["targets"], "--task", "ordinal", "--format", "json")
+    d = json.loads(out)
+    assert code == 0 and d["findings"] == []
+    assert any("cumulative targets 'class > k' of 5 ordered classes" in n for n in d["notes"])
+    # the same matrix without --task: multi-label, and the note says how to read it as ordinal
+    code, out = cli(capsys, "check", *head, "--labels", f["targets"], "--format", "json")
+    d = json.loads(out)
+    assert code == 0 and any("state --task ordinal" in n for n in d["notes"])
+    # a head as wide as the classes cannot take the 4 target columns
+    wide = HeadSpec.declared(activation="sigmoid", units=5, loss="binary_crossentropy")
+    found = headcheck.check(wide, cumulative_targets(training["y"]), task="ordinal").findings
+    assert [x.code for x in found] == ["HC110"] and "Dense(4, activation='sigmoid')" in found[0].fix
+    # the live model, with a batch of its own targets
+    res = headcheck.check(training["model"], (training["x"], cumulative_targets(training["y"])),
+                          task="ordinal")
+    assert any("'class > k'" in n for n in res.notes)
+    # its metrics: 'accuracy' (built by Keras 3 as CategoricalAccuracy) and 'binary_accuracy'
+    found = {x.code: x for x in res.findings}
+    assert set(found) == {"HC302", "HC303"}
+    assert "first output is the highest" in found["HC303"].message
+    assert all("within_one_accuracy" in x.fix for x in found.values())
+
+
+def test_check_refuses_targets_that_rise_after_the_sample(training):
+    from headcheck.errors import InputError
+    from headcheck.gate import profile_labels
+
+    t = cumulative_targets(training["y"])
+    t[50] = [0, 1, 0, 0]  # past the 8 sampled rows: not 1...1 0...0
+    with pytest.raises(InputError, match=r"1 row\(s\) \(first rows, 0-based: 50\)"):
+        profile_labels(t, task="ordinal", sample_rows=8)
+
+
+def test_accuracy_string_on_the_cumulative_head_is_flagged_with_the_honest_metrics(training, capsys):
+    f = training["files"]
+    head = ["--activation", "sigmoid", "--units", "4", "--loss", "binary_crossentropy", "--metric", "accuracy"]
+    for labels, version, metric in ((f["targets"], "keras==3.6", "categorical_accuracy"),
+                                    (f["y"], "keras==2.2.4", "binary_accuracy")):
+        code, out = cli(capsys, "check", *head, "--framework", version, "--labels", labels,
+                        "--task", "ordinal", "--format", "json")
+        found = {x["code"]: x for x in json.loads(out)["findings"]}
+        assert code == 1 and f"becomes {metric}" in found["HC301"]["message"]
+        fix = found["HC301"]["fix"]
+        assert "within_one_accuracy" in fix and "mae" in fix and "--task ordinal" in fix
+    # named 'binary_accuracy': no ambiguous string, but the column decisions are said (a warning)
+    code, out = cli(capsys, "check", *head[:-1], "binary_accuracy", "--labels", f["targets"],
+                    "--task", "ordinal", "--format", "json")
+    found = json.loads(out)["findings"]
+    assert [(x["code"], x["severity"]) for x in found] == [("HC302", "warning")]
+
+
+def test_one_based_ratings_on_the_cumulative_head_get_the_ordinal_offset_hint(training, capsys, tmp_path):
+    stars = tmp_path / "stars.npy"
+    np.save(stars, training["y"] + 1)  # ratings 1..5
+    head = ["--activation", "sigmoid", "--units", "4", "--loss", "binary_crossentropy", "--labels", str(stars)]
+    code, out = cli(capsys, "check", *head, "--task", "ordinal", "--format", "json")
+    found = json.loads(out)["findings"]
+    assert code == 1 and [x["code"] for x in found] == ["HC203"]
+    fix = found[0]["fix"]
+    assert "`y - 1`" in fix and "--label-offset 1" in fix and "--classes 1,2,3,4,5" in fix
+    assert "{0, 1}" not in fix
+    code, out = cli(capsys, "check", *head, "--task", "ordinal", "--label-offset", "1", "--format", "json")
+    found = json.loads(out)["findings"]
+    assert code == 0 and [(x["code"], x["severity"]) for x in found] == [("HC202", "info")]

@@ -204,8 +204,9 @@ def _profile(y_true: object, task: str | None, units: int | None, classes: Any,
         spec = ordinal_range(y)
     if spec is not None and spec.maps and y.ndim == 1:
         y = map_labels(y, spec.values, spec.offset)
-    profile, facts = profile_labels(y, task=task, units=units)
-    note: tuple[str, ...] = ()
+    said: list[str] = []  # what the profiler read that the user must hear (cumulative targets)
+    profile, facts = profile_labels(y, task=task, units=units, notes=said)
+    note: tuple[str, ...] = tuple(said)
     if spec is not None:
         k = profile.n_classes
         names = spec.names or tuple(str(spec.offset + i) for i in range(k))
@@ -213,7 +214,7 @@ def _profile(y_true: object, task: str | None, units: int | None, classes: Any,
             profile = replace(profile, classes=names, decisions=profile.decisions + (spec.describe(k),))
         if spec.maps and not spec.implicit:
             how = _mapping_code(spec)
-            note = (f"{spec.describe(k)}. The head was checked against the mapped labels: the loss must "
+            note += (f"{spec.describe(k)}. The head was checked against the mapped labels: the loss must "
                     f"receive them mapped too ({how}), not the raw values.",)
     return profile, facts, note
 

@@ -11,7 +11,9 @@ from typing import Literal
 
 TaskKind = Literal["binary", "multiclass", "multilabel", "ordinal"]
 # How the labels were given.
-LabelEncoding = Literal["integer", "string", "one-hot", "multi-hot", "soft", "boolean"]
+# 'cumulative': the (N, K-1) 0/1 targets 'class > k' of K ordered classes (rows 1...1 0...0) that
+# the cumulative-logit head trains on; only read so when the task is stated ordinal.
+LabelEncoding = Literal["integer", "string", "one-hot", "multi-hot", "soft", "boolean", "cumulative"]
 # How the scores were given: rows summing to 1 / independent per-column probabilities /
 # unbounded values (logits) / predicted labels; ordinal tasks also: one real-valued output per row
 # in label units ('regression'), or K-1 cumulative probabilities P(y > k) ('cumulative', CORAL /

@@ -250,7 +250,7 @@ def resolve_family(
         encoding = label_encoding or _encoding_implied_by(name)
         if encoding == "integer":
             return "sparse_categorical_accuracy"
-        if encoding in ("one-hot", "multi-hot", "soft"):
+        if encoding in ("one-hot", "multi-hot", "soft", "cumulative"):
             return "categorical_accuracy"
         return None
     raise ValueError(f"unknown family {family!r}; expected one of {FAMILIES}")
@@ -272,8 +272,11 @@ def fits(metric: str | None, task: str | None, label_encoding: str | None = None
     Categorical accuracy takes the argmax of the labels too: on integer labels of shape (N, 1) that
     argmax is always 0, so it does not fit them whatever the task. On ordered classes ('ordinal')
     binary accuracy compares `output > 0.5` with the class label, which only labels 0 and 1 can
-    ever match."""
+    ever match. On the cumulative targets 'class > k' of ordered classes neither fits: binary
+    accuracy averages the K-1 column decisions, and the argmax of every target row is 0."""
     if metric == "categorical_accuracy" and label_encoding == "integer":
+        return False
+    if label_encoding == "cumulative" and metric is not None:
         return False
     if metric is None or task not in ("binary", "multiclass", "multilabel", "ordinal"):
         return None
@@ -288,6 +291,13 @@ def meaning(metric: str | None, task: str | None, n_classes: int | None = None,
     if metric == "categorical_accuracy" and label_encoding == "integer":
         return ("the argmax of integer labels of shape (N, 1) is always 0, so it counts predictions of "
                 "class 0: a number with no meaning")
+    if label_encoding == "cumulative" and metric == "binary_accuracy":
+        return ("the mean over the K-1 'class > k' columns of (output > 0.5) == target: most of those "
+                "decisions are easy for a class far from the cut, so it sits far above the share of "
+                "classes predicted exactly")
+    if label_encoding == "cumulative" and metric in ("categorical_accuracy", "sparse_categorical_accuracy"):
+        return ("the argmax of every 'class > k' target row is 0, so it counts the rows whose first "
+                "output is the highest: a number with no meaning (a rank-consistent head scores 1.0)")
     if metric == "binary_accuracy" and task == "ordinal":
         what = "the output" if output_units == 1 else "each output"
         return (f"whether ({what} > 0.5) equals the class label: on ordered classes only the labels 0 "

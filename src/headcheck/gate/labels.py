@@ -98,6 +98,7 @@ class LabelFacts:
     low: float | None = None
     high: float | None = None
     single_positive: bool = True
+    falling: bool = False  # every sampled (N, K) 0/1 row is 1...1 0...0 (cumulative targets)
 
     @property
     def is_indices(self) -> bool:
@@ -186,12 +187,19 @@ def _facts_2d(y: np.ndarray, sample_rows: int) -> LabelFacts:
     if lo < 0 or hi > 1:
         raise _matrix_range_error(lo, hi)
     sums_to_one = bool(np.allclose(s.sum(axis=1, dtype=np.float64), 1.0, atol=SUM_TOL))
+    falling = False
     if s.dtype.kind in "iu" or bool(np.isin(s, (0, 1)).all()):  # integers in [0, 1] are 0/1
         enc: LabelEncoding = "one-hot" if sums_to_one else "multi-hot"
+        falling = bool(s.shape[1] > 1 and not _rising_rows(s).size)
     else:
         enc = "soft"
     return LabelFacts(enc, int(y.shape[0]), columns=int(y.shape[1]), low=lo, high=hi,
-                      single_positive=sums_to_one)
+                      single_positive=sums_to_one, falling=falling)
+
+
+def _rising_rows(y: np.ndarray) -> np.ndarray:
+    """Rows of a 0/1 matrix where a 1 follows a 0 (not cumulative 'class > k' targets)."""
+    return np.flatnonzero((np.diff(y.astype(np.int8, copy=False), axis=1) > 0).any(axis=1))
 
 
 def _matrix_range_error(lo: float, hi: float) -> InputError:
@@ -249,12 +257,18 @@ def _one_hot_error(bad: np.ndarray, offset: int) -> InputError:
 # Labels-only mode (`check`): the same facts, a TaskProfile and DataFacts without scores
 # --------------------------------------------------------------------------------------------
 def profile_labels(y_true: object, *, task: str | None = None, units: int | None = None,
-                   sample_rows: int | None = None) -> tuple[TaskProfile, DataFacts]:
+                   sample_rows: int | None = None,
+                   notes: list[str] | None = None) -> tuple[TaskProfile, DataFacts]:
     """The TaskProfile and DataFacts that labels alone give (no scores: score_kind is 'hard').
 
     `units` (the head's outputs) widens the class counts of integer labels; `task` may be
     'binary', 'multiclass', 'multilabel' or 'ordinal'. Problems of the label values (negative
     indices, indices past the outputs) are left to the rules, which read the DataFacts.
+
+    An (N, L) 0/1 matrix whose every row is 1...1 0...0 is read, when the task is ordinal, as the
+    cumulative targets 'class > k' of L + 1 ordered classes (label encoding 'cumulative'); without
+    a stated task it stays multi-label, and a sentence appended to `notes` says how to read it as
+    ordinal (never silently either way).
 
     >>> profile, facts = profile_labels(np.array([0, 2, 2]), units=4)
     >>> profile.kind, profile.label_encoding, facts.class_counts
@@ -267,7 +281,17 @@ def profile_labels(y_true: object, *, task: str | None = None, units: int | None
         return _profile_names(y, facts, task)
     if facts.columns == 0:
         return _profile_1d(y, facts, task, units)
-    return _profile_2d(y, facts, task, sample_rows)
+    if task == "ordinal" and facts.falling and not facts.single_positive:
+        return _profile_cumulative(y, facts, sample_rows, notes)
+    profile, data = _profile_2d(y, facts, task, sample_rows)
+    if notes is not None and facts.falling and profile.kind == "multilabel" and task is None \
+            and data.class_counts and len(data.class_counts) > 1 and data.class_counts[1] > 0:
+        L = facts.columns
+        notes.append(f"every label row is 1...1 0...0: if these are the cumulative targets "
+                     f"'class > k' of {L + 1} ordered classes (a cumulative-logit / CORAL-style "
+                     f"head), state --task ordinal (task='ordinal'); they were read as {L} "
+                     "independent labels.")
+    return profile, data
 
 
 def describe_labels(profile: TaskProfile, data: DataFacts | None, units: int | None = None) -> str:
@@ -368,10 +392,12 @@ def _profile_2d(y: np.ndarray, facts: LabelFacts, task: str | None,
                 sample_rows: int) -> tuple[TaskProfile, DataFacts]:
     enc, L, single = facts.encoding, facts.columns, facts.single_positive
     if task in ("binary", "multiclass", "ordinal") and not single:
+        cumulative = (" (ordinal: or the cumulative targets 'class > k', each row 1...1 0...0)"
+                      if task == "ordinal" else "")
         raise InputError(
-            f"task: {task} needs exactly one positive label per row; got {enc} labels where some "
-            "rows have zero or several positives. Leave --task out (the labels say multilabel), or "
-            "fix the labels."
+            f"task: {task} needs exactly one positive label per row{cumulative}; got {enc} labels "
+            "where some rows have zero or several positives. Leave --task out (the labels say "
+            "multilabel), or fix the labels."
         )
     if task == "binary" and L != 2:
         raise InputError(f"task: binary needs 2 classes; got labels with {L} columns. "
@@ -390,6 +416,41 @@ def _profile_2d(y: np.ndarray, facts: LabelFacts, task: str | None,
     )
     data = DataFacts(n_samples=facts.n_samples, label_min=lo, label_max=hi,
                      label_is_integer=enc != "soft", class_counts=counts)
+    return profile, data
+
+
+def _profile_cumulative(y: np.ndarray, facts: LabelFacts, block_rows: int,
+                        notes: list[str] | None) -> tuple[TaskProfile, DataFacts]:
+    """The (N, K-1) 'class > k' targets of K ordered classes: class k's rows have k ones. Read as
+    the labels-only mode reads ordinal class indices (kind 'multiclass', declared ordinal); every
+    row past the sample is verified to fall too."""
+    L, n = facts.columns, facts.n_samples
+    counts = np.zeros(L + 1)
+    for start in range(0, n, block_rows):
+        block = np.asarray(y[start:start + block_rows])
+        if start:
+            check_label_block("multi-hot", False, block, start)
+            bad = _rising_rows(block)
+            if bad.size:
+                raise label_rows_error(
+                    "cumulative ordinal targets must read 1...1 0...0 along each row (as the first "
+                    "rows did); got a 1 after a 0", bad, start,
+                    "Fix the targets (`(y[:, None] > np.arange(K - 1))` from class indices y), or "
+                    "leave --task out to read them as multi-label.")
+        k = block.sum(axis=1, dtype=np.int64)
+        counts += np.bincount(k, minlength=L + 1)
+    said = (f"labels: {L} columns of 0/1 rows 1...1 0...0 read as the cumulative targets 'class > k' "
+            f"of {L + 1} ordered classes (class = number of ones)")
+    if notes is not None:
+        notes.append(said)
+    count_tuple = tuple(float(c) for c in counts)
+    profile = TaskProfile(
+        kind="multiclass", n_classes=L + 1, label_encoding="cumulative", score_kind="hard",
+        n_samples=n, class_counts=count_tuple,
+        decisions=("labels only: no scores were given", said), declared=True,
+    )
+    data = DataFacts(n_samples=n, label_min=0.0, label_max=1.0, label_is_integer=True,
+                     class_counts=count_tuple)
     return profile, data
 
 

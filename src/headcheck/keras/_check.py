@@ -59,8 +59,9 @@ def check_model(
 def _check_output(out: KerasOutput, y: np.ndarray | None, p: np.ndarray | None, untrained: bool,
                   task: str | None, select: Iterable[str] | None, ignore: Iterable[str] | None) -> CheckResult:
     profile = facts = None
+    said: list[str] = []  # what the profiler read that the user must hear (cumulative targets)
     if y is not None:
-        profile, facts = profile_labels(y, task=task, units=out.head.units)
+        profile, facts = profile_labels(y, task=task, units=out.head.units, notes=said)
     history = None
     if p is not None:
         nonfinite = int(np.size(p) - np.isfinite(p).sum())
@@ -68,7 +69,7 @@ def _check_output(out: KerasOutput, y: np.ndarray | None, p: np.ndarray | None, 
         history = TrainingHistory(framework=out.head.framework, first_batch_loss=first,
                                   nonfinite_outputs=nonfinite)
     ctx = Context(head=out.head, task=profile, data=facts, declared_task=task, history=history)
-    return CheckResult(tuple(run_rules(ctx, select=select, ignore=ignore)), ctx, notes=out.notes)
+    return CheckResult(tuple(run_rules(ctx, select=select, ignore=ignore)), ctx, notes=tuple(out.notes) + tuple(said))
 
 
 def initial_loss(loss: Any, y: np.ndarray, p: np.ndarray) -> float | None:

@@ -128,7 +128,8 @@ def is_keras_loss(name: str | None) -> bool:
 
 def label_encoding(ctx: Context) -> str | None:
     """How the labels are encoded: from the data first, then from the program (`to_categorical`)."""
-    if ctx.task is not None and ctx.task.label_encoding in ("integer", "one-hot", "multi-hot", "soft", "boolean"):
+    if ctx.task is not None and ctx.task.label_encoding in ("integer", "one-hot", "multi-hot", "soft",
+                                                            "boolean", "cumulative"):
         enc = ctx.task.label_encoding
         return "integer" if enc == "boolean" else enc
     if ctx.head is not None and ctx.head.labels is not None:
@@ -152,6 +153,31 @@ def cumulative_head(ctx: Context) -> int | None:
     if ctx.data is not None and ctx.data.label_min is not None and ctx.data.label_min < 0:
         return None
     return task.n_classes if head.units == task.n_classes - 1 else None
+
+
+def cumulative_shift(ctx: Context) -> int | None:
+    """The label offset when shifted class labels (ratings 1..K) meet the cumulative-logit head of
+    K ordered classes: declared ordinal, a per-output binary loss over K - 1 outputs, integer labels
+    from `shift` (>= 1) to K - 1 + shift. None otherwise."""
+    head, data = ctx.head, ctx.data
+    if head is None or head.loss is None or head.loss.kind != "binary" or not is_ordinal(ctx):
+        return None
+    if not head.units or data is None or data.label_min is None or data.label_max is None \
+            or data.label_is_integer is False:
+        return None
+    if ctx.task is not None and ctx.task.label_encoding not in ("integer", "boolean"):
+        return None
+    lo, hi = data.label_min, data.label_max
+    shift = hi - head.units
+    if shift < 1 or lo < shift or shift != int(shift) or lo != int(lo):
+        return None
+    return int(shift)
+
+
+def cumulative_targets(ctx: Context) -> bool:
+    """Whether the framework's metrics see the (N, K-1) 'class > k' targets of the cumulative-logit
+    head: given as such, or class indices given for that head (it trains on the targets)."""
+    return label_encoding(ctx) == "cumulative" or cumulative_head(ctx) is not None
 
 
 def known_task(ctx: Context) -> str | None:
@@ -234,8 +260,15 @@ def logits_out(head: HeadSpec | None) -> bool:
     return head.activation is None and head.loss is not None and head.loss.expects == "logits"
 
 
-def keras_accuracy_fix(task: str | None, api: str = "keras") -> str:
-    """The Keras accuracy to name for a task; `api` is 'keras' or 'tf.keras' (`keras_api`)."""
+def keras_accuracy_fix(task: str | None, api: str = "keras", cumulative: bool = False) -> str:
+    """The Keras accuracy to name for a task; `api` is 'keras' or 'tf.keras' (`keras_api`).
+    `cumulative`: the K-1 outputs of the cumulative-logit head, trained on 'class > k' targets,
+    which no Keras accuracy reads as classes."""
+    if cumulative:
+        return ("Keras has no accuracy that reads cumulative outputs as classes: report exact accuracy, "
+                "within_one_accuracy and mae of the predicted class (the number of outputs above 0.5) with "
+                "`headcheck report --task ordinal --score-kind cumulative`; drop 'accuracy', and keep "
+                "`binary_accuracy` only named for what it measures, the 'class > k' decisions")
     if task == "multilabel":
         return (f"use `metrics=[{api}.metrics.BinaryAccuracy()]` for per-label accuracy (and report "
                 "exact-match accuracy separately)")

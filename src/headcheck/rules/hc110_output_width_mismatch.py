@@ -85,6 +85,12 @@ class OutputWidthMismatch(Rule):
         if task is None or not task.n_classes or cumulative_head(ctx) is not None:
             return  # (K-1 outputs are right for the cumulative head of K ordered classes)
         units, k = head.units, task.n_classes
+        if task.label_encoding == "cumulative":  # one target column per cut: K-1 outputs
+            if units != k - 1:
+                yield self._width(ctx, f"the cumulative targets have {k - 1} 'class > k' columns ({k} "
+                                  f"ordered classes) but the last layer has {units} outputs",
+                                  Severity.ERROR, k - 1)
+            return
         if task.kind == "binary":
             if units > 2:
                 yield self._width(ctx, f"the labels hold 2 classes but the last layer has {units} outputs",
@@ -98,16 +104,25 @@ class OutputWidthMismatch(Rule):
             yield self._width(ctx, f"the labels hold {k} classes but the last layer has {units} outputs",
                               severity)
 
-    def _width(self, ctx: Context, what: str, severity: Severity) -> Finding:
+    def _width(self, ctx: Context, what: str, severity: Severity, cuts: int | None = None) -> Finding:
         message = (f"Output width mismatch: {what}. Fewer outputs cannot represent the task; extra "
                    "outputs take probability for classes that never occur (or the data misses classes).")
         k = ctx.task.n_classes if ctx.task is not None else "K"
+        if cuts is not None:  # cumulative targets: one sigmoid output per 'class > k' column
+            message = (f"Output width mismatch: {what}. Each output is trained on its own target "
+                       "column, so the loss raises a shape error or broadcasts one against the other.")
+            fix = pick(ctx, keras=f"use `Dense({cuts}, activation='sigmoid')` (one output per 'class > k' "
+                       "column)", pytorch=f"use `nn.Linear(in_features, {cuts})` with `BCEWithLogitsLoss` "
+                       "(one output per 'class > k' column)")
+            return self.finding(message, fix, severity=severity)
         fix = pick(ctx, keras=f"use `Dense({k}, ...)` (one output per class; `Dense(1, activation='sigmoid')` "
                    "for binary)", pytorch=f"use `nn.Linear(in_features, {k})` (one output per class; one "
                    "logit with `BCEWithLogitsLoss` for binary)")
         return self.finding(message, fix, severity=severity, cause="label-count")
 
     VALID = [
+        Case(ctx(activation="sigmoid", units=4, loss="binary_crossentropy", declared="ordinal",
+                 task=profile("multiclass", 5, "cumulative")), note="K-1 outputs for cumulative targets"),
         Case(ctx(activation="sigmoid", units=1, loss="binary_crossentropy")),
         Case(ctx(activation="softmax", units=2, loss="sparse_categorical_crossentropy", labels="integer")),
         Case(ctx(activation="softmax", units=10, loss="categorical_crossentropy",
@@ -119,6 +134,9 @@ class OutputWidthMismatch(Rule):
                  task=profile("multiclass", 10, "one-hot")), note="units unknown"),
     ]
     INVALID = [
+        Case(ctx(activation="sigmoid", units=5, loss="binary_crossentropy", declared="ordinal",
+                 task=profile("multiclass", 5, "cumulative")),
+             message="4 'class > k' columns", note="cumulative targets need K-1 outputs"),
         Case(ctx(activation="linear", units=1, loss="sparse_categorical_crossentropy"),
              message="`Dense(1, activation='sigmoid')`"),
         Case(ctx(activation="linear", units=1, loss="nn.CrossEntropyLoss"), message="`nn.BCEWithLogitsLoss`"),

@@ -5,7 +5,7 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import (cumulative_head, keras_api, known_task, label_encoding, loss_label,
+from headcheck.rules._util import (cumulative_head, cumulative_shift, keras_api, known_task, label_encoding, loss_label,
                                    loss_name)
 from headcheck.task import DataFacts
 
@@ -64,6 +64,8 @@ class LabelEncodingMismatch(Rule):
         if k is not None and enc == "integer":
             yield self._cumulative(ctx, spelling, k)
             return
+        if cumulative_shift(ctx) is not None:
+            return  # shifted ratings for the cumulative head: one cause, one finding (HC203)
         if enc == "integer" and name in _KERAS_ONE_HOT_LOSSES:
             message = (f"The labels are class indices but `{spelling}` expects one-hot rows: Keras "
                        "raises a shape error or broadcasts the index against every output, and the "

@@ -5,7 +5,7 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import cumulative_head, known_task, label_encoding, loss_label, pick
+from headcheck.rules._util import cumulative_head, cumulative_shift, known_task, label_encoding, loss_label, pick
 from headcheck.task import DataFacts
 
 
@@ -59,6 +59,10 @@ class LabelsOutOfRange(Rule):
         head = ctx.head
         if cumulative_head(ctx) is not None:
             return  # class indices 0..K-1 for K-1 cumulative outputs: HC202 says which targets
+        shift = cumulative_shift(ctx)
+        if shift is not None:  # ratings 1..K for the cumulative head: an offset, not BCE targets
+            yield self._cumulative(ctx, shift, lo, hi)
+            return
         if head is not None and head.loss is not None and head.loss.kind == "binary" and (lo < 0 or hi > 1):
             yield self._bce(ctx, lo, hi)
             return
@@ -96,6 +100,25 @@ class LabelsOutOfRange(Rule):
                    pytorch="map the targets to {0, 1} (for -1/+1 labels: `(y + 1) / 2`) before the loss")
         return self.finding(message, fix)
 
+    def _cumulative(self, ctx: Context, shift: int, lo: float, hi: float) -> Finding:
+        units = ctx.head.units  # type: ignore[union-attr]
+        message = (f"The labels run from {lo:g} to {hi:g} but `{loss_label(ctx.head)}` over {units} "
+                   f"outputs is the cumulative-logit head of {units + 1} ordered classes, whose "
+                   f"'class > k' targets are built from class indices 0..{units}: the labels look "
+                   f"{'1-based' if shift == 1 else f'shifted by {shift}'}. Built from them, the first "
+                   "target column is always 1 and the highest classes share their targets; fed to "
+                   "the loss as they are, targets above 1 make it unbounded below.")
+        if ctx.head.loss.is_torch:  # type: ignore[union-attr]
+            target = f"`((y - {shift})[:, None] > torch.arange({units})).float()`"
+        else:
+            target = f"`((y - {shift})[:, None] > np.arange({units})).astype('float32')`"
+        values = ",".join(str(shift + i) for i in range(min(units + 1, 8))) + (",..." if units + 1 > 8 else "")
+        fix = (f"subtract {shift} from the labels (`y - {shift}`) so that they run from 0 to {units}, and "
+               f"train on the cumulative targets {target}; to keep the labels as they are, tell "
+               f"headcheck which label is output 0: --label-offset {shift} or --classes {values} "
+               f"(label_offset={shift} / classes=[...] in Python)")
+        return self.finding(message, fix)
+
     def _fix(self, ctx: Context, lo: float, hi: float, width: int | None) -> str:
         from headcheck.gate.labels import MAX_LABEL_CLASSES
 
@@ -120,6 +143,10 @@ class LabelsOutOfRange(Rule):
     INVALID = [
         Case(ctx(data=DataFacts(label_min=1, label_max=10, label_is_integer=True, n_outputs=10)),
              message="subtract 1 from the labels"),
+        Case(ctx(activation="sigmoid", units=4, loss="binary_crossentropy", declared="ordinal",
+                 data=DataFacts(label_min=1, label_max=5, label_is_integer=True)),
+             message="--label-offset 1 or --classes 1,2,3,4,5",
+             note="ratings 1..5 for the cumulative head: the ordinal offset, not 'map to {0, 1}'"),
         Case(ctx(activation="softmax", units=5, loss="sparse_categorical_crossentropy",
                  data=DataFacts(label_min=1, label_max=5, label_is_integer=True)), message="look 1-based"),
         Case(ctx(activation="sigmoid", units=1, loss="binary_crossentropy",

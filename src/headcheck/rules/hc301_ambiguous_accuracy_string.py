@@ -7,7 +7,8 @@ from headcheck.resolution import Resolution, resolve_accuracy
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
 from headcheck.frameworks.keras import undecided_reason
-from headcheck.rules._util import (in_keras, is_ordinal, keras_accuracy_fix, keras_api, label_encoding,
+from headcheck.task import DataFacts
+from headcheck.rules._util import (cumulative_head, in_keras, is_ordinal, keras_accuracy_fix, keras_api, label_encoding,
                                    likely_task, metrics, n_classes)
 
 _VERDICT = {True: "fits", False: "does not fit", None: "undetermined"}
@@ -74,6 +75,10 @@ class AmbiguousAccuracyString(Rule):
             enc = "multi-hot"
         if is_ordinal(ctx):
             kind, implied = "ordinal", False
+        # the cumulative-logit head trains on (N, K-1) 'class > k' targets, whatever labels check got
+        cumulative = enc == "cumulative" or cumulative_head(ctx) is not None
+        if cumulative:
+            enc = "cumulative"
         res = resolve_accuracy(head.framework, head.framework_version, loss=head.loss,
                                output_units=head.units, label_encoding=enc, task=kind,
                                n_classes=n_classes(ctx) or head.units)
@@ -87,7 +92,8 @@ class AmbiguousAccuracyString(Rule):
         if implied:
             message += f" (The task is taken as {kind} from the head: {_convention(kind)}.)"
         severity = Severity.ERROR if res.version_known and not implied else Severity.WARNING
-        fix = f"name the metric instead of the string: {keras_accuracy_fix(kind, keras_api(ctx))}"
+        fix = keras_accuracy_fix(kind, keras_api(ctx), cumulative)
+        fix = fix if cumulative else f"name the metric instead of the string: {fix}"
         yield self.finding(message, fix, severity=severity, metric=found[0])
 
     VALID = [
@@ -107,11 +113,23 @@ class AmbiguousAccuracyString(Rule):
         Case(ctx(activation="softmax", units=10, metrics=["accuracy"]), note="loss and labels unknown"),
         Case(ctx(activation="softmax", units=5, loss="sparse_categorical_crossentropy", metrics=["accuracy"],
                  task="ordinal"), note="ordinal with class outputs: accuracy (order left to HC205)"),
+        Case(ctx(activation="sigmoid", units=4, loss="binary_crossentropy", metrics=["mae"],
+                 framework="keras==3.6", declared="ordinal", task=profile("multiclass", 5, "cumulative")),
+             note="cumulative-logit head without the 'accuracy' string"),
     ]
     INVALID = [
         Case(ctx(activation="softmax", units=10, loss="binary_crossentropy", metrics=["accuracy"],
                  framework="keras==2.2.4", task=profile("multiclass", 10, "one-hot")),
              message="becomes binary_accuracy"),
+        Case(ctx(activation="sigmoid", units=4, loss="binary_crossentropy", metrics=["accuracy"],
+                 framework="keras==3.6", declared="ordinal", task=profile("multiclass", 5, "cumulative")),
+             message="first output is the highest",
+             note="cumulative-logit head on 'class > k' targets: categorical accuracy, argmax always 0"),
+        Case(ctx(activation="sigmoid", units=4, loss="binary_crossentropy", metrics=["accuracy"],
+                 framework="keras==2.2.4", declared="ordinal", task=profile("multiclass", 5, "integer"),
+                 data=DataFacts(label_min=0, label_max=4, label_is_integer=True)),
+             message="within_one_accuracy",
+             note="class indices given, but the head trains on 'class > k' targets: binary accuracy"),
         Case(ctx(activation="sigmoid", units=3, loss="binary_crossentropy", metrics=["accuracy"],
                  framework="keras==3.6", task=profile("multilabel", 3, "multi-hot")),
              message="`metrics=[keras.metrics.BinaryAccuracy()]`"),

@@ -5,7 +5,8 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import likely_task, metrics, n_classes, pick, spelled
+from headcheck.rules._util import (cumulative_targets, keras_accuracy_fix, keras_api, likely_task, metrics,
+                                   n_classes, pick, spelled)
 
 
 class BinaryAccuracyOnMulticlass(Rule):
@@ -55,6 +56,15 @@ class BinaryAccuracyOnMulticlass(Rule):
         kind, _ = likely_task(ctx)
         if kind != "multiclass":
             return
+        if cumulative_targets(ctx):
+            cuts = (n_classes(ctx) or 0) - 1
+            message = (f"{spelled(found[0])} on the cumulative-logit head compares each of the "
+                       f"{cuts if cuts > 0 else 'K-1'} outputs with its own 'class > k' target: it "
+                       "averages those decisions, most of them easy for a class far from the cut, so "
+                       "it sits far above the share of classes predicted exactly.")
+            yield self.finding(message, keras_accuracy_fix("ordinal", keras_api(ctx), True),
+                               severity=Severity.WARNING, metric=found[0])
+            return
         k = n_classes(ctx) or (head.units if head is not None else None)
         if k is not None and k <= 2:
             return
@@ -78,6 +88,9 @@ class BinaryAccuracyOnMulticlass(Rule):
         Case(ctx(metrics=["binary_accuracy"]), note="task unknown"),
     ]
     INVALID = [
+        Case(ctx(activation="sigmoid", units=4, loss="binary_crossentropy", metrics=["binary_accuracy"],
+                 declared="ordinal", task=profile("multiclass", 5, "cumulative")),
+             message="its own 'class > k' target", note="cumulative-logit head: the column decisions"),
         Case(ctx(activation="softmax", units=10, loss="categorical_crossentropy", metrics=["binary_accuracy"]),
              message="already scores 0.90"),
         Case(ctx(metrics=["keras.metrics.BinaryAccuracy()"], task=profile("multiclass", 4, "one-hot")),

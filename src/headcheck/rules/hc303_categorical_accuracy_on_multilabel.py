@@ -5,7 +5,7 @@ from typing import Iterator
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
-from headcheck.rules._util import likely_task, metrics, pick, spelled
+from headcheck.rules._util import cumulative_targets, keras_accuracy_fix, keras_api, likely_task, metrics, pick, spelled
 
 _SINGLE_LABEL_METRICS = ("categorical_accuracy", "sparse_categorical_accuracy", "top_k_categorical_accuracy",
                          "torchmetrics.MulticlassAccuracy")
@@ -55,6 +55,12 @@ class CategoricalAccuracyOnMultilabel(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         found = metrics(ctx.head, *_SINGLE_LABEL_METRICS)
+        if found and cumulative_targets(ctx):
+            message = (f"{spelled(found[0])} on the 'class > k' targets of the cumulative-logit head: the "
+                       "argmax of every target row is 0, so it counts the rows whose first output is the "
+                       "highest, a number with no meaning (a rank-consistent head scores 1.0).")
+            yield self.finding(message, keras_accuracy_fix("ordinal", keras_api(ctx), True), metric=found[0])
+            return
         if not found or likely_task(ctx)[0] != "multilabel":
             return
         message = (f"{spelled(found[0])} on multi-label targets compares the top-scored label with the "
@@ -73,6 +79,9 @@ class CategoricalAccuracyOnMultilabel(Rule):
         Case(ctx(metrics=["categorical_accuracy"], task=profile("multiclass", 5, "one-hot"))),
     ]
     INVALID = [
+        Case(ctx(activation="sigmoid", units=4, loss="binary_crossentropy", metrics=["categorical_accuracy"],
+                 declared="ordinal", task=profile("multiclass", 5, "cumulative")),
+             message="first output is the highest", note="what 'accuracy' becomes on the cumulative head"),
         Case(ctx(activation="sigmoid", units=5, loss="binary_crossentropy", metrics=["categorical_accuracy"]),
              message="first positive label"),
         Case(ctx(metrics=["keras.metrics.CategoricalAccuracy()"], task=profile("multilabel", 5, "multi-hot")),
