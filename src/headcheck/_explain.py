@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 from headcheck.errors import InputError
 from headcheck.findings import Finding
 from headcheck._report import Report, metric_meaning, report, report_files
-from headcheck.render._base import num
+from headcheck.render._base import num, tolerance_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from headcheck.task import TaskProfile
@@ -301,7 +301,7 @@ def _explain_one(rep: Report, reported: float | int | str, tolerance: float | No
         notes.append(f"{len(tied)} definitions give exactly {chosen:.4f} on these data and cannot be "
                      f"told apart here: {', '.join(tied)}")
     if tolerance is None and tol > FLOOR and tol == min(0.5 / n, TINY_N_CAP) and n < 1000:
-        notes.append(f"tolerance +/-{tol:.4g}: on {n} samples a metric moves in steps of 1/{n}")
+        notes.append(f"tolerance {tolerance_text(tol)}: on {n} samples a metric moves in steps of 1/{n}")
     bearing = _bearing(rep)
     return Explanation(chosen, given or str(reported), tol, tuple(matches),
                        _recommend(rep, matches, name), () if matches else nearest, tuple(notes),
@@ -359,7 +359,7 @@ def _story(rep: Report, value: float, matches: Sequence[Match], bearing: tuple[F
         b = rep.baselines["majority_class"]
         collapse = _collapse(rep)
         what = f"{collapse}{cite}" if collapse else f" {b.meaning}"
-        lines.append(f"{value:.4f} is the majority-class rate:{what}.{_honest(rep)}")
+        lines.append(f"{value:.4f} is the majority-class rate:{what}.{_judge(rep, value)}")
     else:
         for m in matches:
             if m.source == "baseline":
@@ -368,17 +368,50 @@ def _story(rep: Report, value: float, matches: Sequence[Match], bearing: tuple[F
         else:
             collapse = _collapse(rep)
             if collapse and any(m.source in ("metric", "view") for m in matches):
-                lines.append(f"{value:.4f} is the score of a collapsed model:{collapse}{cite}.{_honest(rep)}")
+                what = "of a collapsed model"
+                if _threshold_cause(rep):  # the cause is cited in the sentence that follows
+                    what, collapse = ("of decisions all on one side of the threshold",
+                                      f"{collapse} at threshold {rep.task.threshold:g}")
+                lines.append(f"{value:.4f} is the score {what}:{collapse}{cite}.{_judge(rep, value)}")
     return tuple(lines)
 
 
-def _honest(rep: Report) -> str:
-    """' Judge the model by balanced_accuracy = 0.2000 instead: ...' (a metric a constant prediction
-    cannot game: it tells whether the model learned more than the baseline)."""
+def _is_threshold_root(f: Finding) -> bool:
+    """HC308 on well-ranked scores: the threshold, not the model, explains the decisions
+    (`headcheck.gate.policy.FOLDS`)."""
+    return f.code == "HC308" and f.cause == "threshold"
+
+
+def _threshold_cause(rep: Report) -> str:
+    """' The threshold is the cause ...' when HC308 found well-ranked scores cut at a threshold
+    far from the best one: then a metric at the same threshold (balanced accuracy) is no judge."""
+    best = rep.thresholds.overall.best.get("f1") if rep.thresholds is not None else None
+    if best is None or not any(_is_threshold_root(f) for f in rep.findings):
+        return ""
+    metric = "micro_f1" if rep.task.kind == "multilabel" else "f1"
+    auc = rep.metrics.get("roc_auc")
+    ranked = f"the scores rank well (roc_auc = {auc:.4f}), and " if auc is not None and math.isfinite(auc) else ""
+    return (f" The threshold is the cause, not the model (HC308): {ranked}at threshold "
+            f"{best.threshold:.4g} {metric} is {best.value:.4f}.")
+
+
+def _judge(rep: Report, value: float) -> str:
+    """What to judge the model by instead of `value`: the threshold when it is the cause, else
+    a metric a constant prediction cannot game; when that metric gives the same number, it is
+    said to agree rather than offered as a different one."""
+    cause = _threshold_cause(rep)
+    if cause:
+        return cause
     key = _honest_metric(rep)
     if key is None:
         return ""
-    return f" Judge the model by {key} = {rep.metrics[key]:.4f} instead: a constant prediction cannot game it."
+    v = rep.metrics[key]
+    if f"{v:.4f}" != f"{value:.4f}":
+        return f" Judge the model by {key} = {v:.4f} instead: a constant prediction cannot game it."
+    chance = key == "balanced_accuracy" and abs(v - 1 / max(rep.task.n_classes, 1)) < 5e-5
+    return (f" {key}, which a constant prediction cannot game, is {v:.4f} as well"
+            + (f": chance level for {rep.task.n_classes} classes, so the model shows no learning "
+               "either way." if chance else "."))
 
 
 def _honest_metric(rep: Report) -> str | None:
@@ -460,8 +493,8 @@ def _not_gamed(rep: Report, rec: Recommended) -> Recommended:
     if base is None or not collapse or not abs(rec.value - base.value) <= MARGIN:
         return rec
     honest = _honest_metric(rep)
-    if honest is None or honest == rec.id:
-        return rec
+    if honest is None or honest == rec.id or f"{rep.metrics[honest]:.4f}" == f"{rec.value:.4f}":
+        return rec  # the same number under another name is no different recommendation
     cited = [f.code for f in rep.findings if f.code in ("HC307", "HC402")]
     cite = f" ({', '.join(cited)})" if cited else ""
     why = (f"{rec.id} = {rec.value:.4f} equals the majority-class rate and{collapse}: the model has "

@@ -150,7 +150,7 @@ class BinaryState(State):
             predicted_counts=tuple(float(c) for c in predicted), accuracy=metrics["accuracy"],
             majority_rate=float(support.max() / W), score_min=self.score_min,
             score_max=self.score_max,
-            extra={} if thresholds is None else {"thresholds": thresholds.facts()})
+            extra={} if thresholds is None else {"thresholds": thresholds.facts(metrics.get("roc_auc"))})
         return EngineResult(
             kind=self.kind, n_samples=self.n_samples, total_weight=W, metrics=metrics,
             views=compute_views(self, metrics, notes),

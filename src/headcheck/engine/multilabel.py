@@ -118,7 +118,7 @@ class MultilabelState(State):
                 thresholds = multilabel_thresholds(st, self.shift, self.profile.threshold, names)
         extra: dict = {"subset_accuracy": metrics["subset_accuracy"]}
         if thresholds is not None:
-            extra["thresholds"] = thresholds.facts()
+            extra["thresholds"] = thresholds.facts(metrics.get("roc_auc"))
         facts = DataFacts(
             n_samples=self.n_samples, n_outputs=L, label_min=self.label_min,
             label_max=self.label_max, label_is_integer=True,

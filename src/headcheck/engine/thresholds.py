@@ -153,8 +153,9 @@ class Thresholds:
             d["macro_f1_at_best"] = self.macro_f1_at_best
         return d
 
-    def facts(self) -> dict[str, Any]:
-        """What the rules read (`DataFacts.extra['thresholds']`): plain numbers."""
+    def facts(self, roc_auc: float | None = None) -> dict[str, Any]:
+        """What the rules read (`DataFacts.extra['thresholds']`): plain numbers; `roc_auc` (the
+        pass's ROC AUC, macro over labels) says how well the scores rank, whatever the threshold."""
         o = self.overall
         best = o.best.get("f1")
         return {"current": self.current, "metric": "f1" if not self.per_label else "micro_f1",
@@ -162,6 +163,7 @@ class Thresholds:
                 "best_threshold": None if best is None else best.threshold,
                 "positives": o.positives, "predicted_at_current": o.predicted_at_current,
                 "all_positive": o.all_positive,
+                "roc_auc": None if roc_auc is None or math.isnan(roc_auc) else float(roc_auc),
                 "macro_f1_at_best": self.macro_f1_at_best,
                 "labels_improved": sum(1 for s in self.per_label if s.gain("f1") >= 0.05)}
 

@@ -20,7 +20,9 @@
    outputs), the findings that merely count classes from those same labels (HC110's width against
    the data, HC204's empty classes: 1-based ratings 1..5 for 5 outputs look like 6 classes with
    class 0 empty) follow from the same cause; `fold_findings` drops them and the root finding says
-   so.
+   so. The same holds beyond labels (`FOLDS`): a threshold far from the best one on well-ranked
+   scores (HC308) explains an accuracy at the majority rate (HC307) and predictions collapsed
+   onto one side (HC402) of the same decisions.
 
 >>> import numpy as np
 >>> try:
@@ -30,6 +32,8 @@
 HC203 True
 """
 from __future__ import annotations
+
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -52,24 +56,55 @@ class LabelsRejected(InputError):
                          f"{finding.fix.rstrip('.')}. See {finding.url}")
 
 
-# Rules whose findings (with cause 'label-count') only repeat a blocking label finding.
-FOLLOW_FROM_BLOCKING = ("HC110", "HC204")
+@dataclass(frozen=True)
+class Fold:
+    """One cause, one finding: a root finding (rule `root`, with `root_cause` when given) makes
+    the findings of `followers` that carry `cause` redundant; they are dropped and the root says
+    what they would have reported (`said[code]`) and why (`why`)."""
+
+    root: str
+    followers: tuple[str, ...]
+    cause: str
+    said: dict[str, str]
+    why: str
+    root_cause: str | None = None
+
+
+FOLDS = (
+    # rule 4: 1-based labels for K outputs look like K+1 classes with class 0 empty
+    Fold("HC203", ("HC110", "HC204"), "label-count",
+         {"HC110": "the class count", "HC204": "empty classes"},
+         "from these labels follow from the same cause"),
+    # a good ranking cut at the wrong threshold: the decisions are all one way, so the accuracy
+    # sits at the majority rate and the predictions look collapsed; a head or label bug is not
+    # the cause, and chasing one (as those findings alone would suggest) wastes the user's time.
+    # HC308 marks its finding with the cause only when the scores rank well (ROC AUC).
+    Fold("HC308", ("HC307", "HC402"), "decisions",
+         {"HC307": "the accuracy no better than the majority-class rate",
+          "HC402": "the decisions all on one side of the threshold"},
+         "follow from this threshold, not from a head or label bug", root_cause="threshold"),
+)
 
 
 def fold_findings(findings: list[Finding]) -> list[Finding]:
-    """One cause, one finding (rule 4 above): with a blocking label finding present, drop the
-    findings that count classes from the same labels, and say so in the root finding."""
-    roots = [f for f in findings if f.code in BLOCKING_RULES]
+    """One cause, one finding (rule 4 above, and `FOLDS`): with a root finding present, drop the
+    findings that follow from the same cause, and say so in the root finding."""
+    for fold in FOLDS:
+        findings = _fold(findings, fold)
+    return findings
+
+
+def _fold(findings: list[Finding], fold: Fold) -> list[Finding]:
+    roots = [f for f in findings if f.code == fold.root
+             and (fold.root_cause is None or f.cause == fold.root_cause)]
     if not roots:
         return findings
-    dropped = [f for f in findings if f.code in FOLLOW_FROM_BLOCKING and f.cause == "label-count"]
+    dropped = [f for f in findings if f.code in fold.followers and f.cause == fold.cause]
     if not dropped:
         return findings
-    from dataclasses import replace
-
-    codes = " and ".join(sorted({f.code for f in dropped}))
-    note = (f" (The class count and empty classes that {codes} would report from these labels "
-            "follow from the same cause.)")
+    codes = sorted({f.code for f in dropped})
+    what = " and ".join(fold.said[c] for c in codes)
+    note = f" ({what[:1].upper()}{what[1:]} that {' and '.join(codes)} would report {fold.why}.)"
     root = roots[0]
     cut = root.message.rfind(" Fix: ")
     message = root.message[:cut] + note + root.message[cut:] if cut > 0 else root.message + note

@@ -31,6 +31,11 @@ def num(x: object) -> float | int | bool | None:
     return f if math.isfinite(f) else None
 
 
+def tolerance_text(t: float) -> str:
+    """A tolerance as people write one: two significant digits ('+/-0.00098', not '+/-0.0009804')."""
+    return f"+/-{t:.2g}"
+
+
 def plain(x: Any) -> Any:
     """Recursively JSON-safe: what json.loads(json.dumps(...)) gives back unchanged (lists, not
     tuples; numpy scalars as Python numbers; NaN as None)."""

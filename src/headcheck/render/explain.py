@@ -7,7 +7,7 @@ import textwrap
 from typing import TYPE_CHECKING, Any, Iterator
 
 from headcheck.render import html as html_out
-from headcheck.render._base import WIDTH, fmt, num, plain, task_line
+from headcheck.render._base import WIDTH, fmt, num, plain, task_line, tolerance_text
 from headcheck.render.document import Block, Field, Findings, Notes, Para, Title, Verdict, Verdicts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -68,7 +68,7 @@ def _read_as(ex: Explanation) -> str:
 
 
 def _within(ex: Explanation) -> str:
-    return f"{ex.reported:.4f} (within +/-{ex.tolerance:.4g})"
+    return f"{ex.reported:.4f} (within {tolerance_text(ex.tolerance)})"
 
 
 def match_verdict(source: str, fits: bool) -> str:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from headcheck.engine.baselines import majority_class_phrase
 from headcheck.findings import Finding, Severity
 from headcheck.rules import Case, Context, Rule
 from headcheck.rules._cases import ctx, profile
@@ -40,7 +41,9 @@ class AccuracyAtOrBelowBaseline(Rule):
     balanced accuracy, macro F1 or AUC, which a constant prediction cannot game.
 
     ## Known problems
-    Silent when either the accuracy or the baseline is unknown.
+    Silent when either the accuracy or the baseline is unknown. When binary or multi-label scores
+    rank well and only the threshold is off, HC308 reports the cause and this finding is folded
+    into it.
 
     ## References
     - https://scikit-learn.org/stable/modules/generated/sklearn.dummy.DummyClassifier.html
@@ -69,8 +72,9 @@ class AccuracyAtOrBelowBaseline(Rule):
             what = "per-label accuracy", "predicting each label's more frequent value"
         else:
             counts = class_counts(ctx)
-            top = f" (class {class_name(ctx, max(range(len(counts)), key=lambda i: counts[i]))})" if counts else ""
-            what = "accuracy", f"always predicting the most frequent class{top}"
+            which = (majority_class_phrase(counts, lambda i: class_name(ctx, i)) if counts
+                     else "the most frequent class")
+            what = "accuracy", f"always predicting {which}"
         # 'within the margin' only where it explains the finding: just above the rate. A per-label
         # accuracy and its baseline summed in different orders differ by float error: equal, not
         # 'below', and not printed to 12 digits
@@ -83,14 +87,16 @@ class AccuracyAtOrBelowBaseline(Rule):
             m, md = _distinct(mae, median)
             seen = (f"accuracy or the class error can see (its mean absolute class error {m} is no better "
                     f"than always predicting the median class, {md})")
-        message = (f"The {what[0]} {a} is {relation} the majority-class rate {b} "
-                   f"({what[1]}): the model shows no learning that {seen}; a "
+        message = (f"The {what[0]} {a} is {relation} the majority-class rate {b}, the score of "
+                   f"{what[1]}: the model shows no learning that {seen}; a "
                    "value stuck there usually means a head or label bug rather than an optimiser problem.")
         judge = ("the mean absolute class error and quadratic weighted kappa" if ordinal else
                  "balanced accuracy, macro F1 or AUC")
         fix = ("check the head (`headcheck check`), the labels and the learning rate, and judge the model "
                f"by {judge}, which a constant prediction cannot game")
-        yield self.finding(message, fix)
+        # 'decisions': measured on the predictions at the threshold; a threshold finding on well
+        # ranked scores (HC308) is the root cause and folds this one (`gate.policy.FOLDS`)
+        yield self.finding(message, fix, cause="decisions")
 
     VALID = [
         Case(ctx(data=DataFacts(accuracy=0.92, majority_rate=0.50))),
@@ -104,7 +110,11 @@ class AccuracyAtOrBelowBaseline(Rule):
     INVALID = [
         Case(ctx(data=DataFacts(accuracy=0.5098, majority_rate=0.5098)), message="is at the majority-class rate"),
         Case(ctx(task=profile("multiclass", 3, "integer", (90, 5, 5)),
-                 data=DataFacts(accuracy=0.88, majority_rate=0.90)), message="(class 0)"),
+                 data=DataFacts(accuracy=0.88, majority_rate=0.90)), message="predicting class 0 (the most frequent)"),
+        Case(ctx(task=profile("multiclass", 3, "integer", (1, 1, 1)),
+                 data=DataFacts(accuracy=0.3333, majority_rate=0.3333)),
+             message="always predicting one class (all 3 classes are equally frequent)",
+             note="tied classes: no class is 'the most frequent'"),
         Case(ctx(task=profile("multilabel", 4, "multi-hot"), data=DataFacts(accuracy=0.905, majority_rate=0.90)),
              message="per-label accuracy"),
         Case(ctx(data=DataFacts(accuracy=0.977512, majority_rate=0.977538)),
@@ -112,10 +122,10 @@ class AccuracyAtOrBelowBaseline(Rule):
         Case(ctx(data=DataFacts(accuracy=0.605, majority_rate=0.60)),
              message="0.6050 is only just above (within 0.01) the majority-class rate 0.6000"),
         Case(ctx(data=DataFacts(accuracy=0.95966, majority_rate=0.95966 + 1e-16)),
-             message="accuracy 0.9597 is at the majority-class rate 0.9597 (",
+             message="accuracy 0.9597 is at the majority-class rate 0.9597, the score of",
              note="equal up to float error: 'at', printed with 4 decimals, not 12"),
         Case(ctx(data=DataFacts(accuracy=0.95966 + 1e-16, majority_rate=0.95966)),
-             message="accuracy 0.9597 is at the majority-class rate 0.9597 ("),
+             message="accuracy 0.9597 is at the majority-class rate 0.9597, the score of"),
         Case(ctx(data=DataFacts(accuracy=0.51, majority_rate=0.51, extra={"mae": 1.05, "median_mae": 1.05})),
              message="no better than always predicting the median class, 1.0500"),
     ]

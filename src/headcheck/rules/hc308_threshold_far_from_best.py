@@ -14,6 +14,10 @@ from headcheck.task import DataFacts
 MIN_GAIN = 0.10
 # Fewer positive decisions than this in the data: a best threshold is mostly noise.
 MIN_POSITIVES = 10
+# ROC AUC at or above this: the scores rank the positives well, so a bad F1 at the threshold in
+# use is the threshold's doing (and the accuracy / collapse findings of the same decisions fold
+# into this one). Below it the ranking needs a look too, and those findings stand on their own.
+GOOD_AUC = 0.75
 
 
 def _t(x: float) -> str:
@@ -96,12 +100,25 @@ class ThresholdFarFromBest(Rule):
         if metric == "micro_f1" and macro is not None:
             message += (f" (with each label at its own best threshold, macro-F1 {macro:.4f}; "
                         f"{facts.get('labels_improved', 0)} labels gain 0.05 or more)")
+        auc = facts.get("roc_auc")
         if best - everything < MIN_GAIN:
-            message += (f"; predicting every label positive would score {everything:.4f}: the "
+            rows = "every label" if metric == "micro_f1" else "every row"
+            message += (f"; predicting {rows} positive would score {everything:.4f}: the "
                         "scores barely rank the positives, so the head or the training needs a "
                         "look as well as the threshold")
+        elif auc is not None and auc < GOOD_AUC:
+            message += (f"; ROC AUC is only {auc:.4f}: the scores rank the positives poorly, so "
+                        "the head or the training needs a look as well as the threshold")
+        else:
+            ranking = ("the ranking may be fine" if auc is None
+                       else f"the ranking is good (ROC AUC {auc:.4f})")
+            message += (". Every thresholded number (accuracy, precision, recall, F1) is measured "
+                        f"at the threshold: {ranking} and the threshold is the problem.")
+            # the cause the decisions' findings (HC307, HC402) share: `gate.policy.fold_findings`
+            yield self.finding(message, self._fix(ctx), cause="threshold")
+            return
         message += (". Every thresholded number (accuracy, precision, recall, F1) is measured at "
-                    "the threshold: the ranking may be fine and the threshold the problem.")
+                    "the threshold.")
         yield self.finding(message, self._fix(ctx))
 
     @staticmethod
@@ -155,6 +172,18 @@ class ThresholdFarFromBest(Rule):
             "best_threshold": 0.05, "positives": 600, "predicted_at_current": 0,
             "all_positive": 0.18}})),
             message="predicting every label positive would score 0.1800"),
+        Case(ctx(data=DataFacts(extra={"thresholds": {
+            "current": 0.5, "metric": "f1", "at_current": 0.0, "best": 0.99,
+            "best_threshold": 0.045, "positives": 357, "predicted_at_current": 0,
+            "all_positive": 0.77, "roc_auc": 0.9975}})),
+            message="the ranking is good (ROC AUC 0.9975) and the threshold is the problem",
+            note="well ranked: the threshold is the cause (HC307 / HC402 fold into this)"),
+        Case(ctx(data=DataFacts(extra={"thresholds": {
+            "current": 0.5, "metric": "f1", "at_current": 0.05, "best": 0.30,
+            "best_threshold": 0.2, "positives": 80, "predicted_at_current": 4,
+            "all_positive": 0.15, "roc_auc": 0.66}})),
+            message="ROC AUC is only 0.6600: the scores rank the positives poorly",
+            note="a weak ranking: the head or the training needs a look too (nothing folds)"),
         Case(ctx(data=DataFacts(extra={"thresholds": {
             "current": 0.5, "metric": "f1", "at_current": 0.40, "best": 0.65,
             "best_threshold": 0.12, "positives": 80, "predicted_at_current": 30}})),

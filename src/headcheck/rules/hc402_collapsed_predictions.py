@@ -37,7 +37,9 @@ class CollapsedPredictions(Rule):
     or use a focal loss rather than letting the model settle on the majority.
 
     ## Known problems
-    Data that really is 95 % one class is left to HC206 / HC307.
+    Data that really is 95 % one class is left to HC206 / HC307. When the scores rank well and
+    only the threshold puts every decision on one side, HC308 reports the cause and this finding
+    is folded into it.
 
     ## References
     - HC307 (accuracy at or below baseline), HC206 (imbalance).
@@ -74,7 +76,7 @@ class CollapsedPredictions(Rule):
         message = (f"Class {name} takes {p_share:.1%} of the predictions but only {t_share:.1%} of the "
                    f"data: the model has collapsed onto one class, so its accuracy is about class {name}'s "
                    "share and the other classes are almost never predicted.")
-        yield self.finding(message, self._fix())
+        yield self.finding(message, self._fix(), cause="decisions")
 
     def _multilabel(self, ctx: Context, truth: tuple, pred: tuple) -> Iterator[Finding]:
         positives = sum(truth)
@@ -89,7 +91,7 @@ class CollapsedPredictions(Rule):
                    pytorch="weight the positives (`nn.BCEWithLogitsLoss(pos_weight=...)`) or use a focal loss "
                    "(`torchvision.ops.sigmoid_focal_loss`), and check the head",
                    neutral="weight the positive labels or use a focal loss, and check the head")
-        yield self.finding(message, fix)
+        yield self.finding(message, fix, cause="decisions")
 
     @staticmethod
     def _fix() -> str:
