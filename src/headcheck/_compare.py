@@ -135,7 +135,7 @@ class Comparison:
 
         return to_json(self, indent)
 
-    def to_text(self, width: int = 100) -> str:
+    def to_text(self, width: int = 80) -> str:
         from headcheck.render.compare import to_text
 
         return to_text(self, width)
@@ -145,7 +145,7 @@ class Comparison:
 
         return to_markdown(self)
 
-    def render(self, fmt: str = "text", width: int = 100) -> str:
+    def render(self, fmt: str = "text", width: int = 80) -> str:
         from headcheck.render import render
 
         return render(self, fmt, width)
@@ -153,7 +153,8 @@ class Comparison:
     def __rich_console__(self, console: Any, options: Any) -> Iterator[Any]:
         from headcheck.render.compare import renderables
 
-        yield from renderables(self, min(int(getattr(options, "max_width", 100)), 140))
+        # the report's widths: 80 columns unless the console is wider, at most 120
+        yield from renderables(self, min(int(getattr(options, "max_width", 80)), 120))
 
     def _repr_html_(self) -> str:
         from headcheck.render.compare import to_html

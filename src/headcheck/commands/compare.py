@@ -39,6 +39,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from headcheck._compare import compare_files
+    from headcheck.commands.report import _width  # the report's width: the same terminal
     from headcheck.render import render
 
     if len(args.scores) < 2:
@@ -61,5 +62,5 @@ def run(args: argparse.Namespace) -> int:
         threshold=args.threshold, score_kind=args.score_kind, top_k=tuple(args.top_k) if args.top_k else None,
         classes=args.classes, label_offset=args.label_offset, metric=args.metric, ci=args.ci, replicates=args.replicates, seed=args.seed,
         progress=True)
-    print(render(result, args.format))
+    print(render(result, args.format, _width()))
     return 0

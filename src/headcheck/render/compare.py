@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from headcheck.render import html as html_out
 from headcheck.render import markdown as md_out
 from headcheck.render import text as text_out
-from headcheck.render._base import fmt, num, plain, task_line
+from headcheck.render._base import WIDTH, fmt, num, plain, task_line
 from headcheck.render.document import Block, Column, Field, Findings, Gap, Notes, Table, Title
 from headcheck.render.report import interval_text
 from headcheck.render.report import to_dict as report_dict
@@ -18,7 +18,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from headcheck._compare import Comparison, Difference
 
 FORMATS = ("text", "json", "markdown", "html")
-WIDTH = 100
 SHARED = ("task", "baselines", "notes", "source", "intervals")  # said once, not per model
 
 
@@ -110,23 +109,48 @@ def _reading(d: Difference) -> str:
 
 
 def _differences_table(c: Comparison) -> Table:
+    """Every paired difference; its narrow form (for 80-column text) says which test gives p once
+    in the title (it follows from the metric), prints the interval with 3 decimals (a bootstrap
+    interval is not known to the 4th) and heads the difference 'diff'."""
     pairs = {(d.a, d.b) for d in c.differences}
     several = len(pairs) > 1
-    columns = [Column("metric")]
-    if several:
-        columns.append(Column("models"))
-    columns += [Column("difference", "right"), Column(f"{c.level:.0%} CI", "right"),
-                Column("p", "right"), Column("test"), Column("reading")]
-    rows = []
-    for d in c.differences:
-        row = [d.metric] + ([f"{d.a} - {d.b}"] if several else [])
-        floor = c.replicates if d.test == "bootstrap" else None
-        row += [f"{d.value:+.4f}", f"[{d.ci_low:+.4f}, {d.ci_high:+.4f}]", _p(d.p_value, floor),
-                d.test, _reading(d)]
-        rows.append(tuple(row))
     a, b = next(iter(sorted(pairs))) if pairs else ("", "")
     title = "Paired differences" + ("" if several else f" ({a} - {b})")
-    return Table(title, tuple(columns), tuple(rows))
+    return Table(title, _difference_columns(c, several, test=True),
+                 tuple(_difference_row(c, d, several, 4, test=True) for d in c.differences),
+                 narrow=Table(f"{title}; p from {_tests_said_once(c)}",
+                              _difference_columns(c, several, test=False),
+                              tuple(_difference_row(c, d, several, 3, test=False)
+                                    for d in c.differences)))
+
+
+def _difference_columns(c: Comparison, several: bool, test: bool) -> tuple[Column, ...]:
+    columns = [Column("metric")] + ([Column("models")] if several else [])
+    columns += [Column("difference" if test else "diff", "right"), Column(f"{c.level:.0%} CI", "right"),
+                Column("p", "right")] + ([Column("test")] if test else []) + [Column("reading")]
+    return tuple(columns)
+
+
+def _difference_row(c: Comparison, d: Difference, several: bool, digits: int,
+                    test: bool) -> tuple[str, ...]:
+    floor = c.replicates if d.test == "bootstrap" else None
+    row = [d.metric] + ([f"{d.a} - {d.b}"] if several else [])
+    row += [f"{d.value:+.4f}", f"[{d.ci_low:+.{digits}f}, {d.ci_high:+.{digits}f}]",
+            _p(d.p_value, floor)] + ([d.test] if test else []) + [_reading(d)]
+    return tuple(row)
+
+
+def _tests_said_once(c: Comparison) -> str:
+    """'McNemar for accuracy, DeLong for roc_auc, bootstrap for the rest': the test column of
+    the wide table, said once (each metric has one test)."""
+    by_test: dict[str, list[str]] = {}
+    for d in c.differences:
+        metrics = by_test.setdefault(d.test, [])
+        if d.metric not in metrics:
+            metrics.append(d.metric)
+    common = max(by_test, key=lambda t: len(by_test[t]), default="")
+    parts = [f"{t} for {', '.join(m)}" for t, m in by_test.items() if t != common]
+    return ", ".join(parts + [f"{common} for {'the rest' if parts else 'every metric'}"])
 
 
 def _p(p: float, replicates: int | None = None) -> str:

@@ -57,9 +57,14 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """`narrow`: the same information in fewer columns, for text too wide for the terminal (a
+    column whose value follows from the row said once in the title, fewer decimals); text falls
+    back to it, then to one block per row, rather than cutting cells short."""
+
     title: str
     columns: tuple[Column, ...]
     rows: tuple[tuple[str, ...], ...]
+    narrow: Table | None = None
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,18 @@ def _notes(b: Notes, width: int) -> Iterator[Any]:
 
 
 def _table(b: Table, width: int) -> Iterator[Any]:
+    """The table, or its narrow form when it is wider than `width`, or one block per row when
+    that is too wide as well: rich would cut cells short ('0.97…') and lose numbers."""
+    t = _rich_table(b)
+    if any(c.wrap for c in b.columns) or _natural_width(t) <= width:
+        yield t
+    elif b.narrow is not None:
+        yield from _table(b.narrow, width)
+    else:
+        yield from _stacked(b, width)
+
+
+def _rich_table(b: Table) -> Any:
     from rich import box
     from rich.table import Table as RichTable
     from rich.text import Text
@@ -76,7 +88,44 @@ def _table(b: Table, width: int) -> Iterator[Any]:
                      ratio=1 if c.wrap else None)
     for row in b.rows:
         t.add_row(*(Text(cell) for cell in row))
-    yield t
+    return t
+
+
+def _natural_width(table: Any) -> int:
+    """The width a table takes with no cell cut or wrapped."""
+    from rich.console import Console
+
+    console = Console(width=10_000, file=_Null(), color_system=None)
+    return console.measure(table).maximum
+
+
+def _stacked(b: Table, width: int) -> Iterator[Any]:
+    """A table too wide for `width` (many models side by side, long names), one row a block:
+    the first cell on its own line, then 'column value' pairs wrapped under it."""
+    from rich.text import Text
+
+    yield Text(b.title)
+    yield Text("")
+    for row in b.rows:
+        yield Text("  " + row[0])
+        pairs = [f"{c.name} {cell}" for c, cell in zip(b.columns[1:], row[1:]) if cell]
+        yield Text(_wrap_pairs(pairs, width, " " * 6))
+    yield Text("")
+
+
+def _wrap_pairs(pairs: list[str], width: int, indent: str) -> str:
+    """'name value' pairs three spaces apart, a line broken only between pairs (a value such as
+    '[0.9777, 0.9948]' is never split)."""
+    lines: list[str] = []
+    line = ""
+    for pair in pairs:
+        if line and len(indent + line + "   " + pair) > width:
+            lines.append(indent + line)
+            line = pair
+        else:
+            line = f"{line}   {pair}" if line else pair
+    lines.append(indent + line)
+    return "\n".join(lines)
 
 
 def _verdicts(b: Verdicts, width: int) -> Iterator[Any]:
