@@ -78,3 +78,40 @@ def test_fifty_labels_predicting_nothing_has_no_empty_panel(tmp_path):
     assert "no label is predicted positive at 0.5" in svg and "metrics across thresholds" in svg
     codes = [f"{f.code} {f.name}" for f in rep.findings]
     assert len(codes) >= 2 and "; ".join(codes[:2]) not in svg and all(c in svg for c in codes)
+
+
+def test_threshold_panel_names_its_lines_in_a_legend_below_and_writes_0_5(tmp_path):
+    """Breast-cancer logistic regression with its probabilities scaled below 0.5: the threshold
+    in use and the best-F1 threshold are named in a legend under the axes (text inside the panel
+    sat on the curves), and the logit axis writes 0.5, not matplotlib's fraction (PNG looked at
+    by hand before and after)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from headcheck.plot import _thresholds
+
+    x, y = load_breast_cancer(return_X_y=True)
+    p = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(x, y).predict_proba(x)[:, 1]
+    rep = headcheck.report(y, p * 0.1)
+    best = rep.thresholds.overall.best["f1"]
+    fig, ax = plt.subplots()
+    try:
+        _thresholds(ax, rep)
+        fig.canvas.draw()
+        assert len(ax.texts) == 0  # nothing written over the curves
+        labels = ax.get_legend_handles_labels()[1]
+        assert "threshold in use 0.5" in labels
+        assert f"best F1 {best.value:.3f} at {best.threshold:.3g}" in labels
+        legend = ax.get_legend().get_window_extent()
+        assert legend.y1 <= ax.get_window_extent().y0  # below the axes, not on them
+        ticks = [t.get_text() for t in ax.get_xticklabels() + ax.get_xticklabels(minor=True)]
+        assert any("0.5" in t for t in ticks) and not any("frac" in t for t in ticks)
+    finally:
+        plt.close(fig)
+    rep.plot(str(tmp_path / "thresholds.png"))  # the whole figure still renders

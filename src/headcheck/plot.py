@@ -218,15 +218,20 @@ def _thresholds(ax: Any, rep: Report) -> None:
                        ("balanced_accuracy", "-.")):
         label = "micro_f1" if key == "f1" and rep.task.kind == "multilabel" else key
         ax.plot(t, curve[key], style, label=label)
-    ax.axvline(th.current, color="grey", lw=1)
-    ax.annotate(f"in use {th.current:g}", (th.current, 0.98), fontsize=7, ha="right",
-                rotation=90, va="top")
+    # the two thresholds are named in the legend, which sits below the axes: text drawn inside
+    # the panel lands on the curves wherever they happen to run
+    ax.axvline(th.current, color="grey", lw=1, label=f"threshold in use {th.current:g}")
     best = th.overall.best.get("f1")
     if best is not None:
-        ax.axvline(best.threshold, color="tab:red", lw=1)
-        ax.annotate(f"best F1 {best.threshold:.3g}", (best.threshold, 0.98), fontsize=7,
-                    ha="right", rotation=90, va="top", color="tab:red")
+        f1 = "micro-F1" if rep.task.kind == "multilabel" else "F1"
+        ax.axvline(best.threshold, color="black", lw=1.2,
+                   label=f"best {f1} {best.value:.3f} at {best.threshold:.3g}")
+    from matplotlib.ticker import LogitFormatter
+
     ax.set_xscale("logit")  # both tails of the scores are readable
+    # 0.5 as '0.5' (matplotlib's logit axis writes it as a fraction, 1/2)
+    ax.xaxis.set_major_formatter(LogitFormatter(one_half="0.5"))
+    ax.xaxis.set_minor_formatter(LogitFormatter(one_half="0.5", minor=True))
     inner = _inner_thresholds(rep)
     if inner.size:
         # the threshold in use and the best one stay in view: when every score is below 0.5, the
@@ -239,4 +244,4 @@ def _thresholds(ax: Any, rep: Report) -> None:
     ax.set_ylim(0, 1)
     ax.set_xlabel("threshold")
     ax.set_title("metrics across thresholds" + (" (labels pooled)" if rep.task.kind == "multilabel" else ""))
-    ax.legend(fontsize=7, loc="lower left")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
