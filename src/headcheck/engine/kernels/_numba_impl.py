@@ -348,6 +348,7 @@ def multilabel(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, w, weighted, one
     qbuf = np.empty(L, np.float32)
     qbits = qbuf.view(np.int32)
     prod = np.ones(L)
+    nbuf = np.empty(L)  # bootstrap: a row's clipped probabilities (`_ml_row_nll`)
     cnt = np.zeros((5, L), np.int64)  # unweighted: support, pred_h, tp_h, pred_k, tp_k
     counts, private = _counts_buffer(auc_hist, do_auc, weighted, n, L)
     n_prod = 0
@@ -409,7 +410,7 @@ def multilabel(y, s, bits, sh, msk, k_pinf, k_ninf, tmpf, tmpn, w, weighted, one
                 n_prod = 0
         if keep:
             _ml_group_sums(boot[g[i]], at, row, yr, t_h, one, eps_lo, eps_hi, wi, ycount, pc_h,
-                           in_h, n_bins, cidx, conf, L)
+                           in_h, n_bins, cidx, conf, L, nbuf)
             r_exact[i - n_bad] = pc_h + ycount == 2 * in_h
         if ycount == 0:
             no_pos += wi
@@ -462,28 +463,18 @@ _LOG_1E150 = float(np.log(1e150))
 
 @njit(**_OPTS)
 def _ml_group_sums(r, at, row, yr, t_h, one, eps_lo, eps_hi, wi, ycount, pc_h, in_h, n_bins,
-                   cidx, conf, L):
+                   cidx, conf, L, buf):
     """One multi-label row's bootstrap group sums, added to its group's row `r` of `boot`:
     exact match, Jaccard ratio, the row's log loss and squared error summed over its labels (as
-    `numpy_kernel` hands them over: logarithms of products of 16 labels), calibration cells,
-    and per-label positives, hits and predictions when kept."""
+    `numpy_kernel` hands them over), calibration cells, and per-label positives, hits and
+    predictions when kept. `buf`: scratch of L float64."""
     r[at[0]] += wi
     if pc_h + ycount == 2 * in_h:
         r[at[1]] += wi
     union = pc_h + ycount - in_h
     if union > 0:
         r[at[2]] += wi * (in_h / union)
-    # one logarithm per row: the product of blocks of 16 labels (each block >= eps**16, 1e-111
-    # for float32), scaled back up by 1e150 whenever it falls below 1e-150
-    prod = 1.0
-    scaled = 0
-    for a in range(0, L, 16):
-        prod *= _ml_label_product(row, yr, one, eps_lo, eps_hi, a, min(a + 16, L))
-        if prod < 1e-150:
-            prod *= 1e150
-            scaled += 1
-    nll = scaled * _LOG_1E150 - np.log(prod)
-    r[at[3]] += wi * nll
+    r[at[3]] += wi * _ml_row_nll(row, yr, one, eps_lo, eps_hi, buf)
     r[at[4]] += wi * _ml_row_sq(row, yr)
     a5, a6, a7 = at[5], at[6], at[7]
     for j in range(L):  # branch-free: the bins of a row's labels are anywhere
@@ -499,16 +490,29 @@ def _ml_group_sums(r, at, row, yr, t_h, one, eps_lo, eps_hi, wi, ycount, pc_h, i
 
 
 @njit(nogil=True, cache=True, fastmath={"reassoc", "nsz"})
-def _ml_label_product(row, yr, one, eps_lo, eps_hi, a, b):
-    """The product of the clipped probabilities of the true values of labels a..b-1 (float64;
-    reassociated, so it vectorises: 16 factors >= float32 eps cannot underflow in any order)."""
-    prod = 1.0
-    for j in range(a, b):
+def _ml_row_nll(row, yr, one, eps_lo, eps_hi, buf):
+    """The row's log loss summed over its labels with one logarithm: the clipped probabilities
+    of the true values (one vectorised loop into `buf`), multiplied in blocks of 16 (a block is
+    >= eps**16, 1e-111 for float32, in any order), the running product scaled back up by 1e150
+    whenever it falls below 1e-150."""
+    L = row.shape[0]
+    for j in range(L):
         v = row[j]
         pl = v if yr[j] != 0 else one - v
-        pl = min(max(pl, eps_lo), eps_hi)
-        prod *= np.float64(pl)
-    return prod
+        pl = eps_lo if pl < eps_lo else pl
+        pl = eps_hi if pl > eps_hi else pl
+        buf[j] = np.float64(pl)
+    prod = 1.0
+    scaled = 0
+    for a in range(0, L, 16):
+        block = 1.0
+        for j in range(a, min(a + 16, L)):
+            block *= buf[j]
+        prod *= block
+        if prod < 1e-150:
+            prod *= 1e150
+            scaled += 1
+    return scaled * _LOG_1E150 - np.log(prod)
 
 
 @njit(nogil=True, cache=True, fastmath={"reassoc", "nsz"})
