@@ -276,6 +276,30 @@ def test_verdict_names_the_metric_and_says_within_noise():
     assert headcheck.compare(imbalanced, [a, b]).verdict.metric == "balanced_accuracy"
 
 
+def test_a_collapsed_model_moves_the_verdict_to_balanced_accuracy():
+    """A model that predicts the majority class (65 % of the rows) for every row is as accurate
+    as one that learned; on accuracy the verdict could not tell them apart or would pick the
+    collapsed one. Its HC402 / HC307 move the verdict to balanced accuracy, which separates them."""
+    r = np.random.default_rng(0)
+    n = 2000
+    y = np.where(r.random(n) < 0.65, 0, r.integers(1, 3, n))
+    collapsed = np.abs(np.tile([0.8, 0.1, 0.1], (n, 1)) + r.normal(0, 0.01, (n, 3)))
+    collapsed /= collapsed.sum(1, keepdims=True)
+    z = r.normal(size=(n, 3))
+    z[np.arange(n), y] += 1.0
+    learned = softmax(z)
+    c = headcheck.compare(y, {"collapsed": collapsed, "learned": learned})
+    acc = {m: c.reports[m].metrics["accuracy"] for m in ("collapsed", "learned")}
+    assert acc["collapsed"] > acc["learned"]  # on accuracy the collapsed head "wins"
+    assert {"HC402", "HC307"} & {f.code for f in c.reports["collapsed"].findings}
+    assert c.verdict.metric == "balanced_accuracy" and c.verdict.best == "learned"
+    assert not c.verdict.within_noise and "collapsed's accuracy" in c.verdict.why
+    # two models that learned keep the verdict on accuracy
+    z[np.arange(n), y] += 1.5
+    a, b = softmax(z), softmax(z + r.normal(size=(n, 3)))
+    assert headcheck.compare(y, {"a": a, "b": b}).verdict.metric == "accuracy"
+
+
 def test_three_models_compare_the_best_with_each():
     y, a, b = two_models(n=800)
     c = headcheck.compare(y, {"a": a, "b": b, "c": (a + b) / 2})

@@ -272,8 +272,11 @@ def test_1_compare_the_two_star_models_with_the_labels_as_stars(healthy, collaps
     diff = next(x for x in d["differences"] if x["metric"] == "accuracy")
     assert diff["test"] == "McNemar" and diff["p_value"] == pytest.approx(
         mcnemar([[0, b], [c, 0]], exact=b + c < 25, correction=True).pvalue, rel=1e-9)
-    assert d["verdict"]["metric"] == "accuracy" and d["verdict"]["best"] == "healthy"
-    assert d["verdict"]["text"].startswith("healthy is better on accuracy")
+    # the collapsed model's HC402 moves the verdict to balanced accuracy (its accuracy is the
+    # majority share), where the healthy model is clearly better
+    assert d["verdict"]["metric"] == "balanced_accuracy" and d["verdict"]["best"] == "healthy"
+    assert d["verdict"]["text"].startswith("healthy is better on balanced_accuracy")
+    assert "HC402" in d["verdict"]["why"]
     same = headcheck.compare(healthy.y, {"healthy": healthy.scores, "collapsed": collapsed.scores},
                              classes=[1, 2, 3, 4, 5])
     assert same.difference("accuracy").p_value == pytest.approx(diff["p_value"])

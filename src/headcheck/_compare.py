@@ -185,8 +185,8 @@ def compare(
 ) -> Comparison:
     """Compare models on the same labels: `scores` maps a name to each model's scores (a list
     gets names 'model 1', 'model 2', ...). Options as in `report`; `metric` picks the metric of
-    the verdict (default: accuracy, balanced accuracy when one class holds 80 % of the data,
-    micro-F1 for multi-label data); `ci` is the confidence level, `replicates` and `seed` the
+    the verdict (default: accuracy; balanced accuracy when one class holds 80 % of the data or a
+    model has collapsed onto one class (HC402 / HC307); micro-F1 for multi-label data); `ci` is the confidence level, `replicates` and `seed` the
     bootstrap's. Nothing given is modified.
 
     >>> import numpy as np
@@ -240,7 +240,7 @@ def compare(
         replicate_values[name] = values = replicate_metrics(state)
         rep = _assemble(profile, finish(state), source, tuple(notes))
         reports[name] = replace(rep, intervals=intervals(state, level, values))
-    verdict_metric, why = _verdict_metric(metric, reports[names[0]])
+    verdict_metric, why = _verdict_metric(metric, reports)
     best = _best(reports, verdict_metric)
     diffs = _differences(names, best, reports, replicate_values, done, delong, level, unweighted)
     verdict = _verdict(verdict_metric, why, best, reports, diffs, level)
@@ -325,7 +325,13 @@ def _same_labels(names: list[str], profiles: list[TaskProfile]) -> None:
 
 
 # --- differences and verdict ----------------------------------------------------------------------
-def _verdict_metric(metric: str | None, rep: Report) -> tuple[str, str]:
+# Findings that make a model's accuracy the majority class's share rather than a skill: a
+# verdict on accuracy would rank that share (the collapsed-model trap of a "better" head).
+COLLAPSE_CODES = ("HC402", "HC307")
+
+
+def _verdict_metric(metric: str | None, reports: dict[str, Report]) -> tuple[str, str]:
+    rep = next(iter(reports.values()))
     if metric is not None:
         if metric not in rep.metrics:
             raise InputError(f"--metric: {metric!r} is not a metric of this task; expected one of "
@@ -337,6 +343,14 @@ def _verdict_metric(metric: str | None, rep: Report) -> tuple[str, str]:
     if counts and max(counts) >= 0.8 * sum(counts):
         return "balanced_accuracy", (f"one class holds {max(counts) / sum(counts):.0%} of the data, "
                                      "so accuracy says little (HC206)")
+    if "balanced_accuracy" in rep.metrics:
+        for name, r in reports.items():
+            codes = sorted({f.code for f in r.findings} & set(COLLAPSE_CODES))
+            if codes:
+                return "balanced_accuracy", (
+                    f"{name}'s accuracy is about the majority class's share ({', '.join(codes)}): "
+                    "on accuracy a model that predicts one class can look as good as one that "
+                    "learned, so the verdict uses balanced accuracy")
     return "accuracy", "the number the question is usually asked about"
 
 
