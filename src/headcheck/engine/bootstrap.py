@@ -481,7 +481,8 @@ def _shift_coarse_auc(state: State, arrays: dict[str, np.ndarray]) -> None:
     auc, ap, _ = C.auc_from_hist(st["auc_pos"], st["auc_all"] - st["auc_pos"])
     for name, fine, coarse in (("roc_auc", auc, auc_c), ("average_precision", ap, ap_c)):
         if name in arrays and np.isfinite(fine) and np.isfinite(coarse):
-            arrays[name] = arrays[name] + (fine - coarse)
+            # kept within [0, 1]: a replicate near 1 moved by the bias must not pass it
+            arrays[name] = np.clip(arrays[name] + (fine - coarse), 0.0, 1.0)
 
 
 def interval(values: np.ndarray, level: float) -> tuple[float, float]:
