@@ -189,3 +189,23 @@ def test_nonfinite_binary_rows_with_offset():
     state.update(np.array([0, 1, 1]), np.array([0.1, np.nan, 0.8]), offset=100)
     assert state.n_nonfinite == 1 and state.nonfinite_rows == [101]
     assert state.result().n_samples == 2
+
+
+def test_the_auc_note_says_why_the_auc_is_exact_or_how_close():
+    """Varying scores are never called 'every score is the same': a histogram where no bin
+    holds both classes gives the exact AUC (said so, equal to scikit-learn), a constant score
+    is a tie of every pair, and overlapping bins state their bound."""
+    import headcheck
+    from sklearn.metrics import roc_auc_score
+
+    y = np.array([0, 0, 1, 1, 0, 1] * 20)
+    apart = np.where(y == 1, 0.6, 0.2) + np.arange(len(y)) * 1e-3  # classes never share a bin
+    rep = headcheck.report(y, apart)
+    assert rep.metrics["roc_auc"] == pytest.approx(roc_auc_score(y, apart))
+    assert any("no bin holds both a positive and a negative" in n for n in rep.notes)
+    assert not any("every score is the same" in n for n in rep.notes)
+    same = headcheck.report(y, np.full(len(y), 0.3))
+    assert any("every score is the same" in n for n in same.notes)
+    r = np.random.default_rng(0)
+    mixed = headcheck.report(r.integers(0, 2, 5000), r.random(5000))
+    assert any("the AUC is within" in n for n in mixed.notes)

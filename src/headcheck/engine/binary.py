@@ -114,10 +114,14 @@ class BinaryState(State):
                 bound = 0.0
             if bounds is not None:
                 bounds["roc_auc"] = bound
-            notes.append(f"roc_auc and average_precision come from a score histogram of "
-                         f"{len(st['auc_pos'])} bins; the AUC is within {C.bound_text(bound)} of the "
-                         "exact value." if bound > 0 else "roc_auc and average_precision are exact: "
-                         "every score is the same, so every pair of rows is a tie.")
+            if not self._scores_vary():
+                notes.append("roc_auc and average_precision are exact: every score is the same, "
+                             "so every pair of rows is a tie.")
+            else:
+                exact = ("exact: no bin holds both a positive and a negative" if bound == 0
+                         else f"within {C.bound_text(bound)} of the exact value")
+                notes.append(f"roc_auc and average_precision come from a score histogram of "
+                             f"{len(st['auc_pos'])} bins; the AUC is {exact}.")
         return metrics
 
     def accuracy_at(self, name: str) -> float:
