@@ -181,7 +181,7 @@ def report(
     >>> round(rep.metrics["accuracy"], 2), rep.views["keras.binary_accuracy"].fits_task
     (0.75, False)
     """
-    from headcheck.engine.bootstrap import Replicates, check_level, describe, intervals
+    from headcheck.engine.bootstrap import requested
     from headcheck.engine.pipeline import array_parts, run_pass
     from headcheck.gate.arrays import masked_note, unmask
     from headcheck.gate.options import check_options, check_top_k, parse_top_k
@@ -191,8 +191,7 @@ def report(
     top_k = parse_top_k(top_k)
     (y_true, y_score, sample_weight), masked = unmask([y_true, y_score, sample_weight])
     notes = tuple(notes) + ((masked_note(masked),) if masked else ())
-    level = None if ci is None or ci is False else check_level(ci)
-    reps = None if level is None else Replicates(int(replicates), int(seed))
+    level, reps = requested(ci, replicates, seed)
     if any(callable(getattr(x, "__dask_graph__", None)) for x in (y_true, y_score, sample_weight)):
         from headcheck._sharded import report_dask  # Dask arrays: one part per block
 
@@ -216,10 +215,17 @@ def report(
                     progress=(lambda total: progress_callback(total, "headcheck report")) if progress else None)
     res = done.result()
     rep = _assemble(done.profile, res, source, tuple(notes) + tuple(res.notes))
-    if reps is None:
+    return with_intervals(rep, done.state, level)
+
+
+def with_intervals(rep: Report, state: Any, level: float | None) -> Report:
+    """`rep` with the bootstrap intervals its pass's state kept at `level` (None: as it is)."""
+    if level is None:
         return rep
-    return replace(rep, intervals=intervals(done.state, level),
-                   notes=rep.notes + (describe(reps, level),))
+    from headcheck.engine.bootstrap import describe, intervals
+
+    return replace(rep, intervals=intervals(state, level),
+                   notes=rep.notes + (describe(state.replicates, level),))
 
 
 def _assemble(profile: TaskProfile, res: Any, source: str | None, notes: tuple[str, ...]) -> Report:

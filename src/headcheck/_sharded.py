@@ -175,8 +175,8 @@ def report_source(source: Any, executor: Executor, *, task: str | None = None,
     with rows (after a label scan when needed), one pass on `executor`, assemble. `ci`: bootstrap
     intervals as in `report` (each part's rows keyed by part and row when they are numbered
     within it, globally otherwise: `engine.bootstrap.groups`)."""
-    from headcheck._report import _assemble
-    from headcheck.engine.bootstrap import Replicates, check_level, describe, intervals
+    from headcheck._report import _assemble, with_intervals
+    from headcheck.engine.bootstrap import requested
     from headcheck.engine.pipeline import run_pass
     from headcheck.gate import infer_task
     from headcheck.gate.labels import sample_rows_for
@@ -185,8 +185,7 @@ def report_source(source: Any, executor: Executor, *, task: str | None = None,
 
     check_options(task=task, threshold=threshold, score_kind=score_kind)
     top_k = parse_top_k(top_k)
-    level = None if ci is None or ci is False else check_level(ci)
-    reps = None if level is None else Replicates(int(replicates), int(seed))
+    level, reps = requested(ci, replicates, seed)
     bars = _Bars(progress)
     try:
         with source.first() as (_, first):
@@ -214,10 +213,7 @@ def report_source(source: Any, executor: Executor, *, task: str | None = None,
     res = done.result()
     rep = _assemble(profile, res, description or source.describe(),
                     tuple(notes) + found + info + tuple(res.notes))
-    if reps is None:
-        return rep
-    return replace(rep, intervals=intervals(done.state, level),
-                   notes=rep.notes + (describe(reps, level),))
+    return with_intervals(rep, done.state, level)
 
 
 class _Bars:

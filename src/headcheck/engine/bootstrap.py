@@ -31,8 +31,8 @@ drawn from one random byte each (`CUTS`).
 
 What a kernel hands over: the per-row quantities it computes anyway (correctness, log loss,
 Brier, confidence, calibration cell, ...; names per task kind in `_binary`, `_multiclass`,
-`_multilabel`) to `add`, which sums them per group (compiled loops for the numba kernel,
-numpy's grouped sums otherwise). Metrics without a replicate here:
+`_multilabel`) to `add`, which sums them per group (numpy's grouped sums; the numba kernel's
+binary and multiclass rows in one compiled loop, its multi-label loop adds them itself). Metrics without a replicate here:
 multiclass / multi-label ROC AUC and average precision (per-class histograms per group would
 cost classes x bins x groups).
 
@@ -167,7 +167,7 @@ def weights(rep: Replicates, rows: np.ndarray, part: int = 0) -> np.ndarray:
 
 def state_groups(state: State, index: int | np.ndarray, n: int) -> np.ndarray:
     """`groups` of rows a state folds (`state.part`: the part its rows are numbered in)."""
-    return groups(state.replicates, index, n, getattr(state, "part", 0))
+    return groups(state.replicates, index, n, state.part)
 
 
 # --- what a kernel hands over --------------------------------------------------------------------
@@ -258,28 +258,21 @@ def layout(state: State) -> dict[str, np.ndarray]:
 
 # --- accumulating --------------------------------------------------------------------------------
 class _Sums:
-    """Adds a chunk's per-row values to the group sums: `rows` adds columns of values (1-D, or
-    2-D with one column per cell of the statistic), `keyed` adds each row's weight (times a
-    value) to the cell its key names (2-D keys: every cell of a row counts). Rows are weighted
-    by the sample weights `w`. The numba kernel's states add with compiled loops
-    (`_boot_numba`), the others with numpy's grouped sums: the same sums
-    (`kernels.testing.assert_kernels_agree`)."""
+    """Adds a chunk's per-row values to the group sums with numpy's grouped sums: `rows` adds
+    columns of values (1-D, or 2-D with one column per cell of the statistic), `keyed` adds each
+    row's weight (times a value) to the cell its key names (2-D keys: every cell of a row
+    counts). Rows are weighted by the sample weights `w`. The reference: the numba kernel's
+    compiled loops give the same sums (`kernels.testing.assert_kernels_agree`)."""
 
     def __init__(self, state: State, g: np.ndarray, w: np.ndarray | None) -> None:
         self.boot, self.cols, self.g, self.w = state.stats["boot"], columns(state), g, w
-        self.fast = _load_numba() if state.kernel.name == "numba" else None
-        self.wc = _w(w)
 
     def rows(self, **values: np.ndarray) -> None:
         for name, v in values.items():
             at = self.cols[name][0]
             v = np.asarray(v)
             v = v.reshape(len(v), -1)
-            if self.fast is not None:
-                if v.dtype == np.bool_:
-                    v = v.view(np.uint8)
-                self.fast.group_rows(self.boot, self.g, v, self.wc, self.w is not None, at)
-            elif v.shape[1] <= 8:
+            if v.shape[1] <= 8:
                 M = len(self.boot)
                 for j in range(v.shape[1]):
                     col = v[:, j] if self.w is None else v[:, j] * self.w
@@ -295,14 +288,6 @@ class _Sums:
         at, shape = self.cols[name]
         width = math.prod(shape)
         keys = np.asarray(keys, dtype=np.int64)
-        if self.fast is not None:
-            k2 = keys.reshape(len(keys), -1)
-            v2 = np.zeros((0, 0)) if values is None else np.asarray(values).reshape(k2.shape)
-            if v2.dtype == np.bool_:
-                v2 = v2.view(np.uint8)
-            self.fast.group_keys(self.boot, self.g, k2, v2, values is not None, self.wc,
-                                 self.w is not None, at)
-            return
         M = len(self.boot)
         per = 1 if keys.ndim == 1 else keys.shape[1]
         cell = (np.repeat(self.g, per) if per > 1 else self.g) * width + keys.ravel()
@@ -494,6 +479,14 @@ def interval(values: np.ndarray, level: float) -> tuple[float, float]:
     a = (1.0 - level) / 2
     lo, hi = np.quantile(v, [a, 1.0 - a])
     return float(lo), float(hi)
+
+
+def requested(ci: float | bool | None, replicates: int, seed: int
+              ) -> tuple[float | None, Replicates | None]:
+    """(level, Replicates) of a `ci=` option as `report` takes it; (None, None) without one."""
+    if ci is None or ci is False:
+        return None, None
+    return check_level(ci), Replicates(int(replicates), int(seed))
 
 
 def check_level(level: float) -> float:

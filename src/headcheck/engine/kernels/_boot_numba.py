@@ -1,49 +1,17 @@
-"""The compiled group sums of the bootstrap (`headcheck.engine.bootstrap._Sums`; imported only
-for states of the numba kernel). Each loop adds a chunk's per-row values to the rows of `boot`
-named by the rows' random groups `g`, with the GIL released (the executor's two worker threads
-sum two chunks at once). `_Sums` computes the same sums with numpy; float sums agree to
-rounding. Values come in their own dtype (booleans as bytes): no float64 copies.
-
-`group_rows` / `group_keys` add one statistic per call (any task kind); `multiclass` and
-`binary` add every statistic of a row in one loop (one visit of the row's group per row: `boot`
-is megabytes, and each visit may miss the cache). Their column offsets `at` come from
+"""The compiled group sums of the bootstrap for the numba kernel's binary and multiclass states
+(`headcheck.engine.bootstrap.add`; imported only for those states). One loop per kind adds every
+statistic of a row to the row of `boot` named by its random group `g` (one visit of the row's
+group per row: `boot` is megabytes, and each visit may miss the cache), with the GIL released
+(the executor's two worker threads sum two chunks at once). The column offsets `at` come from
 `bootstrap.columns`, in the order `bootstrap.FUSED_COLUMNS` lists them (-1: not kept).
+`bootstrap._Sums` computes the same sums with numpy; float sums agree to rounding.
+`add_calibration` is also the numba multi-label loop's (`_numba_impl`).
 """
 from __future__ import annotations
 
 from numba import njit
 
 _OPTS = {"nogil": True, "cache": True}
-
-
-@njit(**_OPTS)
-def group_rows(boot, g, v, w, weighted, at):
-    """boot[g[i], at + j] += w[i] * v[i, j] (w[i] = 1 unweighted)."""
-    n, c = v.shape
-    for i in range(n):
-        r = boot[g[i]]
-        if weighted:
-            wi = w[i]
-            for j in range(c):
-                r[at + j] += wi * v[i, j]
-        else:
-            for j in range(c):
-                r[at + j] += v[i, j]
-
-
-@njit(**_OPTS)
-def group_keys(boot, g, keys, v, has_values, w, weighted, at):
-    """boot[g[i], at + keys[i, j]] += w[i] (times v[i, j]) for every cell j of row i."""
-    n, c = keys.shape
-    for i in range(n):
-        r = boot[g[i]]
-        wi = w[i] if weighted else 1.0
-        if has_values:
-            for j in range(c):
-                r[at + keys[i, j]] += wi * v[i, j]
-        else:
-            for j in range(c):
-                r[at + keys[i, j]] += wi
 
 
 @njit(**_OPTS)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from headcheck.engine.kernels._boot_numba import add_calibration
+
 _OPTS = {"nogil": True, "cache": True}
 
 
@@ -476,14 +478,8 @@ def _ml_group_sums(r, at, row, yr, t_h, one, eps_lo, eps_hi, wi, ycount, pc_h, i
         r[at[2]] += wi * (in_h / union)
     r[at[3]] += wi * _ml_row_nll(row, yr, one, eps_lo, eps_hi, buf)
     r[at[4]] += wi * _ml_row_sq(row, yr)
-    a5, a6, a7 = at[5], at[6], at[7]
-    for j in range(L):  # branch-free: the bins of a row's labels are anywhere
-        c = cidx[j]
-        ok = c >= n_bins
-        c -= n_bins * ok
-        r[a5 + c] += wi
-        r[a6 + c] += wi * conf[j]
-        r[a7 + c] += wi * ok
+    for j in range(L):
+        add_calibration(r, at[5], at[6], at[7], cidx[j], n_bins, wi, conf[j])
     if at[8] >= 0:  # branch-free over the labels (vectorises)
         _ml_label_sums(r[at[8]:at[8] + L], r[at[9]:at[9] + L], r[at[10]:at[10] + L], row, yr,
                        t_h, wi)

@@ -68,11 +68,9 @@ class NumbaKernel(NumpyKernel):
         # multiclass logits too: their softmax comes from the numpy kernel's own code
         kinds = ("probabilities", "independent") + (("logits",) if state.kind == "multiclass"
                                                       else ())
-        # bootstrap replicates: the loops hand over the per-row quantities (multi-label: the
-        # loop adds the group sums itself)
-        kinds_rows = ("binary", "multiclass", "multilabel")
+        # with bootstrap replicates too: the loops hand over the per-row quantities (multi-label:
+        # the loop adds the group sums itself)
         return (state.kind in ("binary", "multiclass", "multilabel")
-                and (state.replicates is None or state.kind in kinds_rows)
                 and kind in kinds and y_score.dtype in _FLOATS
                 and y_score.size >= self.min_cells and y_score.size > 0)
 
